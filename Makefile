@@ -1,0 +1,75 @@
+# Everything runs from a project-local virtualenv built from the pinned locks in requirements/.
+# Nothing is assumed installed but python3 (>= 3.11) and, for the Terraform checks, terraform.
+
+PYTHON   ?= python3
+VENV     := .venv
+CHECKOV  := .venv-checkov
+PY       := $(VENV)/bin/python
+SPEC     ?= queues.toml
+
+# Terraform: never phone home; on machines with a provider mirror (no registry access), use it.
+export CHECKPOINT_DISABLE := 1
+TF_PLUGIN_MIRROR ?= /opt/tf-plugins
+ifneq ($(wildcard $(TF_PLUGIN_MIRROR)),)
+export TF_PLUGIN_MIRROR
+export TF_CLI_CONFIG_FILE := $(CURDIR)/$(VENV)/terraform.rc
+endif
+# checkov offline
+export CKV_SKIP_PACKAGE_UPDATE_CHECK := true
+export BC_SKIP_MAPPING := TRUE
+
+.PHONY: generate check test lint goldens bench lock clean
+.DEFAULT_GOAL := generate
+
+## generate: validate queues.toml, package the Lambda zips and render terraform/
+generate: $(VENV)/.installed
+	$(PY) -m generator generate $(SPEC)
+
+## check: validate queues.toml only
+check: $(VENV)/.installed
+	$(PY) -m generator check $(SPEC)
+
+## test: every test: unit, golden, gallery, drift, terraform fmt/validate/plan, checkov, Lambdas
+test: $(VENV)/.installed $(CHECKOV)/.installed
+	$(PY) -m pytest
+
+## lint: ruff
+lint: $(VENV)/.installed
+	$(PY) -m ruff check generator lambdas tests bench
+
+## goldens: re-render the golden outputs under tests/golden/ after an intended template change
+goldens: $(VENV)/.installed
+	UPDATE_GOLDENS=1 $(PY) -m pytest -q tests/generator/test_golden.py
+
+## bench: print render and packaging timings
+bench: $(VENV)/.installed
+	$(PY) bench/run.py
+
+## lock: re-resolve requirements/*.in into the pinned requirements/*.lock
+lock:
+	rm -rf .lock-venv && $(PYTHON) -m venv .lock-venv
+	.lock-venv/bin/pip install -q -r requirements/dev.in
+	{ echo '# Locked from requirements/dev.in by `make lock`. Do not edit by hand.'; \
+	  .lock-venv/bin/pip freeze --all | grep -v -E '^(pip|setuptools|wheel)=='; } > requirements/dev.lock
+	rm -rf .lock-venv && $(PYTHON) -m venv .lock-venv
+	.lock-venv/bin/pip install -q -r requirements/checkov.in
+	{ echo '# Locked from requirements/checkov.in by `make lock`. Do not edit by hand.'; \
+	  .lock-venv/bin/pip freeze --all | grep -v -E '^(pip|setuptools|wheel)=='; } > requirements/checkov.lock
+	rm -rf .lock-venv
+
+$(VENV)/.installed: requirements/dev.lock pyproject.toml
+	$(PYTHON) -c 'import sys; sys.exit("Python >= 3.11 is required, found " + sys.version.split()[0]) if sys.version_info < (3, 11) else None'
+	$(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/pip install -q --disable-pip-version-check -r requirements/dev.lock
+	@if [ -n "$$TF_CLI_CONFIG_FILE" ] && [ -d "$(TF_PLUGIN_MIRROR)" ]; then \
+	  $(PY) -m generator.tfcli write-config "$$TF_CLI_CONFIG_FILE"; fi
+	touch $@
+
+# checkov pins an old boto3, so it gets a virtualenv of its own.
+$(CHECKOV)/.installed: requirements/checkov.lock
+	$(PYTHON) -m venv $(CHECKOV)
+	$(CHECKOV)/bin/pip install -q --disable-pip-version-check -r requirements/checkov.lock
+	touch $@
+
+clean:
+	rm -rf $(VENV) $(CHECKOV) build .pytest_cache

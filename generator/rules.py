@@ -1,0 +1,307 @@
+"""Cross-resource rules: what the schema alone cannot see. One small function per rule, each citing its source.
+
+A rule takes the validated Spec and yields Problems; rules never raise and never print.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections import defaultdict
+from collections.abc import Callable, Iterator
+
+from generator.naming import (
+    dlq_label,
+    dlq_name,
+    function_name,
+    label,
+    queue_label,
+    queue_name,
+    queue_url_env_var,
+)
+from generator.problems import Problem, error, warning
+from generator.spec.model import Function, Queue, Spec
+
+Rule = Callable[[Spec], Iterator[Problem]]
+RULES: list[Rule] = []
+
+
+def rule(fn: Rule) -> Rule:
+    RULES.append(fn)
+    return fn
+
+
+def check_rules(spec: Spec) -> list[Problem]:
+    return [problem for check in RULES for problem in check(spec)]
+
+
+def _consumers(spec: Spec) -> Iterator[tuple[str, Function, str, Queue]]:
+    """(function key, function, queue key, queue) for every trigger whose queue exists."""
+    for fn_key, fn in spec.functions.items():
+        if fn.trigger is not None and fn.trigger.queue in spec.queues:
+            yield fn_key, fn, fn.trigger.queue, spec.queues[fn.trigger.queue]
+
+
+def _unknown_queue(spec: Spec, path: tuple, key: str) -> Problem:
+    close = difflib.get_close_matches(key, list(spec.queues), n=1)
+    hint = (f"did you mean '{close[0]}'? " if close else "") + "queues: " + ", ".join(sorted(spec.queues))
+    return error(path, f"no queue with key '{key}' in [queues]", hint)
+
+
+@rule
+def references_resolve(spec: Spec) -> Iterator[Problem]:
+    """Every trigger.queue and sends_to entry names a queue declared under [queues]."""
+    for fn_key, fn in spec.functions.items():
+        if fn.trigger is not None and fn.trigger.queue not in spec.queues:
+            yield _unknown_queue(spec, ("functions", fn_key, "trigger", "queue"), fn.trigger.queue)
+        seen: set[str] = set()
+        for index, target in enumerate(fn.sends_to):
+            path = ("functions", fn_key, "sends_to", index)
+            if target not in spec.queues:
+                yield _unknown_queue(spec, path, target)
+            if target in seen:
+                yield error(path, f"'{target}' is listed twice", "list each queue once")
+            seen.add(target)
+
+
+@rule
+def fifo_names_match_queue_type(spec: Spec) -> Iterator[Problem]:
+    """SQS: "The name of a FIFO queue must end with the .fifo suffix"; a standard queue's name must not.
+
+    The DLQ of a FIFO queue must also be FIFO (and of a standard queue, standard), so the same applies to
+    dlq.name. Default names are derived from the key, so they never double the suffix.
+    https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/FIFO-queues-understanding-logic.html
+    """
+    for key, queue in spec.queues.items():
+        for path, name in ((("queues", key, "name"), queue.name), (("queues", key, "dlq", "name"), queue.dlq.name)):
+            if name is None:
+                continue
+            if queue.fifo_queue and not name.endswith(".fifo"):
+                yield error(path, f'"{name}" must end with ".fifo" because the queue is FIFO',
+                            f'write "{name}.fifo" (a FIFO queue\'s dead-letter queue is FIFO too)')
+            elif not queue.fifo_queue and name.endswith(".fifo"):
+                yield error(path, f'"{name}" ends with ".fifo" but the queue is a standard queue',
+                            "set fifo_queue = true, or drop the .fifo suffix")
+            if name.count(".fifo") > 1:
+                yield error(path, f'"{name}" repeats the ".fifo" suffix', "write the suffix once")
+        if queue.content_based_deduplication and not queue.fifo_queue:
+            yield error(("queues", key, "content_based_deduplication"),
+                        "content-based deduplication exists only on FIFO queues",
+                        "remove it, or set fifo_queue = true")
+
+
+@rule
+def dlq_outlives_source(spec: Spec) -> Iterator[Problem]:
+    """Standard queues keep a message's original enqueue timestamp when it moves to the DLQ, so a DLQ whose
+    retention is not longer than its source's deletes failed messages before anyone sees them.
+    https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-dead-letter-queues.html
+    (FIFO queues reset the timestamp on the move, so the rule does not apply to them.)"""
+    for key, queue in spec.queues.items():
+        if queue.fifo_queue:
+            continue
+        if queue.dlq.message_retention_seconds <= queue.message_retention_seconds:
+            yield error(
+                ("queues", key, "dlq", "message_retention_seconds"),
+                f"{queue.dlq.message_retention_seconds} is not longer than the queue's retention "
+                f"({queue.message_retention_seconds}): failed messages would expire early in the DLQ",
+                "a message keeps its original enqueue time in the DLQ; give the DLQ a longer retention "
+                "(up to 1209600) or shorten the queue's",
+            )
+
+
+@rule
+def visibility_covers_function_timeout(spec: Spec) -> Iterator[Problem]:
+    """Lambda rejects an SQS mapping whose queue visibility timeout is below the function timeout
+    ("Queue visibility timeout: 30 seconds is less than Function timeout: 120 seconds"), and recommends at
+    least six times the timeout plus the batching window so throttled or retried batches are not redelivered
+    while still in flight. https://docs.aws.amazon.com/lambda/latest/dg/services-sqs-configure.html"""
+    for fn_key, fn, q_key, queue in _consumers(spec):
+        path = ("queues", q_key, "visibility_timeout_seconds")
+        window = fn.trigger.maximum_batching_window_seconds
+        recommended = 6 * fn.timeout + window
+        if queue.visibility_timeout_seconds < fn.timeout:
+            yield error(
+                path,
+                f"{queue.visibility_timeout_seconds} is less than functions.{fn_key}.timeout ({fn.timeout}); "
+                "AWS rejects the event source mapping",
+                f"raise the visibility timeout to at least {fn.timeout} (AWS recommends {recommended}), "
+                "or lower the function timeout",
+            )
+        elif queue.visibility_timeout_seconds < recommended:
+            yield warning(
+                path,
+                f"{queue.visibility_timeout_seconds} is below 6 × functions.{fn_key}.timeout"
+                + (f" + batching window ({recommended})" if window else f" ({recommended})")
+                + "; a slow or retried batch may be delivered twice",
+                f"AWS recommends a visibility timeout of at least {recommended}",
+            )
+
+
+@rule
+def batching_limits(spec: Spec) -> Iterator[Problem]:
+    """CreateEventSourceMapping: "When you set BatchSize to a value greater than 10, you must set
+    MaximumBatchingWindowInSeconds to at least 1." FIFO sources accept at most 10 per batch and no batching
+    window. https://docs.aws.amazon.com/lambda/latest/api/API_CreateEventSourceMapping.html"""
+    for fn_key, fn, _q_key, queue in _consumers(spec):
+        trigger = fn.trigger
+        base = ("functions", fn_key, "trigger")
+        if queue.fifo_queue:
+            if trigger.batch_size > 10:
+                yield error((*base, "batch_size"), f"{trigger.batch_size} is above 10, the maximum for a FIFO queue",
+                            "use a batch size of 1-10")
+            if trigger.maximum_batching_window_seconds:
+                yield error((*base, "maximum_batching_window_seconds"),
+                            "a batching window is not supported on FIFO queues", "remove it (or set it to 0)")
+        elif trigger.batch_size > 10 and trigger.maximum_batching_window_seconds < 1:
+            yield error((*base, "batch_size"),
+                        f"{trigger.batch_size} is above 10, which needs maximum_batching_window_seconds ≥ 1",
+                        "set maximum_batching_window_seconds to at least 1, or a batch size of 10 or less")
+
+
+@rule
+def low_receive_count_needs_concurrency_cap(spec: Spec) -> Iterator[Problem]:
+    """A throttled invocation still counts as a receive, so with a low maxReceiveCount good messages reach
+    the DLQ when Lambda throttles. AWS suggests maxReceiveCount ≥ 5 for Lambda consumers, or capping the
+    mapping with MaximumConcurrency so it never outruns the function's concurrency.
+    https://docs.aws.amazon.com/lambda/latest/dg/services-sqs-scaling.html"""
+    for fn_key, fn, q_key, queue in _consumers(spec):
+        if queue.max_receive_count < 5 and fn.trigger.maximum_concurrency is None:
+            yield warning(
+                ("queues", q_key, "max_receive_count"),
+                f"{queue.max_receive_count} is below 5 on a queue consumed by functions.{fn_key} without "
+                "maximum_concurrency; throttled receives can send good messages to the DLQ",
+                f"set functions.{fn_key}.trigger.maximum_concurrency, or raise max_receive_count to 5 or more",
+            )
+
+
+@rule
+def reserved_concurrency_covers_mapping(spec: Spec) -> Iterator[Problem]:
+    """Reserved concurrency below the mapping's MaximumConcurrency throttles the function, and throttled
+    receives count towards maxReceiveCount. https://docs.aws.amazon.com/lambda/latest/dg/services-sqs-scaling.html"""
+    for fn_key, fn in spec.functions.items():
+        reserved = fn.reserved_concurrent_executions
+        if reserved is None or fn.trigger is None:
+            continue
+        path = ("functions", fn_key, "reserved_concurrent_executions")
+        if reserved == 0:
+            yield warning(path, "0 stops the function from running; its queue will fill and move to the DLQ",
+                          "to pause processing, set trigger.enabled = false instead")
+        elif fn.trigger.maximum_concurrency is not None and reserved < fn.trigger.maximum_concurrency:
+            yield warning(path, f"{reserved} is below trigger.maximum_concurrency "
+                          f"({fn.trigger.maximum_concurrency}); the mapping will be throttled",
+                          "keep reserved concurrency ≥ the mapping's maximum_concurrency")
+
+
+@rule
+def one_consumer_per_queue(spec: Spec) -> Iterator[Problem]:
+    """Two functions polling one queue split its messages between them at random: each message reaches only
+    one. Fan out with one queue per consumer instead."""
+    by_queue: dict[str, list[str]] = defaultdict(list)
+    for fn_key, _fn, q_key, _queue in _consumers(spec):
+        by_queue[q_key].append(fn_key)
+    for q_key, fn_keys in by_queue.items():
+        if len(fn_keys) > 1:
+            for fn_key in fn_keys[1:]:
+                yield error(("functions", fn_key, "trigger", "queue"),
+                            f"queue '{q_key}' is already consumed by functions.{fn_keys[0]}; each message "
+                            "would reach only one of them",
+                            "give each consumer its own queue")
+
+
+@rule
+def age_alarm_can_fire(spec: Spec) -> Iterator[Problem]:
+    """A message is deleted when it reaches the retention period, so an age alarm at or above it never fires."""
+    for key, queue in spec.queues.items():
+        if queue.oldest_message_alarm_seconds >= queue.message_retention_seconds:
+            yield error(("queues", key, "oldest_message_alarm_seconds"),
+                        f"{queue.oldest_message_alarm_seconds} is not below the retention period "
+                        f"({queue.message_retention_seconds}); the alarm could never fire",
+                        "pick a threshold well below message_retention_seconds")
+
+
+@rule
+def labels_are_unique(spec: Spec) -> Iterator[Problem]:
+    """Terraform addresses must be unique; keys that differ only in '-' versus '_' (or a queue key that
+    collides with another queue's `<key>-dlq`) would produce the same resource label."""
+    seen: dict[str, str] = {}
+    for key in spec.queues:
+        for resource_label, what in ((queue_label(key), "queue"), (dlq_label(key), "dead-letter queue")):
+            if resource_label in seen and seen[resource_label] != key:
+                yield error(("queues", key), f"the {what} label '{resource_label}' is already used by "
+                            f"queues.{seen[resource_label]}", "rename one of the keys")
+            seen.setdefault(resource_label, key)
+    fn_seen: dict[str, str] = {}
+    for key in spec.functions:
+        if label(key) in fn_seen:
+            yield error(("functions", key), f"the label '{label(key)}' is already used by functions."
+                        f"{fn_seen[label(key)]}", "rename one of the keys")
+        fn_seen.setdefault(label(key), key)
+
+
+@rule
+def aws_names_are_unique(spec: Spec) -> Iterator[Problem]:
+    """Queue names are unique per account and region (DLQs included); so are function names."""
+    owners: dict[str, tuple] = {}
+    for key, queue in spec.queues.items():
+        for path, name in ((("queues", key, "name"), queue_name(key, queue)),
+                           (("queues", key, "dlq", "name"), dlq_name(key, queue))):
+            if name in owners:
+                yield error(path, f'queue name "{name}" is already used by {".".join(map(str, owners[name]))}',
+                            "give every queue and dead-letter queue its own name")
+            owners.setdefault(name, path)
+    fn_owners: dict[str, str] = {}
+    for key, fn in spec.functions.items():
+        name = function_name(key, fn)
+        if name in fn_owners:
+            yield error(("functions", key, "name"), f'function name "{name}" is already used by functions.'
+                        f"{fn_owners[name]}", "give every function its own name")
+        fn_owners.setdefault(name, key)
+
+
+# Lambda sets these itself and rejects a function that defines them.
+# https://docs.aws.amazon.com/lambda/latest/dg/configuration-envvars.html#configuration-envvars-runtime
+RESERVED_ENV_VARS = frozenset({
+    "_HANDLER", "_X_AMZN_TRACE_ID", "AWS_DEFAULT_REGION", "AWS_REGION", "AWS_EXECUTION_ENV",
+    "AWS_LAMBDA_FUNCTION_NAME", "AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "AWS_LAMBDA_FUNCTION_VERSION",
+    "AWS_LAMBDA_INITIALIZATION_TYPE", "AWS_LAMBDA_LOG_GROUP_NAME", "AWS_LAMBDA_LOG_STREAM_NAME",
+    "AWS_ACCESS_KEY", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN",
+    "AWS_LAMBDA_RUNTIME_API", "LAMBDA_TASK_ROOT", "LAMBDA_RUNTIME_DIR",
+})
+
+
+@rule
+def environment_variables_are_valid(spec: Spec) -> Iterator[Problem]:
+    """A function's environment holds the URL of every queue it sends to plus its own `environment` table;
+    names must not collide with each other nor with Lambda's reserved variables."""
+    for key, queue in spec.queues.items():
+        name = queue_url_env_var(key, queue)
+        if name in RESERVED_ENV_VARS:
+            yield error(("queues", key, "url_env_var"), f"{name} is reserved by Lambda", "choose another name")
+    for fn_key, fn in spec.functions.items():
+        for name in fn.environment:
+            if name in RESERVED_ENV_VARS:
+                yield error(("functions", fn_key, "environment", name), f"{name} is reserved by Lambda",
+                            "choose another name")
+        owners: dict[str, str] = {}
+        for target in dict.fromkeys(fn.sends_to):
+            if target not in spec.queues:
+                continue
+            name = queue_url_env_var(target, spec.queues[target])
+            if name in owners:
+                yield error(("functions", fn_key, "sends_to"),
+                            f"queues {owners[name]} and {target} both set {name}",
+                            "give one of them another url_env_var")
+            owners.setdefault(name, target)
+            if name in fn.environment:
+                yield error(("functions", fn_key, "environment", name),
+                            f"{name} is already set to the URL of queue '{target}'",
+                            "remove it from environment, or rename the queue's url_env_var")
+
+
+@rule
+def subscribers_are_unique(spec: Spec) -> Iterator[Problem]:
+    """SNS keeps one subscription per endpoint; a repeated address would be two Terraform resources for one."""
+    seen: set[str] = set()
+    for index, address in enumerate(spec.alarms.email_subscribers):
+        if address.lower() in seen:
+            yield error(("alarms", "email_subscribers", index), f'"{address}" is listed twice', "list it once")
+        seen.add(address.lower())

@@ -1,0 +1,65 @@
+"""queues.toml → Spec, with every problem (syntax, schema, cross-resource rules) located at file:line:col."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+
+from pydantic import ValidationError
+
+from generator.problems import GeneratorError, Problem, error, has_errors, sorted_problems
+from generator.rules import check_rules
+from generator.spec.locations import locate
+from generator.spec.messages import problems_from_validation_error
+from generator.spec.model import Spec
+
+_TOML_POSITION = re.compile(r"^(?P<message>.*?)\s*\(at line (?P<line>\d+), column (?P<column>\d+)\)$")
+
+
+@dataclass(frozen=True)
+class LoadedSpec:
+    spec: Spec
+    warnings: list[Problem]
+
+
+def load_spec(path: Path, display_name: str | None = None) -> LoadedSpec:
+    """Read, parse, validate. Raises GeneratorError with every error (and warning) found; else the spec."""
+    name = display_name or str(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise GeneratorError([error((), "file not found", "pass the path of your queues.toml").at(name, 0, 0)])
+    except (OSError, UnicodeDecodeError) as exc:
+        raise GeneratorError([error((), f"cannot read the file: {exc}").at(name, 0, 0)])
+    return load_spec_text(text, name)
+
+
+def load_spec_text(text: str, name: str = "queues.toml") -> LoadedSpec:
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        match = _TOML_POSITION.match(str(exc))
+        message, line, column = (match["message"], int(match["line"]), int(match["column"])) if match else (
+            str(exc), 0, 0)
+        raise GeneratorError([
+            error((), f"TOML syntax: {message[0].lower()}{message[1:]}", "see https://toml.io/en/v1.0.0")
+            .at(name, line, column)
+        ])
+
+    try:
+        spec = Spec.model_validate(data)
+        problems = check_rules(spec)
+    except ValidationError as exc:
+        spec, problems = None, problems_from_validation_error(exc)
+
+    locations = locate(text)
+    located = []
+    for problem in problems:
+        where = locations.of(problem.path)
+        located.append(problem.at(name, where.line, where.column) if where else problem.at(name, 0, 0))
+    located = sorted_problems(located)
+    if spec is None or has_errors(located):
+        raise GeneratorError(located)
+    return LoadedSpec(spec, located)

@@ -1,0 +1,190 @@
+"""The strict, typed copy of queues.toml.
+
+Every bound and choice lives in a type, so a value out of range is reported by pydantic with its dotted path.
+Limits are AWS's (see the links in each description) unless a comment says the Terraform provider is stricter.
+Descriptions double as the README's queues.toml reference (``python -m generator reference``).
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+# A TOML table key that names a queue, function or other resource. It becomes a Terraform label once `-` is
+# turned into `_`, so it has to start with a letter and stay within what a label allows.
+Key = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_-]{0,62}$")]
+
+# SQS: "A queue name can have up to 80 characters. Valid values: alphanumeric characters, hyphens (-), and
+# underscores (_)." A FIFO queue name must end with the .fifo suffix, which counts towards the 80.
+QueueName = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_-]{1,75}(\.fifo)?$", max_length=80)]
+
+# Lambda FunctionName: 1-64 characters of letters, digits, hyphens and underscores.
+FunctionName = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_-]{1,64}$")]
+
+# Lambda reserves environment variable names starting with AWS_ (and a few others, checked in rules.py).
+EnvVarName = Annotated[str, StringConstraints(pattern=r"^[A-Za-z][A-Za-z0-9_]{0,127}$")]
+
+# CloudWatch Logs accepts only these retention periods (PutRetentionPolicy).
+LogRetentionDays = Literal[
+    1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653
+]
+
+Email = Annotated[str, StringConstraints(pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$", max_length=254)]
+
+
+class StrictModel(BaseModel):
+    """Unknown keys are errors, values are never coerced (no "30" for 30), and a parsed spec never changes."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
+
+
+class DeadLetterQueue(StrictModel):
+    name: QueueName | None = Field(
+        default=None,
+        description="SQS name of the dead-letter queue. Default: the queue's key + `-dlq` (+ `.fifo` for FIFO).",
+    )
+    message_retention_seconds: Annotated[int, Field(ge=60, le=1_209_600)] = Field(
+        default=1_209_600,
+        description="How long failed messages are kept for investigation and redrive. 60–1209600 (14 days); "
+        "must be longer than the source queue's retention.",
+    )
+    visibility_timeout_seconds: Annotated[int, Field(ge=0, le=43_200)] | None = Field(
+        default=None, description="0–43200. Default: the source queue's visibility timeout."
+    )
+
+
+class Queue(StrictModel):
+    name: QueueName | None = Field(
+        default=None,
+        description="SQS queue name (1–80 of `A-Za-z0-9_-`, FIFO names end in `.fifo`). "
+        "Default: the key + `-queue` (+ `.fifo`).",
+    )
+    description: str = Field(default="", max_length=256, description="What the queue carries; printed in a banner.")
+    fifo_queue: bool = Field(default=False, description="FIFO queue: ordered, exactly-once processing.")
+    content_based_deduplication: bool = Field(
+        default=False, description="FIFO only: deduplicate by a SHA-256 of the body."
+    )
+    visibility_timeout_seconds: Annotated[int, Field(ge=0, le=43_200)] = Field(
+        default=30,
+        description="0–43200. Must be ≥ the consuming function's timeout (AWS rejects the mapping otherwise); "
+        "AWS recommends ≥ 6 × timeout + batching window.",
+    )
+    message_retention_seconds: Annotated[int, Field(ge=60, le=1_209_600)] = Field(
+        default=345_600, description="60–1209600 seconds."
+    )
+    delay_seconds: Annotated[int, Field(ge=0, le=900)] = Field(default=0, description="0–900 seconds.")
+    receive_wait_time_seconds: Annotated[int, Field(ge=0, le=20)] = Field(
+        default=0, description="0–20 seconds (long polling for non-Lambda consumers; Lambda long-polls anyway)."
+    )
+    # AWS raised the SQS maximum to 1048576 in August 2025, but hashicorp/aws 5.x (5.100.0 included) still
+    # validates 1024-262144 and only 6.8.0 accepts more. The generated Terraform must work with both.
+    max_message_size: Annotated[int, Field(ge=1024, le=262_144)] = Field(
+        default=262_144,
+        description="1024–262144 bytes. AWS accepts up to 1048576 since 2025, but hashicorp/aws 5.x rejects "
+        "more than 262144.",
+    )
+    max_receive_count: Annotated[int, Field(ge=1, le=1000)] = Field(
+        description="Receives before a message moves to the dead-letter queue. 1–1000. Required."
+    )
+    url_env_var: EnvVarName | None = Field(
+        default=None,
+        description="Environment variable that carries this queue's URL to the functions that send to it. "
+        "Default: the key in UPPER_SNAKE + `_QUEUE_URL`.",
+    )
+    oldest_message_alarm_seconds: Annotated[int, Field(ge=60, le=1_209_600)] = Field(
+        default=3600,
+        description="Alarm when the oldest message is older than this (ApproximateAgeOfOldestMessage). "
+        "60–1209600; below the retention period.",
+    )
+    dlq: DeadLetterQueue = Field(default_factory=DeadLetterQueue, description="The queue's dead-letter queue.")
+
+
+class Trigger(StrictModel):
+    queue: Key = Field(description="Key of the queue that invokes the function (event source mapping). Required.")
+    batch_size: Annotated[int, Field(ge=1, le=10_000)] = Field(
+        default=10, description="1–10000 (≤ 10 for FIFO). Above 10 needs a batching window ≥ 1."
+    )
+    maximum_batching_window_seconds: Annotated[int, Field(ge=0, le=300)] = Field(
+        default=0, description="0–300 seconds to gather a batch. Not allowed on FIFO queues."
+    )
+    maximum_concurrency: Annotated[int, Field(ge=2, le=1000)] | None = Field(
+        default=None,
+        description="2–1000 concurrent invocations by this mapping. Prevents throttled receives from "
+        "pushing good messages to the DLQ.",
+    )
+    enabled: bool = Field(
+        default=True, description="`false` stops polling without deleting anything (the rollback switch)."
+    )
+    filter_patterns: list[dict[str, Any]] = Field(
+        default_factory=list,
+        max_length=10,
+        description="Event filter patterns (tables), e.g. `{ body = { kind = [\"video\"] } }`. At most 10. "
+        "Messages that match no pattern are deleted unprocessed.",
+    )
+
+
+class Function(StrictModel):
+    name: FunctionName | None = Field(default=None, description="Lambda function name. Default: the key.")
+    description: str = Field(default="", max_length=256, description="Lambda description, ≤ 256 characters.")
+    handler: Annotated[str, StringConstraints(pattern=r"^[A-Za-z_][A-Za-z0-9_.]*\.[A-Za-z_][A-Za-z0-9_]*$")] = Field(
+        default="handler.lambda_handler", description="`module.function` inside the zip."
+    )
+    runtime: Literal["python3.11", "python3.12", "python3.13"] = Field(
+        default="python3.12", description="Lambda Python runtime."
+    )
+    architecture: Literal["x86_64", "arm64"] = Field(
+        default="x86_64", description="Instruction set; also decides which wheels are packaged."
+    )
+    timeout: Annotated[int, Field(ge=1, le=900)] = Field(description="Seconds, 1–900. Required.")
+    memory_size: Annotated[int, Field(ge=128, le=10_240)] = Field(default=128, description="MB, 128–10240.")
+    ephemeral_storage_size: Annotated[int, Field(ge=512, le=10_240)] = Field(
+        default=512, description="MB of /tmp, 512–10240."
+    )
+    reserved_concurrent_executions: Annotated[int, Field(ge=0, le=10_000)] | None = Field(
+        default=None,
+        description="Reserved concurrency. Unset: the account's unreserved pool. Must cover the trigger's "
+        "maximum_concurrency.",
+    )
+    log_retention_days: LogRetentionDays = Field(
+        default=365, description="Retention of `/aws/lambda/<name>`; one of CloudWatch's allowed values."
+    )
+    environment: dict[EnvVarName, str] = Field(
+        default_factory=dict, description="Extra environment variables (plain settings, never secrets)."
+    )
+    trigger: Trigger | None = Field(default=None, description="The queue that invokes this function, if any.")
+    sends_to: list[Key] = Field(
+        default_factory=list,
+        description="Keys of queues the function sends to: grants sqs:SendMessage on exactly those queues "
+        "and sets their URL environment variables.",
+    )
+
+
+class Alarms(StrictModel):
+    topic_name: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_-]{1,256}$")] = Field(
+        description="SNS topic every alarm notifies (OK transitions too). Required."
+    )
+    email_subscribers: list[Email] = Field(
+        default_factory=list, description="Addresses subscribed to the topic (each must confirm by email)."
+    )
+    function_errors_threshold: Annotated[int, Field(ge=1)] = Field(
+        default=1, description="Alarm when a function's Errors sum over `function_period_seconds` reaches this."
+    )
+    function_throttles_threshold: Annotated[int, Field(ge=1)] = Field(
+        default=1, description="Alarm when a function's Throttles sum over `function_period_seconds` reaches this."
+    )
+    function_period_seconds: Literal[60, 300, 900, 3600] = Field(
+        default=300, description="Period of the function alarms."
+    )
+
+
+class Project(StrictModel):
+    name: Key = Field(description="Short name used for the KMS key alias and resource descriptions. Required.")
+
+
+class Spec(StrictModel):
+    version: Literal[1] = Field(default=1, description="Schema version of queues.toml.")
+    project: Project
+    alarms: Alarms
+    queues: dict[Key, Queue] = Field(min_length=1, description="Queue/DLQ pairs, keyed by a short name.")
+    functions: dict[Key, Function] = Field(default_factory=dict, description="Lambda functions, keyed by name.")
