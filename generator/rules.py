@@ -305,3 +305,19 @@ def subscribers_are_unique(spec: Spec) -> Iterator[Problem]:
         if address.lower() in seen:
             yield error(("alarms", "email_subscribers", index), f'"{address}" is listed twice', "list it once")
         seen.add(address.lower())
+
+
+@rule
+def function_keys_are_not_reserved(spec: Spec) -> Iterator[Problem]:
+    """`<lambdas_dir>/common/` is the code shared by every function, so it cannot be a function's folder too;
+    and IAM role names (the function name + `-role`) are limited to 64 characters."""
+    for key, fn in spec.functions.items():
+        if (fn.source or key) == "common":
+            yield error(("functions", key, "source") if fn.source else ("functions", key),
+                        "'common' is the folder of the code shared by every function",
+                        "give the function another key or source folder")
+        role = f"{function_name(key, fn)}-role"
+        if len(role) > 64:
+            path = ("functions", key, "name") if fn.name else ("functions", key)
+            yield error(path, f"the role name '{role}' is longer than 64 "
+                        "characters", "use a function name of at most 59 characters")

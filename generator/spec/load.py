@@ -11,7 +11,7 @@ from pydantic import ValidationError
 
 from generator.problems import GeneratorError, Problem, error, has_errors, sorted_problems
 from generator.rules import check_rules
-from generator.spec.locations import locate
+from generator.spec.locations import Locations, locate
 from generator.spec.messages import problems_from_validation_error
 from generator.spec.model import Spec
 
@@ -22,6 +22,12 @@ _TOML_POSITION = re.compile(r"^(?P<message>.*?)\s*\(at line (?P<line>\d+), colum
 class LoadedSpec:
     spec: Spec
     warnings: list[Problem]
+    locations: Locations
+    name: str
+
+    def located(self, problems: list[Problem]) -> list[Problem]:
+        """Problems found later (e.g. about function sources), placed at their key in the spec file."""
+        return _locate(problems, self.locations, self.name)
 
 
 def load_spec(path: Path, display_name: str | None = None) -> LoadedSpec:
@@ -55,11 +61,15 @@ def load_spec_text(text: str, name: str = "queues.toml") -> LoadedSpec:
         spec, problems = None, problems_from_validation_error(exc)
 
     locations = locate(text)
+    located = _locate(problems, locations, name)
+    if spec is None or has_errors(located):
+        raise GeneratorError(located)
+    return LoadedSpec(spec, located, locations, name)
+
+
+def _locate(problems: list[Problem], locations: Locations, name: str) -> list[Problem]:
     located = []
     for problem in problems:
         where = locations.of(problem.path)
         located.append(problem.at(name, where.line, where.column) if where else problem.at(name, 0, 0))
-    located = sorted_problems(located)
-    if spec is None or has_errors(located):
-        raise GeneratorError(located)
-    return LoadedSpec(spec, located)
+    return sorted_problems(located)

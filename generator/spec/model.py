@@ -126,6 +126,11 @@ class Trigger(StrictModel):
 
 class Function(StrictModel):
     name: FunctionName | None = Field(default=None, description="Lambda function name. Default: the key.")
+    source: Key | None = Field(
+        default=None,
+        description="Folder under `lambdas_dir` with the function's code. Default: the key. Functions may "
+        "share a folder.",
+    )
     description: str = Field(default="", max_length=256, description="Lambda description, ≤ 256 characters.")
     handler: Annotated[str, StringConstraints(pattern=r"^[A-Za-z_][A-Za-z0-9_.]*\.[A-Za-z_][A-Za-z0-9_]*$")] = Field(
         default="handler.lambda_handler", description="`module.function` inside the zip."
@@ -180,6 +185,10 @@ class Alarms(StrictModel):
 
 class Project(StrictModel):
     name: Key = Field(description="Short name used for the KMS key alias and resource descriptions. Required.")
+    lambdas_dir: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_.-]+(/[A-Za-z0-9_.-]+)*$")] = Field(
+        default="lambdas",
+        description="Folder (relative to queues.toml) holding `<function key>/` and the shared `common/`.",
+    )
 
 
 class Spec(StrictModel):

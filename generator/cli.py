@@ -1,0 +1,73 @@
+"""The only place that reads argv, prints and picks exit codes: 0 ok, 1 problems or drift, 2 usage."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from generator import pipeline
+from generator.problems import GeneratorError, Problem
+
+EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m generator",
+        description="Generate Terraform for SQS queues between Lambda functions from queues.toml.",
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    check = commands.add_parser("check", help="validate queues.toml (and the function sources it names)")
+    check.add_argument("spec", nargs="?", default="queues.toml", type=Path, metavar="SPEC")
+
+    generate = commands.add_parser("generate", help="render terraform/ (and package the Lambda zips)")
+    generate.add_argument("spec", nargs="?", default="queues.toml", type=Path, metavar="SPEC")
+    generate.add_argument("--out", default=None, type=Path, metavar="DIR",
+                          help="directory of the Terraform files (default: terraform/ beside SPEC)")
+    generate.add_argument("--check", action="store_true",
+                          help="write nothing; exit 1 if the committed files differ from what SPEC produces")
+    return parser
+
+
+def _print_problems(problems: list[Problem]) -> None:
+    for problem in problems:
+        print(problem.format(), file=sys.stderr)
+
+
+def main(argv: list[str] | None = None) -> int:
+    try:
+        args = _parser().parse_args(argv)
+    except SystemExit as exc:  # argparse already printed the usage error
+        return EXIT_OK if exc.code == 0 else EXIT_USAGE
+
+    try:
+        if args.command == "check":
+            loaded = pipeline.check(args.spec)
+            _print_problems(loaded.warnings)
+            print(f"{args.spec}: ok ({len(loaded.spec.queues)} queues, {len(loaded.spec.functions)} functions"
+                  f"{f', {len(loaded.warnings)} warnings' if loaded.warnings else ''})")
+            return EXIT_OK
+
+        out = args.out if args.out is not None else args.spec.parent / "terraform"
+        result = pipeline.generate(args.spec, out, check_only=args.check)
+    except GeneratorError as exc:
+        _print_problems(exc.problems)
+        errors = sum(1 for p in exc.problems if p.level.value == "error")
+        print(f"{errors} error{'s' if errors != 1 else ''}; nothing was written", file=sys.stderr)
+        return EXIT_PROBLEMS
+
+    _print_problems(result.warnings)
+    if args.check:
+        for status, path in result.drift:
+            print(f"  would be {status:<9} {path}", file=sys.stderr)
+        if result.drift:
+            print(f"{out} is out of date with {args.spec}: run `make generate` and commit the result",
+                  file=sys.stderr)
+            return EXIT_PROBLEMS
+        print(f"{out} is up to date with {args.spec}")
+        return EXIT_OK
+    for status, path in result.files:
+        print(f"  {status:<9} {path}" + ("  (hand-written)" if status == "kept" else ""))
+    return EXIT_OK

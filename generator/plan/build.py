@@ -1,0 +1,284 @@
+"""Spec → Plan: resolve names and labels, derive least-privilege statements, alarms and outputs."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from generator import hcl
+from generator.naming import (
+    dlq_label,
+    dlq_name,
+    function_name,
+    label,
+    queue_label,
+    queue_name,
+    queue_url_env_var,
+)
+from generator.plan.model import (
+    AlarmPlan,
+    CodePlan,
+    FunctionPlan,
+    MappingPlan,
+    OutputPlan,
+    Plan,
+    QueuePlan,
+    Statement,
+)
+from generator.plan.skips import function_skips, key_policy_skips
+from generator.spec.model import Function, Spec
+
+KMS_KEY = "aws_kms_key.pipeline"
+TOPIC_LABEL = "alarms"
+
+
+def build_plan(spec: Spec, source: str, code: Mapping[str, CodePlan]) -> Plan:
+    consumers = {fn.trigger.queue: key for key, fn in spec.functions.items() if fn.trigger is not None}
+    queues = tuple(_queue_plan(key, spec, consumers.get(key)) for key in sorted(spec.queues))
+    functions = tuple(_function_plan(key, spec, code[key]) for key in sorted(spec.functions))
+    mappings = tuple(
+        _mapping_plan(key, spec) for key in sorted(spec.functions) if spec.functions[key].trigger is not None
+    )
+    return Plan(
+        source=source,
+        project=spec.project.name,
+        kms_alias=f"alias/{spec.project.name}",
+        key_policy_skips=key_policy_skips(),
+        log_group_arns=tuple(
+            "arn:${data.aws_partition.current.partition}:logs:${var.region}:"
+            f"${{data.aws_caller_identity.current.account_id}}:log-group:{fn.log_group_name}"
+            for fn in functions
+        ),
+        queues=queues,
+        functions=functions,
+        mappings=mappings,
+        topic_label=TOPIC_LABEL,
+        topic_name=spec.alarms.topic_name,
+        subscribers=tuple(spec.alarms.email_subscribers),
+        queue_alarms=tuple((q, _queue_alarms(q)) for q in queues),
+        function_alarms=tuple((fn, _function_alarms(fn, spec)) for fn in functions),
+        outputs=_outputs(queues, functions, mappings),
+        artifact_bucket=any(c.via_s3 for c in code.values()),
+    )
+
+
+def _queue_plan(key: str, spec: Spec, consumer: str | None) -> QueuePlan:
+    queue = spec.queues[key]
+    return QueuePlan(
+        key=key,
+        label=queue_label(key),
+        name=queue_name(key, queue),
+        description=queue.description,
+        fifo=queue.fifo_queue,
+        content_based_deduplication=queue.content_based_deduplication,
+        visibility_timeout_seconds=queue.visibility_timeout_seconds,
+        message_retention_seconds=queue.message_retention_seconds,
+        delay_seconds=queue.delay_seconds,
+        receive_wait_time_seconds=queue.receive_wait_time_seconds,
+        max_message_size=queue.max_message_size,
+        max_receive_count=queue.max_receive_count,
+        dlq_label=dlq_label(key),
+        dlq_name=dlq_name(key, queue),
+        dlq_visibility_timeout_seconds=(
+            queue.dlq.visibility_timeout_seconds
+            if queue.dlq.visibility_timeout_seconds is not None
+            else queue.visibility_timeout_seconds
+        ),
+        dlq_message_retention_seconds=queue.dlq.message_retention_seconds,
+        oldest_message_alarm_seconds=queue.oldest_message_alarm_seconds,
+        consumer=consumer,
+    )
+
+
+def _queue_arn(key: str) -> str:
+    return f"aws_sqs_queue.{queue_label(key)}.arn"
+
+
+def statements_for(key: str, fn: Function) -> tuple[Statement, ...]:
+    """Least privilege derived from the topology: only this function's log group, its own trigger queue,
+    the queues it sends to, and the pipeline key those queues are encrypted with."""
+    statements = [
+        Statement(
+            sid="WriteOwnLogs",
+            actions=("logs:CreateLogStream", "logs:PutLogEvents"),
+            resources=(f'"${{aws_cloudwatch_log_group.{label(key)}.arn}}:*"',),
+        )
+    ]
+    if fn.trigger is not None:
+        statements.append(
+            Statement(
+                sid="ConsumeTriggerQueue",
+                actions=(
+                    "sqs:ChangeMessageVisibility",
+                    "sqs:DeleteMessage",
+                    "sqs:GetQueueAttributes",
+                    "sqs:ReceiveMessage",
+                ),
+                resources=(_queue_arn(fn.trigger.queue),),
+            )
+        )
+    if fn.sends_to:
+        statements.append(
+            Statement(
+                sid="SendToQueues",
+                actions=("sqs:SendMessage",),
+                resources=tuple(sorted({_queue_arn(target) for target in fn.sends_to})),
+            )
+        )
+    # The queues and the environment are encrypted with the pipeline key: a consumer must decrypt what it
+    # receives (or Lambda silently stops polling), a producer must also generate data keys to send.
+    key_actions = ["kms:Decrypt"] + (["kms:GenerateDataKey"] if fn.sends_to else [])
+    statements.append(Statement(sid="UsePipelineKey", actions=tuple(sorted(key_actions)), resources=(f"{KMS_KEY}.arn",)))
+    # X-Ray's write actions support no resource-level permissions: "*" is the only valid resource.
+    statements.append(
+        Statement(sid="WriteTraces", actions=("xray:PutTelemetryRecords", "xray:PutTraceSegments"), resources=('"*"',))
+    )
+    return tuple(statements)
+
+
+def _environment(fn: Function, spec: Spec, name: str) -> tuple[str, ...]:
+    variables = {
+        queue_url_env_var(target, spec.queues[target]): f"aws_sqs_queue.{queue_label(target)}.url"
+        for target in fn.sends_to
+    }
+    variables["POWERTOOLS_SERVICE_NAME"] = hcl.quote(name)
+    variables.update({var: hcl.quote(value) for var, value in fn.environment.items()})
+    return tuple(hcl.aligned(sorted(variables.items())))
+
+
+def _function_plan(key: str, spec: Spec, code: CodePlan) -> FunctionPlan:
+    fn = spec.functions[key]
+    name = function_name(key, fn)
+    dlq = None
+    if fn.trigger is not None:
+        dlq = dlq_name(fn.trigger.queue, spec.queues[fn.trigger.queue])
+    return FunctionPlan(
+        key=key,
+        label=label(key),
+        name=name,
+        description=fn.description,
+        role_name=f"{name}-role",
+        handler=fn.handler,
+        runtime=fn.runtime,
+        architecture=fn.architecture,
+        timeout=fn.timeout,
+        memory_size=fn.memory_size,
+        ephemeral_storage_size=fn.ephemeral_storage_size,
+        reserved_concurrent_executions=fn.reserved_concurrent_executions,
+        log_group_name=f"/aws/lambda/{name}",
+        log_retention_days=fn.log_retention_days,
+        environment=_environment(fn, spec, name),
+        statements=statements_for(key, fn),
+        code=code,
+        skips=function_skips(fn, dlq),
+    )
+
+
+def _mapping_plan(key: str, spec: Spec) -> MappingPlan:
+    fn = spec.functions[key]
+    trigger = fn.trigger
+    assert trigger is not None
+    return MappingPlan(
+        function_key=key,
+        label=label(key),
+        function_label=label(key),
+        queue_label=queue_label(trigger.queue),
+        queue_name=queue_name(trigger.queue, spec.queues[trigger.queue]),
+        enabled=trigger.enabled,
+        batch_size=trigger.batch_size,
+        # FIFO sources take no batching window at all (not even 0).
+        maximum_batching_window_seconds=(
+            None if spec.queues[trigger.queue].fifo_queue else trigger.maximum_batching_window_seconds
+        ),
+        maximum_concurrency=trigger.maximum_concurrency,
+        filter_patterns=tuple(hcl.expression(pattern) for pattern in trigger.filter_patterns),
+    )
+
+
+def _alarm_base(name: str) -> str:
+    return name.removesuffix(".fifo")
+
+
+def _queue_alarms(queue: QueuePlan) -> tuple[AlarmPlan, ...]:
+    return (
+        AlarmPlan(
+            label=f"{queue.dlq_label}_not_empty",
+            # The week-1 plan names this alarm "<dlq>-alarm"; unlike its GreaterThanThreshold 1, this one
+            # fires on the first failed message.
+            name=f"{_alarm_base(queue.dlq_name)}-alarm",
+            description=f"{queue.dlq_name} holds at least one message that failed "
+            f"{queue.max_receive_count} receives from {queue.name}",
+            namespace="AWS/SQS",
+            metric_name="ApproximateNumberOfMessagesVisible",
+            dimension_name="QueueName",
+            dimension_value=f"aws_sqs_queue.{queue.dlq_label}.name",
+            statistic="Maximum",
+            period=60,
+            evaluation_periods=1,
+            threshold=1,
+            comparison_operator="GreaterThanOrEqualToThreshold",
+        ),
+        AlarmPlan(
+            label=f"{queue.label}_oldest_message_age",
+            name=f"{_alarm_base(queue.name)}-oldest-message-age",
+            description=f"The oldest message in {queue.name} has waited for longer than "
+            f"{queue.oldest_message_alarm_seconds} seconds: consumers are failing or falling behind",
+            namespace="AWS/SQS",
+            metric_name="ApproximateAgeOfOldestMessage",
+            dimension_name="QueueName",
+            dimension_value=f"aws_sqs_queue.{queue.label}.name",
+            statistic="Maximum",
+            period=60,
+            evaluation_periods=1,
+            threshold=queue.oldest_message_alarm_seconds,
+            comparison_operator="GreaterThanThreshold",
+        ),
+    )
+
+
+def _function_alarms(fn: FunctionPlan, spec: Spec) -> tuple[AlarmPlan, ...]:
+    settings = spec.alarms
+    alarms = []
+    for metric, threshold, what in (
+        ("Errors", settings.function_errors_threshold, "invocations failed"),
+        ("Throttles", settings.function_throttles_threshold, "invocations were throttled"),
+    ):
+        alarms.append(
+            AlarmPlan(
+                label=f"{fn.label}_{metric.lower()}",
+                name=f"{fn.name}-{metric.lower()}",
+                description=f"{threshold} or more {fn.name} {what} within {settings.function_period_seconds} s",
+                namespace="AWS/Lambda",
+                metric_name=metric,
+                dimension_name="FunctionName",
+                dimension_value=f"aws_lambda_function.{fn.label}.function_name",
+                statistic="Sum",
+                period=settings.function_period_seconds,
+                evaluation_periods=1,
+                threshold=threshold,
+                comparison_operator="GreaterThanOrEqualToThreshold",
+            )
+        )
+    return tuple(alarms)
+
+
+def _outputs(
+    queues: tuple[QueuePlan, ...], functions: tuple[FunctionPlan, ...], mappings: tuple[MappingPlan, ...]
+) -> tuple[OutputPlan, ...]:
+    def entries(pairs: list[tuple[str, str]]) -> tuple[str, ...]:
+        return tuple(hcl.aligned((hcl.quote(key), value) for key, value in pairs))
+
+    return (
+        OutputPlan("queue_urls", "URL of each queue, by queues.toml key",
+                   entries([(q.key, f"aws_sqs_queue.{q.label}.url") for q in queues])),
+        OutputPlan("queue_arns", "ARN of each queue, by queues.toml key",
+                   entries([(q.key, f"aws_sqs_queue.{q.label}.arn") for q in queues])),
+        OutputPlan("dead_letter_queue_urls", "URL of each queue's dead-letter queue, by queues.toml key",
+                   entries([(q.key, f"aws_sqs_queue.{q.dlq_label}.url") for q in queues])),
+        OutputPlan("dead_letter_queue_arns", "ARN of each queue's dead-letter queue, by queues.toml key",
+                   entries([(q.key, f"aws_sqs_queue.{q.dlq_label}.arn") for q in queues])),
+        OutputPlan("function_arns", "ARN of each Lambda function, by queues.toml key",
+                   entries([(fn.key, f"aws_lambda_function.{fn.label}.arn") for fn in functions])),
+        OutputPlan("event_source_mapping_uuids",
+                   "UUID of each function's SQS trigger (for `aws lambda update-event-source-mapping`)",
+                   entries([(m.function_key, f"aws_lambda_event_source_mapping.{m.label}.uuid") for m in mappings])),
+    )

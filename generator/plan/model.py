@@ -1,0 +1,130 @@
+"""What the templates print. Every name, label, expression and number is decided before rendering."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Skip:
+    """A checkov suppression printed inside its block: `#checkov:skip=<check_id>:<reason>`."""
+
+    check_id: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class QueuePlan:
+    key: str
+    label: str
+    name: str
+    description: str
+    fifo: bool
+    content_based_deduplication: bool
+    visibility_timeout_seconds: int
+    message_retention_seconds: int
+    delay_seconds: int
+    receive_wait_time_seconds: int
+    max_message_size: int
+    max_receive_count: int
+    dlq_label: str
+    dlq_name: str
+    dlq_visibility_timeout_seconds: int
+    dlq_message_retention_seconds: int
+    oldest_message_alarm_seconds: int
+    consumer: str | None  # function key
+
+
+@dataclass(frozen=True)
+class Statement:
+    sid: str
+    actions: tuple[str, ...]  # sorted
+    resources: tuple[str, ...]  # HCL expressions, sorted
+
+
+@dataclass(frozen=True)
+class CodePlan:
+    """Where Terraform finds the function's zip: a local file, or an S3 object it uploads (zips > 50 MB)."""
+
+    filename: str  # HCL expression of the local zip path
+    source_code_hash: str  # derived from the package's inputs, not from zip bytes
+    via_s3: bool
+    s3_key: str  # object key when via_s3
+
+
+@dataclass(frozen=True)
+class FunctionPlan:
+    key: str
+    label: str
+    name: str
+    description: str
+    role_name: str
+    handler: str
+    runtime: str
+    architecture: str
+    timeout: int
+    memory_size: int
+    ephemeral_storage_size: int
+    reserved_concurrent_executions: int | None
+    log_group_name: str
+    log_retention_days: int
+    environment: tuple[str, ...]  # aligned `NAME = expression` lines
+    statements: tuple[Statement, ...]
+    code: CodePlan
+    skips: tuple[Skip, ...]
+
+
+@dataclass(frozen=True)
+class MappingPlan:
+    function_key: str
+    label: str
+    function_label: str
+    queue_label: str
+    queue_name: str
+    enabled: bool
+    batch_size: int
+    maximum_batching_window_seconds: int | None
+    maximum_concurrency: int | None
+    filter_patterns: tuple[str, ...]  # HCL expressions for jsonencode(...)
+
+
+@dataclass(frozen=True)
+class AlarmPlan:
+    label: str
+    name: str
+    description: str
+    namespace: str
+    metric_name: str
+    dimension_name: str
+    dimension_value: str  # HCL expression
+    statistic: str
+    period: int
+    evaluation_periods: int
+    threshold: int
+    comparison_operator: str
+
+
+@dataclass(frozen=True)
+class OutputPlan:
+    name: str
+    description: str
+    entries: tuple[str, ...]  # aligned `key = expression` lines of the output's map
+
+
+@dataclass(frozen=True)
+class Plan:
+    source: str  # the spec file name printed in headers
+    project: str
+    kms_alias: str
+    key_policy_skips: tuple[Skip, ...]
+    log_group_arns: tuple[str, ...]  # HCL template strings for the key policy's logs condition
+    queues: tuple[QueuePlan, ...]
+    functions: tuple[FunctionPlan, ...]
+    mappings: tuple[MappingPlan, ...]
+    topic_label: str
+    topic_name: str
+    subscribers: tuple[str, ...]
+    queue_alarms: tuple[tuple[QueuePlan, tuple[AlarmPlan, ...]], ...]
+    function_alarms: tuple[tuple[FunctionPlan, tuple[AlarmPlan, ...]], ...]
+    outputs: tuple[OutputPlan, ...]
+    artifact_bucket: bool  # whether any zip goes through S3

@@ -1,0 +1,44 @@
+"""Every checkov suppression the generator may print, with its reason. Keep this table short.
+
+Each is printed inside the block it concerns, as `#checkov:skip=<id>:<reason>`, and only where it applies.
+"""
+
+from __future__ import annotations
+
+from generator.plan.model import Skip
+from generator.spec.model import Function
+
+SUPPRESSIONS: dict[str, str] = {
+    "CKV_AWS_117": "reaches only AWS public endpoints and the internet; a VPC adds NAT cost, isolates nothing",
+    "CKV_AWS_272": "zips are built reproducibly from the reviewed repository; signing needs an AWS Signer profile",
+    "CKV_AWS_116.sqs": "SQS-triggered: failed messages go to {dlq} by redrive; a function DLQ is for async invokes",
+    "CKV_AWS_116.sync": "invoked synchronously: the caller gets the error; a function DLQ is for async invokes",
+    "CKV_AWS_115.sqs": "concurrency is capped by the SQS mapping's maximum_concurrency instead",
+    "CKV_AWS_115.uncapped": "no cap set in queues.toml (reserved_concurrent_executions); it would shrink the account pool",
+    # A key policy is a resource policy: Resource "*" there means "this key", and the account root statement
+    # is what lets IAM policies grant the key at all. checkov's identity-policy checks misread both.
+    "CKV_AWS_109": "key policy: Resource \"*\" is this key; the root statement delegates to IAM",
+    "CKV_AWS_111": "key policy: Resource \"*\" is this key; the root statement delegates to IAM",
+    "CKV_AWS_356": "key policy: Resource \"*\" is this key; the root statement delegates to IAM",
+}
+
+
+def _skip(key: str, **values: str) -> Skip:
+    return Skip(check_id=key.split(".")[0], reason=SUPPRESSIONS[key].format(**values))
+
+
+def function_skips(fn: Function, dlq: str | None) -> tuple[Skip, ...]:
+    mode = "sqs" if fn.trigger is not None else "sync"
+    skips = [
+        _skip("CKV_AWS_117"),
+        _skip("CKV_AWS_272"),
+        _skip(f"CKV_AWS_116.{mode}", dlq=dlq or ""),
+    ]
+    if fn.reserved_concurrent_executions is None:
+        capped = fn.trigger is not None and fn.trigger.maximum_concurrency is not None
+        skips.append(_skip("CKV_AWS_115.sqs" if capped else "CKV_AWS_115.uncapped"))
+    return tuple(sorted(skips, key=lambda s: s.check_id))
+
+
+def key_policy_skips() -> tuple[Skip, ...]:
+    return tuple(_skip(check_id) for check_id in ("CKV_AWS_109", "CKV_AWS_111", "CKV_AWS_356"))

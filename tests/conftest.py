@@ -1,0 +1,46 @@
+"""Shared fixtures. Tools the tests drive (terraform, checkov) are found here, and a missing one skips its
+tests with a loud reason - or fails them when REQUIRE_TOOLS=1 (CI sets it, so CI never skips silently)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+SEED = ROOT / "queues.toml"
+TERRAFORM_DIR = ROOT / "terraform"
+TOPOLOGIES = ROOT / "tests" / "topologies"
+GOLDEN = ROOT / "tests" / "golden"
+
+# Figures tests want printed at the end of the run (e.g. how many checkov suppressions there are).
+SUMMARY: list[str] = []
+
+
+def pytest_terminal_summary(terminalreporter) -> None:
+    if SUMMARY:
+        terminalreporter.section("figures")
+        for line in SUMMARY:
+            terminalreporter.write_line(line)
+
+
+def require_tool(name: str, path: str | None, how: str) -> str:
+    """The tool's path, or a loud skip (a failure under REQUIRE_TOOLS=1)."""
+    if path and Path(path).exists():
+        return path
+    message = f"{name} is not available ({how}); its tests did NOT run"
+    if os.environ.get("REQUIRE_TOOLS") == "1":
+        pytest.fail(message)
+    pytest.skip(message)
+
+
+@pytest.fixture(scope="session")
+def terraform_bin() -> str:
+    return require_tool("terraform", shutil.which("terraform"), "install Terraform >= 1.5 and put it on PATH")
+
+
+@pytest.fixture(scope="session")
+def checkov_bin() -> str:
+    return require_tool("checkov", str(ROOT / ".venv-checkov" / "bin" / "checkov"), "run `make test`, which installs it")

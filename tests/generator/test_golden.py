@@ -1,0 +1,52 @@
+"""Golden outputs: the seed renders to the committed terraform/ (CI's drift check), the marketplace topology
+(12 pairs, 3 FIFO) to tests/golden/marketplace/.
+
+After an intended change, `make goldens` (UPDATE_GOLDENS=1) re-renders both; review the diff before committing.
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+from pathlib import Path
+
+import pytest
+
+from generator.pipeline import generate, render_tree
+from tests.conftest import GOLDEN, ROOT, TOPOLOGIES
+
+CASES = {
+    "seed": (ROOT / "queues.toml", ROOT / "terraform"),
+    "marketplace": (TOPOLOGIES / "marketplace" / "queues.toml", GOLDEN / "marketplace"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_rendering_matches_the_committed_files(case: str) -> None:
+    spec, golden = CASES[case]
+    if os.environ.get("UPDATE_GOLDENS") == "1":
+        generate(spec, golden)
+
+    rendering = render_tree(spec, golden)
+
+    assert not rendering.stale, f"generated files no longer produced: {rendering.stale}"
+    for path, text in rendering.files.items():
+        committed = path.read_text(encoding="utf-8") if path.exists() else ""
+        if committed != text:
+            diff = "".join(difflib.unified_diff(
+                committed.splitlines(keepends=True), text.splitlines(keepends=True),
+                f"committed/{path.name}", f"rendered/{path.name}", n=2))
+            pytest.fail(f"{path.relative_to(ROOT)} differs from what {spec.relative_to(ROOT)} produces "
+                        f"(run `make goldens` if intended):\n{diff[:4000]}")
+
+
+def test_every_golden_directory_has_a_case() -> None:
+    assert {p.name for p in GOLDEN.iterdir() if p.is_dir()} == {"marketplace"}
+
+
+def test_two_renderings_are_byte_identical(tmp_path: Path) -> None:
+    spec, _ = CASES["marketplace"]
+    first, second = tmp_path / "a" / "tf", tmp_path / "b" / "tf"
+    generate(spec, first)
+    generate(spec, second)
+    assert {p.name: p.read_bytes() for p in first.iterdir()} == {p.name: p.read_bytes() for p in second.iterdir()}

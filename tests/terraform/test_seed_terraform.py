@@ -1,0 +1,268 @@
+"""The committed terraform/ (and the marketplace golden) checked with Terraform's own tools:
+fmt, validate, an offline plan whose JSON shows the seed's values, and a mocked apply (`terraform test`)
+that checks what the plan cannot know yet (redrive policies embed the DLQ's ARN)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import GOLDEN, TERRAFORM_DIR
+from tests.terraform.sts_stub import ACCOUNT_ID, StsStub
+from tests.terraform.tf import Workdir
+
+pytestmark = pytest.mark.terraform
+
+# The week-1 plan's queues, literally: (queue, visibility, retention, maxReceiveCount, DLQ).
+SEED_QUEUES = [
+    ("video-processing-queue", 900, 345600, 3, "video-processing-dlq"),
+    ("thumbnail-generation-queue", 300, 86400, 3, "thumbnail-generation-dlq"),
+    ("email-queue", 60, 172800, 5, "email-dlq"),
+    ("analytics-queue", 30, 86400, 2, "analytics-dlq"),
+]
+LABELS = {
+    "video-processing-queue": "video_processing",
+    "thumbnail-generation-queue": "thumbnail_generation",
+    "email-queue": "email",
+    "analytics-queue": "analytics",
+}
+
+
+@pytest.fixture(scope="module")
+def seed_plan(terraform_bin, tmp_path_factory) -> dict:
+    work = Workdir(TERRAFORM_DIR, tmp_path_factory.mktemp("plan"))
+    work.init()
+    with StsStub() as sts:
+        work.offline_provider_override(sts.url)
+        return work.plan_json()
+
+
+def _created(plan: dict, resource_type: str) -> dict[str, dict]:
+    """address → planned values of the resources of that type being created."""
+    found = {}
+    for change in plan["resource_changes"]:
+        if change["type"] == resource_type and change["mode"] == "managed":
+            assert change["change"]["actions"] == ["create"], change["address"]
+            found[change["address"]] = change["change"]
+    return found
+
+
+def _config(plan: dict, address: str) -> dict:
+    for resource in plan["configuration"]["root_module"]["resources"]:
+        if resource["address"] == address:
+            return resource["expressions"]
+    raise KeyError(address)
+
+
+@pytest.mark.parametrize("directory", [TERRAFORM_DIR, GOLDEN / "marketplace"], ids=["seed", "marketplace"])
+def test_generated_files_are_canonically_formatted(terraform_bin, directory: Path, tmp_path: Path) -> None:
+    work = Workdir(directory, tmp_path)
+    result = work.run("fmt", "-check", "-diff", "-recursive", check=False)
+    assert result.returncode == 0, f"terraform fmt would change:\n{result.stdout}"
+
+
+@pytest.mark.parametrize("directory", [TERRAFORM_DIR, GOLDEN / "marketplace"], ids=["seed", "marketplace"])
+def test_generated_configuration_is_valid(terraform_bin, directory: Path, tmp_path: Path) -> None:
+    work = Workdir(directory, tmp_path)
+    work.init()
+    result = work.run("validate", "-json", check=False)
+    report = json.loads(result.stdout)
+    assert report["valid"], json.dumps(report["diagnostics"], indent=2)
+    assert report["warning_count"] == 0, json.dumps(report["diagnostics"], indent=2)
+
+
+def test_plan_creates_the_eight_seed_queues_with_the_seed_values(seed_plan: dict) -> None:
+    queues = {values["after"]["name"]: values for values in _created(seed_plan, "aws_sqs_queue").values()}
+    assert sorted(queues) == sorted([q for q, *_ in SEED_QUEUES] + [dlq for *_, dlq in SEED_QUEUES])
+    for name, visibility, retention, _receives, dlq in SEED_QUEUES:
+        for queue, expected_retention in ((name, retention), (dlq, 1209600)):
+            after = queues[queue]["after"]
+            assert after["visibility_timeout_seconds"] == visibility, queue
+            assert after["message_retention_seconds"] == expected_retention, queue
+            assert after["delay_seconds"] == 0, queue
+            assert after["receive_wait_time_seconds"] == 0, queue
+            assert after["max_message_size"] == 262144, queue
+            assert after["fifo_queue"] is False, queue
+            # SSE with the pipeline's customer managed key (its ARN is known only after apply)
+            assert queues[queue]["after_unknown"]["kms_master_key_id"] is True, queue
+
+
+def test_plan_wires_each_queue_to_its_own_dead_letter_queue(seed_plan: dict) -> None:
+    redrives = _created(seed_plan, "aws_sqs_queue_redrive_policy")
+    allows = _created(seed_plan, "aws_sqs_queue_redrive_allow_policy")
+    assert len(redrives) == 4 and len(allows) == 4
+    for name, *_ in SEED_QUEUES:
+        label = LABELS[name]
+        redrive = _config(seed_plan, f"aws_sqs_queue_redrive_policy.{label}")
+        assert redrive["queue_url"]["references"][0] == f"aws_sqs_queue.{label}.id"
+        assert redrive["redrive_policy"]["references"][0] == f"aws_sqs_queue.{label}_dlq.arn"
+        allow = _config(seed_plan, f"aws_sqs_queue_redrive_allow_policy.{label}_dlq")
+        assert allow["queue_url"]["references"][0] == f"aws_sqs_queue.{label}_dlq.id"
+        assert allow["redrive_allow_policy"]["references"][0] == f"aws_sqs_queue.{label}.arn"
+
+
+# function → (queue it consumes, queues it sends to): the least privilege the topology implies.
+SEED_ACCESS = {
+    "router": (None, {"video_processing", "analytics"}),
+    "downloader": ("video_processing", {"thumbnail_generation", "analytics"}),
+    "thumbnail": ("thumbnail_generation", {"email", "analytics"}),
+    "email": ("email", {"analytics"}),
+    "analytics": ("analytics", set()),
+}
+
+
+def _statements(plan: dict, function: str) -> dict[str, tuple[list[str], list[str]]]:
+    config = _config(plan, f"data.aws_iam_policy_document.{function}")
+    statements = {}
+    for statement in config["statement"]:
+        resources = statement["resources"]
+        refs = resources.get("references", []) or resources.get("constant_value", [])
+        statements[statement["sid"]["constant_value"]] = (statement["actions"]["constant_value"], refs)
+    return statements
+
+
+@pytest.mark.parametrize("function", sorted(SEED_ACCESS))
+def test_each_role_grants_only_what_its_function_does(seed_plan: dict, function: str) -> None:
+    consumes, sends = SEED_ACCESS[function]
+    statements = _statements(seed_plan, function)
+
+    sqs_grants = {sid: st for sid, st in statements.items() if any(a.startswith("sqs:") for a in st[0])}
+    expected_sids = ({"ConsumeTriggerQueue"} if consumes else set()) | ({"SendToQueues"} if sends else set())
+    assert set(sqs_grants) == expected_sids
+    if consumes:
+        actions, refs = statements["ConsumeTriggerQueue"]
+        assert actions == ["sqs:ChangeMessageVisibility", "sqs:DeleteMessage", "sqs:GetQueueAttributes",
+                           "sqs:ReceiveMessage"]
+        assert [r for r in refs if r.endswith(".arn")] == [f"aws_sqs_queue.{consumes}.arn"]
+    if sends:
+        actions, refs = statements["SendToQueues"]
+        assert actions == ["sqs:SendMessage"]
+        assert {r.removeprefix("aws_sqs_queue.").removesuffix(".arn") for r in refs if r.endswith(".arn")} == sends
+
+    logs_actions, logs_refs = statements["WriteOwnLogs"]
+    assert logs_actions == ["logs:CreateLogStream", "logs:PutLogEvents"]
+    assert f"aws_cloudwatch_log_group.{function}.arn" in logs_refs
+    # "*" only where AWS offers no resource-level permission
+    for sid, (actions, refs) in statements.items():
+        if refs == ["*"]:
+            assert all(a.startswith("xray:") for a in actions), sid
+
+    role = _created(seed_plan, "aws_iam_role")[f"aws_iam_role.{function}"]["after"]
+    assert role["name"] == f"{function}-role"
+
+
+def test_plan_creates_the_event_source_mappings_with_partial_batch_responses(seed_plan: dict) -> None:
+    mappings = _created(seed_plan, "aws_lambda_event_source_mapping")
+    expected = {"downloader": 1, "thumbnail": 1, "email": 10, "analytics": 100}
+    assert sorted(mappings) == sorted(f"aws_lambda_event_source_mapping.{f}" for f in expected)
+    for function, batch_size in expected.items():
+        after = mappings[f"aws_lambda_event_source_mapping.{function}"]["after"]
+        assert after["batch_size"] == batch_size
+        assert after["enabled"] is True
+        assert after["function_response_types"] == ["ReportBatchItemFailures"]
+        assert after["scaling_config"][0]["maximum_concurrency"] >= 2
+    assert mappings["aws_lambda_event_source_mapping.analytics"]["after"]["maximum_batching_window_in_seconds"] == 5
+
+
+def test_plan_creates_the_functions_with_their_queue_urls(seed_plan: dict) -> None:
+    functions = {v["after"]["function_name"]: v for v in _created(seed_plan, "aws_lambda_function").values()}
+    assert sorted(functions) == ["analytics", "downloader", "email", "router", "thumbnail"]
+    router = functions["router"]
+    assert router["after"]["runtime"] == "python3.12"
+    assert router["after"]["handler"] == "handler.lambda_handler"
+    assert router["after"]["tracing_config"] == [{"mode": "Active"}]
+    config = _config(seed_plan, "aws_lambda_function.router")
+    variables = config["environment"][0]["variables"]
+    assert "aws_sqs_queue.video_processing.url" in variables["references"]
+    assert "aws_sqs_queue.analytics.url" in variables["references"]
+    assert "aws_sqs_queue.email.url" not in variables["references"]
+    downloader = functions["downloader"]["after"]
+    assert downloader["timeout"] == 150 and downloader["memory_size"] == 1024
+    log_groups = {v["after"]["name"]: v["after"] for v in _created(seed_plan, "aws_cloudwatch_log_group").values()}
+    assert sorted(log_groups) == [f"/aws/lambda/{f}" for f in sorted(functions)]
+    assert {g["retention_in_days"] for g in log_groups.values()} == {365}
+
+
+def test_plan_alarms_on_the_first_dead_letter_and_on_every_function(seed_plan: dict) -> None:
+    alarms = {v["after"]["alarm_name"]: v for v in _created(seed_plan, "aws_cloudwatch_metric_alarm").values()}
+    addresses = {v["after"]["alarm_name"]: address
+                 for address, v in _created(seed_plan, "aws_cloudwatch_metric_alarm").items()}
+    for name in alarms:
+        config = _config(seed_plan, addresses[name])
+        for actions in ("alarm_actions", "ok_actions"):
+            assert config[actions]["references"][0] == "aws_sns_topic.alarms.arn", name
+    for _name, *_rest, dlq in SEED_QUEUES:
+        # The seed's alarm name, but firing on the first message (the seed's "> 1" would stay silent).
+        alarm = alarms[f"{dlq}-alarm"]["after"]
+        assert alarm["metric_name"] == "ApproximateNumberOfMessagesVisible"
+        assert alarm["statistic"] == "Maximum"
+        assert alarm["comparison_operator"] == "GreaterThanOrEqualToThreshold"
+        assert alarm["threshold"] == 1
+        assert alarm["treat_missing_data"] == "notBreaching"
+    for name, *_ in SEED_QUEUES:
+        assert alarms[f"{name}-oldest-message-age"]["after"]["metric_name"] == "ApproximateAgeOfOldestMessage"
+    for function in SEED_ACCESS:
+        assert alarms[f"{function}-errors"]["after"]["metric_name"] == "Errors"
+        assert alarms[f"{function}-throttles"]["after"]["metric_name"] == "Throttles"
+    assert len(alarms) == 2 * len(SEED_QUEUES) + 2 * len(SEED_ACCESS)
+
+    topics = list(_created(seed_plan, "aws_sns_topic").values())
+    assert len(topics) == 1 and topics[0]["after_unknown"]["kms_master_key_id"] is True
+    subscriptions = _created(seed_plan, "aws_sns_topic_subscription")
+    assert [s["after"]["endpoint"] for s in subscriptions.values()] == ["oncall@example.com"]
+
+
+def _mock_apply_test(expected_receives: dict[str, int]) -> str:
+    """A `terraform test` file: mocked provider (no AWS at all), one apply, assertions on the redrive policies."""
+    arn = f"arn:aws:{{service}}:us-east-1:{ACCOUNT_ID}:{{name}}"
+    mocks = {
+        "aws_sns_topic": arn.format(service="sns", name="topic"),
+        "aws_kms_key": arn.format(service="kms", name="key/mock"),
+        "aws_iam_role": f"arn:aws:iam::{ACCOUNT_ID}:role/mock",
+        "aws_lambda_function": arn.format(service="lambda", name="function:mock"),
+        "aws_cloudwatch_log_group": arn.format(service="logs", name="log-group:mock"),
+    }
+    text = ['mock_provider "aws" {\n',
+            '  mock_data "aws_iam_policy_document" {\n',
+            '    defaults = { json = "{\\"Version\\":\\"2012-10-17\\",\\"Statement\\":[]}" }\n  }\n',
+            f'  mock_data "aws_caller_identity" {{\n    defaults = {{ account_id = "{ACCOUNT_ID}" }}\n  }}\n',
+            '  mock_data "aws_partition" {\n    defaults = { partition = "aws" }\n  }\n']
+    for resource, value in mocks.items():
+        text.append(f'  mock_resource "{resource}" {{\n    defaults = {{ arn = "{value}" }}\n  }}\n')
+    text.append('}\n\nrun "seed" {\n  command = apply\n')
+    for label in expected_receives:
+        for queue in (label, f"{label}_dlq"):
+            text.append(f'  override_resource {{\n    target = aws_sqs_queue.{queue}\n'
+                        f'    values = {{ arn = "{arn.format(service="sqs", name=queue)}" }}\n  }}\n')
+    for label, receives in expected_receives.items():
+        policy = f"jsondecode(aws_sqs_queue_redrive_policy.{label}.redrive_policy)"
+        text.append(f'  assert {{\n    condition     = {policy}.maxReceiveCount == {receives}\n'
+                    f'    error_message = "{label}: maxReceiveCount is not {receives}"\n  }}\n')
+        dlq_arn = arn.format(service="sqs", name=f"{label}_dlq")
+        text.append(f'  assert {{\n    condition     = {policy}.deadLetterTargetArn == "{dlq_arn}"\n'
+                    f'    error_message = "{label}: dead letters do not go to {label}_dlq"\n  }}\n')
+        allow = f"jsondecode(aws_sqs_queue_redrive_allow_policy.{label}_dlq.redrive_allow_policy)"
+        source_arn = arn.format(service="sqs", name=label)
+        text.append(f'  assert {{\n    condition     = {allow}.sourceQueueArns == ["{source_arn}"]\n'
+                    f'    error_message = "{label}_dlq: only {label} may redrive into it"\n  }}\n')
+    text.append("}\n")
+    return "".join(text)
+
+
+SEED_RECEIVES = {LABELS[name]: receives for name, _v, _r, receives, _d in SEED_QUEUES}
+
+
+@pytest.mark.parametrize(
+    ("expected", "passes"),
+    [(SEED_RECEIVES, True), ({**SEED_RECEIVES, "email": 4}, False)],
+    ids=["seed-values", "wrong-value-is-caught"],
+)
+def test_mocked_apply_shows_each_redrive_policy(terraform_bin, tmp_path: Path, expected, passes) -> None:
+    work = Workdir(TERRAFORM_DIR, tmp_path)
+    work.init()
+    (work.dir / "tests").mkdir()
+    work.write("tests/redrive.tftest.hcl", _mock_apply_test(expected))
+    result = work.run("test", check=False)
+    assert (result.returncode == 0) is passes, result.stdout[-3000:] + result.stderr[-3000:]
