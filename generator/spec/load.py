@@ -11,7 +11,7 @@ from pydantic import ValidationError
 
 from generator.problems import GeneratorError, Problem, error, has_errors, sorted_problems
 from generator.rules import check_rules
-from generator.spec.locations import Locations, locate
+from generator.spec.locations import locate
 from generator.spec.messages import problems_from_validation_error
 from generator.spec.model import Spec
 
@@ -22,12 +22,12 @@ _TOML_POSITION = re.compile(r"^(?P<message>.*?)\s*\(at line (?P<line>\d+), colum
 class LoadedSpec:
     spec: Spec
     warnings: list[Problem]
-    locations: Locations
+    text: str
     name: str
 
     def located(self, problems: list[Problem]) -> list[Problem]:
         """Problems found later (e.g. about function sources), placed at their key in the spec file."""
-        return _locate(problems, self.locations, self.name)
+        return _locate(problems, self.text, self.name)
 
 
 def load_spec(path: Path, display_name: str | None = None) -> LoadedSpec:
@@ -36,9 +36,10 @@ def load_spec(path: Path, display_name: str | None = None) -> LoadedSpec:
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
-        raise GeneratorError([error((), "file not found", "pass the path of your queues.toml").at(name, 0, 0)])
+        missing = error((), "file not found", "pass the path of your queues.toml").at(name, 0, 0)
+        raise GeneratorError([missing]) from None
     except (OSError, UnicodeDecodeError) as exc:
-        raise GeneratorError([error((), f"cannot read the file: {exc}").at(name, 0, 0)])
+        raise GeneratorError([error((), f"cannot read the file: {exc}").at(name, 0, 0)]) from None
     return load_spec_text(text, name)
 
 
@@ -52,7 +53,7 @@ def load_spec_text(text: str, name: str = "queues.toml") -> LoadedSpec:
         raise GeneratorError([
             error((), f"TOML syntax: {message[0].lower()}{message[1:]}", "see https://toml.io/en/v1.0.0")
             .at(name, line, column)
-        ])
+        ]) from None
 
     try:
         spec = Spec.model_validate(data)
@@ -60,14 +61,16 @@ def load_spec_text(text: str, name: str = "queues.toml") -> LoadedSpec:
     except ValidationError as exc:
         spec, problems = None, problems_from_validation_error(exc)
 
-    locations = locate(text)
-    located = _locate(problems, locations, name)
+    located = _locate(problems, text, name)
     if spec is None or has_errors(located):
         raise GeneratorError(located)
-    return LoadedSpec(spec, located, locations, name)
+    return LoadedSpec(spec, located, text, name)
 
 
-def _locate(problems: list[Problem], locations: Locations, name: str) -> list[Problem]:
+def _locate(problems: list[Problem], text: str, name: str) -> list[Problem]:
+    if not problems:  # scanning the text for positions is only worth it when there is something to place
+        return []
+    locations = locate(text)
     located = []
     for problem in problems:
         where = locations.of(problem.path)

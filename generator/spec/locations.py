@@ -7,8 +7,8 @@ only has to understand valid TOML, which keeps it small.
 
 from __future__ import annotations
 
-import re
 import json
+import re
 from dataclasses import dataclass
 
 Path = tuple[str | int, ...]
