@@ -18,11 +18,18 @@ _CONFIG = Config(connect_timeout=3, read_timeout=10, retries={"mode": "standard"
 
 
 @functools.cache
+def _session() -> boto3.session.Session:
+    # One session per container: it caches the service models, so each client is cheap to create.
+    return boto3.session.Session()
+
+
+@functools.cache
 def client(service_name: str) -> Any:
-    return boto3.client(service_name, config=_CONFIG)
+    return _session().client(service_name, config=_CONFIG)
 
 
 def reset_clients() -> None:
+    """Forget the clients (the tests' moto mocks change per test); the session and its models stay."""
     client.cache_clear()
 
 
