@@ -29,8 +29,13 @@ def lambda_handler(event: dict, context: Any) -> dict:
 
     def report(record: SQSRecord, budget: TimeBudget) -> None:
         failure = failures.get(record.message_id)
+        if isinstance(failure, MessageError):
+            raise MessageError(str(failure))
         if failure is not None:
-            raise failure
+            # A fresh exception per record: re-raising one shared object would pile up tracebacks.
+            raise counter_store.CounterNotUpdated(
+                f"this event's counter was not updated: {failure}"
+            ) from failure
 
     return process_sqs_batch(event, context, report, logger)
 

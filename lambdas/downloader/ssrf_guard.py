@@ -52,8 +52,8 @@ def refusal_reason(address: IPAddress, *, allow_loopback: bool) -> str | None:
         ("unspecified", address.is_unspecified),
         ("link-local", address.is_link_local),
         ("multicast", address.is_multicast),
-        ("private", address.is_private),
         ("reserved", address.is_reserved),
+        ("private", address.is_private),
         ("non-global", not address.is_global),
     )
     for name, matched in checks:

@@ -139,6 +139,20 @@ def _create_table(dynamodb, name: str, keys: list[str], ttl_attribute: str) -> N
     )
 
 
+@pytest.fixture
+def urllib_only(monkeypatch):
+    """yt-dlp as deployed: the zip ships no `requests`, so yt-dlp uses its urllib handler.
+
+    (Here `requests` is installed for moto, and inside mock_aws moto answers some `requests` calls itself,
+    such as those to 169.254.169.254, which would hide what the guard does. The requests handler is tested
+    outside moto in test_the_guard_covers_the_requests_handler_too.)
+    """
+    from yt_dlp.networking.common import _REQUEST_HANDLERS
+
+    for key in [key for key in _REQUEST_HANDLERS if key != "Urllib"]:
+        monkeypatch.delitem(_REQUEST_HANDLERS, key)
+
+
 @pytest.fixture(scope="session")
 def test_video(tmp_path_factory) -> Path:
     """A 1-second 320x240 test-pattern MP4, synthesized with the ffmpeg that imageio-ffmpeg ships."""

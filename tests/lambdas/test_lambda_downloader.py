@@ -26,19 +26,9 @@ from yt_dlp.networking.common import _REQUEST_HANDLERS
 
 downloader = load_handler("downloader")
 
+pytestmark = pytest.mark.usefixtures("urllib_only")
+
 ALL_HTTP_HANDLERS = dict(_REQUEST_HANDLERS)
-
-
-@pytest.fixture(autouse=True)
-def urllib_only(monkeypatch):
-    """yt-dlp as deployed: the zip ships no `requests`, so yt-dlp uses its urllib handler.
-
-    (Here `requests` is installed for moto, and inside mock_aws moto answers some `requests` calls itself,
-    such as those to 169.254.169.254, which would hide what the guard does. The requests handler is tested
-    outside moto in test_the_guard_covers_the_requests_handler_too.)
-    """
-    for key in [key for key in _REQUEST_HANDLERS if key != "Urllib"]:
-        monkeypatch.delitem(_REQUEST_HANDLERS, key)
 
 
 @pytest.fixture
