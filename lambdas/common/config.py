@@ -20,11 +20,6 @@ def required(name: str) -> str:
     return value
 
 
-def optional(name: str, default: str) -> str:
-    value = os.environ.get(name, "").strip()
-    return value or default
-
-
 def boolean(name: str, *, default: bool) -> bool:
     value = os.environ.get(name, "").strip().lower()
     if not value:
