@@ -18,7 +18,7 @@ from common import config, sqs
 from common.ids import milestone_event_id, new_job_id, user_subject
 from common.log import logger_for
 from common.messages import VideoJob
-from job_request_validation import validate_job_request
+from job_request_validation import JobRequest, validate_job_request
 
 logger = logger_for("router")
 
@@ -51,7 +51,7 @@ def handle_request(event: dict) -> dict:
     body = request_body(event)
     if body is None:
         return response(400, {"message": "Body is not valid base64"})
-    if len(body) > MAX_BODY_BYTES:
+    if len(body.encode("utf-8")) > MAX_BODY_BYTES:
         return response(413, {"message": f"Body larger than {MAX_BODY_BYTES} bytes"})
     try:
         payload = json.loads(body) if body else None
@@ -64,7 +64,7 @@ def handle_request(event: dict) -> dict:
     return queue_job(request)
 
 
-def queue_job(request: Any) -> dict:
+def queue_job(request: JobRequest) -> dict:
     table = config.required("QUOTAS_TABLE")
     daily_limit = config.integer("DAILY_QUOTA", minimum=1)
     video_queue = config.required("VIDEO_QUEUE_URL")

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import io
+import json
+import logging
 import time
 import uuid
 
@@ -172,3 +174,24 @@ def test_thumbnail_sizes_parse(text, sizes):
 def test_bad_thumbnail_sizes_are_refused(text):
     with pytest.raises(ValueError):
         thumbnail_render.parse_sizes(text)
+
+
+def test_log_lines_are_json_and_carry_the_job_id(thumbnail_env, test_video):
+    # GIVEN the function's log output captured as its handler formats it (one JSON object per line)
+    stream = io.StringIO()
+    capture = logging.StreamHandler(stream)
+    capture.setFormatter(thumbnail.logger.registered_formatter)
+    thumbnail.logger._logger.addHandler(capture)
+    try:
+        job = stored_job(thumbnail_env, test_video.read_bytes())
+        # WHEN a job is processed, next to a poison record
+        invoke(sqs_record(job), sqs_record("not json"))
+    finally:
+        thumbnail.logger._logger.removeHandler(capture)
+    lines = [json.loads(line) for line in stream.getvalue().splitlines()]
+    # THEN the job's lines carry its id, and the poison record's line its message id and reason
+    done = next(line for line in lines if line["message"] == "thumbnails stored; email queued")
+    assert (done["job_id"], done["service"], done["level"]) == (job.job_id, "thumbnail", "INFO")
+    poison = next(line for line in lines if line["message"].startswith("poison message"))
+    assert "body is not JSON" in poison["reason"] and poison["message_id"]
+    assert "job_id" not in poison
