@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from generator.spec.model import Function, Queue
+from dataclasses import dataclass
+
+from generator.spec.model import Bucket, Function, Queue, Spec, Table
 
 
 def label(key: str) -> str:
@@ -36,3 +38,53 @@ def queue_url_env_var(key: str, queue: Queue) -> str:
 
 def function_name(key: str, function: Function) -> str:
     return function.name or key
+
+
+def camel(key: str) -> str:
+    """`video-processing` → `VideoProcessing`, for IAM statement ids."""
+    return "".join(part.capitalize() for part in key.replace("_", "-").split("-") if part)
+
+
+def table_name(project: str, key: str, table: Table) -> str:
+    return table.name or f"{project}-{key}"
+
+
+def table_env_var(key: str, table: Table) -> str:
+    return table.env_var or f"{label(key).upper()}_TABLE"
+
+
+def bucket_env_var(key: str, bucket: Bucket) -> str:
+    return bucket.env_var or f"{label(key).upper()}_BUCKET"
+
+
+@dataclass(frozen=True)
+class EnvSource:
+    """Where a function's environment variable comes from: a queue, table, bucket, the sender, or TOML."""
+
+    kind: str  # "queue" | "table" | "bucket" | "email" | "setting"
+    key: str  # the queue/table/bucket key, or the variable name for settings
+
+
+def function_environment(spec: Spec, function: Function) -> dict[str, list[EnvSource]]:
+    """Every environment variable the function gets, with all its sources (more than one is a collision).
+
+    References that do not resolve are skipped; rules.py reports them."""
+    found: dict[str, list[EnvSource]] = {}
+
+    def add(name: str, source: EnvSource) -> None:
+        found.setdefault(name, []).append(source)
+
+    for key in dict.fromkeys(function.sends_to):
+        if key in spec.queues:
+            add(queue_url_env_var(key, spec.queues[key]), EnvSource("queue", key))
+    for key in function.tables:
+        if key in spec.tables:
+            add(table_env_var(key, spec.tables[key]), EnvSource("table", key))
+    for key in function.buckets:
+        if key in spec.buckets:
+            add(bucket_env_var(key, spec.buckets[key]), EnvSource("bucket", key))
+    if function.sends_email and spec.email is not None:
+        add(spec.email.env_var, EnvSource("email", "sender"))
+    for name in function.environment:
+        add(name, EnvSource("setting", name))
+    return found

@@ -2,20 +2,25 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import jinja2
 
 from generator import hcl
 from generator.plan.model import Plan
 
-# Generated file → template. Hand-written files (versions.tf, providers.tf, variables.tf) are not here.
-GENERATED_FILES: dict[str, str] = {
-    "kms.tf": "kms.tf.j2",
-    "queues.tf": "queues.tf.j2",
-    "iam.tf": "iam.tf.j2",
-    "functions.tf": "functions.tf.j2",
-    "mappings.tf": "mappings.tf.j2",
-    "alarms.tf": "alarms.tf.j2",
-    "outputs.tf": "outputs.tf.j2",
+# Generated file → (template, whether the plan needs the file). Hand-written files (versions.tf, providers.tf,
+# variables.tf) are not here; a generated file the plan no longer needs is removed by the pipeline.
+GENERATED_FILES: dict[str, tuple[str, Callable[[Plan], bool]]] = {
+    "kms.tf": ("kms.tf.j2", lambda plan: True),
+    "queues.tf": ("queues.tf.j2", lambda plan: True),
+    "storage.tf": ("storage.tf.j2", lambda plan: bool(plan.tables or plan.buckets)),
+    "email.tf": ("email.tf.j2", lambda plan: plan.email_sender is not None),
+    "iam.tf": ("iam.tf.j2", lambda plan: bool(plan.functions)),
+    "functions.tf": ("functions.tf.j2", lambda plan: bool(plan.functions)),
+    "mappings.tf": ("mappings.tf.j2", lambda plan: bool(plan.mappings)),
+    "alarms.tf": ("alarms.tf.j2", lambda plan: True),
+    "outputs.tf": ("outputs.tf.j2", lambda plan: True),
 }
 
 
@@ -37,7 +42,8 @@ _ENV = _environment()
 
 def render(plan: Plan) -> dict[str, str]:
     """File name → content, in a fixed order."""
-    files = {}
-    for filename, template in GENERATED_FILES.items():
-        files[filename] = _ENV.get_template(template).render(plan=plan)
-    return files
+    return {
+        filename: _ENV.get_template(template).render(plan=plan)
+        for filename, (template, needed) in GENERATED_FILES.items()
+        if needed(plan)
+    }

@@ -10,13 +10,15 @@ from collections import defaultdict
 from collections.abc import Callable, Iterator
 
 from generator.naming import (
+    EnvSource,
     dlq_label,
     dlq_name,
+    function_environment,
     function_name,
     label,
     queue_label,
     queue_name,
-    queue_url_env_var,
+    table_name,
 )
 from generator.problems import Problem, error, warning
 from generator.spec.model import Function, Queue, Spec
@@ -42,9 +44,7 @@ def _consumers(spec: Spec) -> Iterator[tuple[str, Function, str, Queue]]:
 
 
 def _unknown_queue(spec: Spec, path: tuple, key: str) -> Problem:
-    close = difflib.get_close_matches(key, list(spec.queues), n=1)
-    hint = (f"did you mean '{close[0]}'? " if close else "") + "queues: " + ", ".join(sorted(spec.queues))
-    return error(path, f"no queue with key '{key}' in [queues]", hint)
+    return _unknown(path, key, "queue", spec.queues)
 
 
 @rule
@@ -229,17 +229,18 @@ def labels_are_unique(spec: Spec) -> Iterator[Problem]:
                 yield error(("queues", key), f"the {what} label '{resource_label}' is already used by "
                             f"queues.{seen[resource_label]}", "rename one of the keys")
             seen.setdefault(resource_label, key)
-    fn_seen: dict[str, str] = {}
-    for key in spec.functions:
-        if label(key) in fn_seen:
-            yield error(("functions", key), f"the label '{label(key)}' is already used by functions."
-                        f"{fn_seen[label(key)]}", "rename one of the keys")
-        fn_seen.setdefault(label(key), key)
+    for kind, items in (("functions", spec.functions), ("tables", spec.tables), ("buckets", spec.buckets)):
+        owners: dict[str, str] = {}
+        for key in items:
+            if label(key) in owners:
+                yield error((kind, key), f"the label '{label(key)}' is already used by {kind}.{owners[label(key)]}",
+                            "rename one of the keys")
+            owners.setdefault(label(key), key)
 
 
 @rule
 def aws_names_are_unique(spec: Spec) -> Iterator[Problem]:
-    """Queue names are unique per account and region (DLQs included); so are function names."""
+    """Queue names are unique per account and region (DLQs included); so are function and table names."""
     owners: dict[str, tuple] = {}
     for key, queue in spec.queues.items():
         for path, name in ((("queues", key, "name"), queue_name(key, queue)),
@@ -248,13 +249,16 @@ def aws_names_are_unique(spec: Spec) -> Iterator[Problem]:
                 yield error(path, f'queue name "{name}" is already used by {".".join(map(str, owners[name]))}',
                             "give every queue and dead-letter queue its own name")
             owners.setdefault(name, path)
-    fn_owners: dict[str, str] = {}
-    for key, fn in spec.functions.items():
-        name = function_name(key, fn)
-        if name in fn_owners:
-            yield error(("functions", key, "name"), f'function name "{name}" is already used by functions.'
-                        f"{fn_owners[name]}", "give every function its own name")
-        fn_owners.setdefault(name, key)
+    for kind, names in (
+        ("functions", {key: function_name(key, fn) for key, fn in spec.functions.items()}),
+        ("tables", {key: table_name(spec.project.name, key, t) for key, t in spec.tables.items()}),
+    ):
+        owners_by_name: dict[str, str] = {}
+        for key, name in names.items():
+            if name in owners_by_name:
+                yield error((kind, key, "name"), f'name "{name}" is already used by {kind}.{owners_by_name[name]}',
+                            "give each its own name")
+            owners_by_name.setdefault(name, key)
 
 
 # Lambda sets these itself and rejects a function that defines them.
@@ -270,31 +274,82 @@ RESERVED_ENV_VARS = frozenset({
 
 @rule
 def environment_variables_are_valid(spec: Spec) -> Iterator[Problem]:
-    """A function's environment holds the URL of every queue it sends to plus its own `environment` table;
-    names must not collide with each other nor with Lambda's reserved variables."""
-    for key, queue in spec.queues.items():
-        name = queue_url_env_var(key, queue)
-        if name in RESERVED_ENV_VARS:
-            yield error(("queues", key, "url_env_var"), f"{name} is reserved by Lambda", "choose another name")
+    """A function's environment holds the URL of every queue it sends to, the names of its tables and
+    buckets, the sender address and its own `environment` table; names must not collide with each other nor
+    with Lambda's reserved variables."""
+    for kind, items, attribute in (("queues", spec.queues, "url_env_var"), ("tables", spec.tables, "env_var"),
+                                   ("buckets", spec.buckets, "env_var")):
+        for key, item in items.items():
+            name = getattr(item, attribute)
+            if name in RESERVED_ENV_VARS:
+                yield error((kind, key, attribute), f"{name} is reserved by Lambda", "choose another name")
+    if spec.email is not None and spec.email.env_var in RESERVED_ENV_VARS:
+        yield error(("email", "env_var"), f"{spec.email.env_var} is reserved by Lambda", "choose another name")
     for fn_key, fn in spec.functions.items():
         for name in fn.environment:
             if name in RESERVED_ENV_VARS:
                 yield error(("functions", fn_key, "environment", name), f"{name} is reserved by Lambda",
                             "choose another name")
-        owners: dict[str, str] = {}
-        for target in dict.fromkeys(fn.sends_to):
-            if target not in spec.queues:
+        for name, sources in function_environment(spec, fn).items():
+            if len(sources) < 2:
                 continue
-            name = queue_url_env_var(target, spec.queues[target])
-            if name in owners:
-                yield error(("functions", fn_key, "sends_to"),
-                            f"queues {owners[name]} and {target} both set {name}",
-                            "give one of them another url_env_var")
-            owners.setdefault(name, target)
-            if name in fn.environment:
-                yield error(("functions", fn_key, "environment", name),
-                            f"{name} is already set to the URL of queue '{target}'",
-                            "remove it from environment, or rename the queue's url_env_var")
+            described = " and ".join(_describe(source) for source in sources)
+            path = (("functions", fn_key, "environment", name) if sources[-1].kind == "setting"
+                    else ("functions", fn_key))
+            yield error(path, f"{name} would be set by both {described}",
+                        "rename one of them (url_env_var / env_var), or drop the setting")
+
+
+def _describe(source: EnvSource) -> str:
+    if source.kind == "setting":
+        return "its environment table"
+    if source.kind == "email":
+        return "[email]"
+    return f"{source.kind[:-1] if source.kind.endswith('s') else source.kind} '{source.key}'"
+
+
+@rule
+def storage_references_resolve(spec: Spec) -> Iterator[Problem]:
+    """Tables and buckets a function uses are declared; sending email needs an [email] sender; every grant
+    grants something."""
+    for fn_key, fn in spec.functions.items():
+        for key, actions in fn.tables.items():
+            path = ("functions", fn_key, "tables", key)
+            if key not in spec.tables:
+                yield _unknown(path, key, "table", spec.tables)
+            if not actions:
+                yield error(path, "grants no actions", 'list the DynamoDB actions it needs, e.g. ["GetItem"]')
+            elif len(set(actions)) != len(actions):
+                yield error(path, "lists an action twice", "list each action once")
+        for key, access in fn.buckets.items():
+            path = ("functions", fn_key, "buckets", key)
+            if key not in spec.buckets:
+                yield _unknown(path, key, "bucket", spec.buckets)
+            if not (access.read or access.write or access.list):
+                yield error(path, "grants nothing", 'list prefixes under read, write or list, e.g. write = ["videos/"]')
+        if fn.sends_email and spec.email is None:
+            yield error(("functions", fn_key, "sends_email"), "there is no [email] sender to send from",
+                        'add an [email] table with sender = "noreply@example.com"')
+
+
+def _unknown(path: tuple, key: str, what: str, known: dict) -> Problem:
+    close = difflib.get_close_matches(key, list(known), n=1)
+    listed = ", ".join(sorted(known)) or "none declared"
+    return error(path, f"no {what} with key '{key}' in [{what}s]",
+                 (f"did you mean '{close[0]}'? " if close else "") + f"{what}s: {listed}")
+
+
+@rule
+def table_keys_are_distinct(spec: Spec) -> Iterator[Problem]:
+    """DynamoDB: the partition and sort keys are different attributes, and the TTL attribute is neither
+    (key attributes must be present on every item; TTL values are numbers, keys here are strings)."""
+    for key, table in spec.tables.items():
+        if table.range_key is not None and table.range_key == table.hash_key:
+            yield error(("tables", key, "range_key"), f'"{table.range_key}" is already the hash key',
+                        "use another attribute as the sort key, or remove range_key")
+        if table.ttl_attribute in (table.hash_key, table.range_key):
+            yield error(("tables", key, "ttl_attribute"), f'"{table.ttl_attribute}" is a key attribute',
+                        "use a separate numeric attribute for the expiry")
 
 
 @rule

@@ -35,6 +35,8 @@ resource "aws_lambda_function" "analytics" {
 
   environment {
     variables = {
+      ANALYTICS_TABLE         = aws_dynamodb_table.analytics.name
+      LOG_LEVEL               = "INFO"
       POWERTOOLS_SERVICE_NAME = "analytics"
     }
   }
@@ -83,7 +85,9 @@ resource "aws_lambda_function" "downloader" {
 
   environment {
     variables = {
+      ALLOW_LOOPBACK_URLS     = "false"
       ANALYTICS_QUEUE_URL     = aws_sqs_queue.analytics.url
+      LOG_LEVEL               = "INFO"
       POWERTOOLS_SERVICE_NAME = "downloader"
       THUMBNAIL_QUEUE_URL     = aws_sqs_queue.thumbnail_generation.url
     }
@@ -134,7 +138,10 @@ resource "aws_lambda_function" "email" {
   environment {
     variables = {
       ANALYTICS_QUEUE_URL     = aws_sqs_queue.analytics.url
+      IDEMPOTENCY_TABLE       = aws_dynamodb_table.idempotency.name
+      LOG_LEVEL               = "INFO"
       POWERTOOLS_SERVICE_NAME = "email"
+      SENDER_EMAIL            = aws_ses_email_identity.sender.email
     }
   }
 
@@ -182,8 +189,12 @@ resource "aws_lambda_function" "router" {
 
   environment {
     variables = {
+      ALLOWED_VIDEO_HOSTS     = "youtube.com,youtu.be,vimeo.com"
       ANALYTICS_QUEUE_URL     = aws_sqs_queue.analytics.url
+      DAILY_QUOTA             = "20"
+      LOG_LEVEL               = "INFO"
       POWERTOOLS_SERVICE_NAME = "router"
+      QUOTAS_TABLE            = aws_dynamodb_table.quotas.name
       VIDEO_QUEUE_URL         = aws_sqs_queue.video_processing.url
     }
   }
@@ -196,6 +207,12 @@ resource "aws_lambda_function" "router" {
   tracing_config {
     mode = "Active"
   }
+}
+
+# HTTPS endpoint (payload format 2.0); callers sign their requests (SigV4).
+resource "aws_lambda_function_url" "router" {
+  function_name      = aws_lambda_function.router.function_name
+  authorization_type = "AWS_IAM"
 }
 
 ################################################################################
@@ -234,7 +251,9 @@ resource "aws_lambda_function" "thumbnail" {
     variables = {
       ANALYTICS_QUEUE_URL     = aws_sqs_queue.analytics.url
       EMAIL_QUEUE_URL         = aws_sqs_queue.email.url
+      LOG_LEVEL               = "INFO"
       POWERTOOLS_SERVICE_NAME = "thumbnail"
+      THUMBNAIL_SIZES         = "1280x720,320x180"
     }
   }
 

@@ -40,8 +40,14 @@ data "aws_iam_policy_document" "analytics" {
   }
 
   statement {
+    sid       = "UseAnalyticsTable"
+    actions   = ["dynamodb:PutItem", "dynamodb:UpdateItem"]
+    resources = [aws_dynamodb_table.analytics.arn]
+  }
+
+  statement {
     sid       = "UsePipelineKey"
-    actions   = ["kms:Decrypt"]
+    actions   = ["kms:Decrypt", "kms:GenerateDataKey"]
     resources = [aws_kms_key.pipeline.arn]
   }
 
@@ -136,6 +142,24 @@ data "aws_iam_policy_document" "email" {
   }
 
   statement {
+    sid       = "UseIdempotencyTable"
+    actions   = ["dynamodb:DeleteItem", "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"]
+    resources = [aws_dynamodb_table.idempotency.arn]
+  }
+
+  statement {
+    sid       = "SendEmailFromSender"
+    actions   = ["ses:SendEmail"]
+    resources = [aws_ses_email_identity.sender.arn]
+
+    condition {
+      test     = "StringEquals"
+      variable = "ses:FromAddress"
+      values   = [aws_ses_email_identity.sender.email]
+    }
+  }
+
+  statement {
     sid       = "UsePipelineKey"
     actions   = ["kms:Decrypt", "kms:GenerateDataKey"]
     resources = [aws_kms_key.pipeline.arn]
@@ -175,6 +199,12 @@ data "aws_iam_policy_document" "router" {
     sid       = "SendToQueues"
     actions   = ["sqs:SendMessage"]
     resources = [aws_sqs_queue.analytics.arn, aws_sqs_queue.video_processing.arn]
+  }
+
+  statement {
+    sid       = "UseQuotasTable"
+    actions   = ["dynamodb:UpdateItem"]
+    resources = [aws_dynamodb_table.quotas.arn]
   }
 
   statement {

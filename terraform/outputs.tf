@@ -52,6 +52,13 @@ output "function_arns" {
   }
 }
 
+output "function_urls" {
+  description = "HTTPS endpoint of each function that has one, by queues.toml key"
+  value = {
+    "router" = aws_lambda_function_url.router.function_url
+  }
+}
+
 output "event_source_mapping_uuids" {
   description = "UUID of each function's SQS trigger (for `aws lambda update-event-source-mapping`)"
   value = {

@@ -8,26 +8,28 @@ from generator import hcl
 from generator.naming import (
     dlq_label,
     dlq_name,
+    function_environment,
     function_name,
     label,
     queue_label,
     queue_name,
-    queue_url_env_var,
+    table_name,
 )
+from generator.plan.iam import statements_for
 from generator.plan.model import (
     AlarmPlan,
+    BucketPlan,
     CodePlan,
     FunctionPlan,
     MappingPlan,
     OutputPlan,
     Plan,
     QueuePlan,
-    Statement,
+    TablePlan,
 )
-from generator.plan.skips import function_skips, key_policy_skips
+from generator.plan.skips import function_skips, function_url_skips, key_policy_skips
 from generator.spec.model import Function, Spec
 
-KMS_KEY = "aws_kms_key.pipeline"
 TOPIC_LABEL = "alarms"
 
 
@@ -57,6 +59,9 @@ def build_plan(spec: Spec, source: str, code: Mapping[str, CodePlan]) -> Plan:
         queue_alarms=tuple((q, _queue_alarms(q)) for q in queues),
         function_alarms=tuple((fn, _function_alarms(fn, spec)) for fn in functions),
         outputs=_outputs(queues, functions, mappings),
+        tables=tuple(_table_plan(key, spec) for key in sorted(spec.tables)),
+        buckets=tuple(_bucket_plan(key, spec) for key in sorted(spec.buckets)),
+        email_sender=spec.email.sender if spec.email is not None else None,
         artifact_bucket=any(c.via_s3 for c in code.values()),
     )
 
@@ -89,62 +94,44 @@ def _queue_plan(key: str, spec: Spec, consumer: str | None) -> QueuePlan:
     )
 
 
-def _queue_arn(key: str) -> str:
-    return f"aws_sqs_queue.{queue_label(key)}.arn"
-
-
-def statements_for(key: str, fn: Function) -> tuple[Statement, ...]:
-    """Least privilege derived from the topology: only this function's log group, its own trigger queue,
-    the queues it sends to, and the pipeline key those queues are encrypted with."""
-    statements = [
-        Statement(
-            sid="WriteOwnLogs",
-            actions=("logs:CreateLogStream", "logs:PutLogEvents"),
-            resources=(f'"${{aws_cloudwatch_log_group.{label(key)}.arn}}:*"',),
-        )
-    ]
-    if fn.trigger is not None:
-        statements.append(
-            Statement(
-                sid="ConsumeTriggerQueue",
-                actions=(
-                    "sqs:ChangeMessageVisibility",
-                    "sqs:DeleteMessage",
-                    "sqs:GetQueueAttributes",
-                    "sqs:ReceiveMessage",
-                ),
-                resources=(_queue_arn(fn.trigger.queue),),
-            )
-        )
-    if fn.sends_to:
-        statements.append(
-            Statement(
-                sid="SendToQueues",
-                actions=("sqs:SendMessage",),
-                resources=tuple(sorted({_queue_arn(target) for target in fn.sends_to})),
-            )
-        )
-    # The queues and the environment are encrypted with the pipeline key: a consumer must decrypt what it
-    # receives (or Lambda silently stops polling), a producer must also generate data keys to send.
-    key_actions = ["kms:Decrypt"] + (["kms:GenerateDataKey"] if fn.sends_to else [])
-    statements.append(
-        Statement(sid="UsePipelineKey", actions=tuple(sorted(key_actions)), resources=(f"{KMS_KEY}.arn",))
-    )
-    # X-Ray's write actions support no resource-level permissions: "*" is the only valid resource.
-    statements.append(
-        Statement(sid="WriteTraces", actions=("xray:PutTelemetryRecords", "xray:PutTraceSegments"), resources=('"*"',))
-    )
-    return tuple(statements)
-
-
 def _environment(fn: Function, spec: Spec, name: str) -> tuple[str, ...]:
-    variables = {
-        queue_url_env_var(target, spec.queues[target]): f"aws_sqs_queue.{queue_label(target)}.url"
-        for target in fn.sends_to
+    expressions = {
+        "queue": lambda key: f"aws_sqs_queue.{queue_label(key)}.url",
+        "table": lambda key: f"aws_dynamodb_table.{label(key)}.name",
+        "bucket": lambda key: f"aws_s3_bucket.{label(key)}.id",
+        "email": lambda _key: "aws_ses_email_identity.sender.email",
+        "setting": lambda var: hcl.quote(fn.environment[var]),
     }
-    variables["POWERTOOLS_SERVICE_NAME"] = hcl.quote(name)
-    variables.update({var: hcl.quote(value) for var, value in fn.environment.items()})
+    variables = {"POWERTOOLS_SERVICE_NAME": hcl.quote(name)}
+    for var, sources in function_environment(spec, fn).items():
+        source = sources[0]
+        variables[var] = expressions[source.kind](source.key)
     return tuple(hcl.aligned(sorted(variables.items())))
+
+
+def _table_plan(key: str, spec: Spec) -> TablePlan:
+    table = spec.tables[key]
+    return TablePlan(
+        key=key,
+        label=label(key),
+        name=table_name(spec.project.name, key, table),
+        description=table.description,
+        hash_key=table.hash_key,
+        range_key=table.range_key,
+        ttl_attribute=table.ttl_attribute,
+    )
+
+
+def _bucket_plan(key: str, spec: Spec) -> BucketPlan:
+    bucket = spec.buckets[key]
+    return BucketPlan(
+        key=key,
+        label=label(key),
+        # Bucket names are global: the account and region make the name unique without a random suffix.
+        name=f'"{spec.project.name}-{key}-${{data.aws_caller_identity.current.account_id}}-${{var.region}}"',
+        description=bucket.description,
+        expire_after_days=bucket.expire_after_days,
+    )
 
 
 def _function_plan(key: str, spec: Spec, code: CodePlan) -> FunctionPlan:
@@ -169,9 +156,11 @@ def _function_plan(key: str, spec: Spec, code: CodePlan) -> FunctionPlan:
         log_group_name=f"/aws/lambda/{name}",
         log_retention_days=fn.log_retention_days,
         environment=_environment(fn, spec, name),
-        statements=statements_for(key, fn),
+        statements=statements_for(key, fn, spec),
         code=code,
         skips=function_skips(fn, dlq),
+        http_auth={"aws_iam": "AWS_IAM", "none": "NONE"}.get(fn.http or ""),
+        url_skips=function_url_skips(fn),
     )
 
 
@@ -269,7 +258,7 @@ def _outputs(
     def entries(pairs: list[tuple[str, str]]) -> tuple[str, ...]:
         return tuple(hcl.aligned((hcl.quote(key), value) for key, value in pairs))
 
-    return (
+    outputs = (
         OutputPlan("queue_urls", "URL of each queue, by queues.toml key",
                    entries([(q.key, f"aws_sqs_queue.{q.label}.url") for q in queues])),
         OutputPlan("queue_arns", "ARN of each queue, by queues.toml key",
@@ -280,7 +269,11 @@ def _outputs(
                    entries([(q.key, f"aws_sqs_queue.{q.dlq_label}.arn") for q in queues])),
         OutputPlan("function_arns", "ARN of each Lambda function, by queues.toml key",
                    entries([(fn.key, f"aws_lambda_function.{fn.label}.arn") for fn in functions])),
+        OutputPlan("function_urls", "HTTPS endpoint of each function that has one, by queues.toml key",
+                   entries([(fn.key, f"aws_lambda_function_url.{fn.label}.function_url")
+                            for fn in functions if fn.http_auth])),
         OutputPlan("event_source_mapping_uuids",
                    "UUID of each function's SQS trigger (for `aws lambda update-event-source-mapping`)",
                    entries([(m.function_key, f"aws_lambda_event_source_mapping.{m.label}.uuid") for m in mappings])),
     )
+    return tuple(output for output in outputs if output.entries)

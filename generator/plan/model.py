@@ -36,10 +36,18 @@ class QueuePlan:
 
 
 @dataclass(frozen=True)
+class Condition:
+    test: str
+    variable: str
+    values: tuple[str, ...]  # HCL expressions
+
+
+@dataclass(frozen=True)
 class Statement:
     sid: str
     actions: tuple[str, ...]  # sorted
     resources: tuple[str, ...]  # HCL expressions, sorted
+    conditions: tuple[Condition, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -72,6 +80,8 @@ class FunctionPlan:
     statements: tuple[Statement, ...]
     code: CodePlan
     skips: tuple[Skip, ...]
+    http_auth: str | None  # function URL authorization type, if the function has an HTTPS endpoint
+    url_skips: tuple[Skip, ...]
 
 
 @dataclass(frozen=True)
@@ -105,6 +115,26 @@ class AlarmPlan:
 
 
 @dataclass(frozen=True)
+class TablePlan:
+    key: str
+    label: str
+    name: str
+    description: str
+    hash_key: str
+    range_key: str | None
+    ttl_attribute: str | None
+
+
+@dataclass(frozen=True)
+class BucketPlan:
+    key: str
+    label: str
+    name: str  # HCL expression (a template string with the account id and region)
+    description: str
+    expire_after_days: int | None
+
+
+@dataclass(frozen=True)
 class OutputPlan:
     name: str
     description: str
@@ -128,3 +158,6 @@ class Plan:
     function_alarms: tuple[tuple[FunctionPlan, tuple[AlarmPlan, ...]], ...]
     outputs: tuple[OutputPlan, ...]
     artifact_bucket: bool  # whether any zip goes through S3
+    tables: tuple[TablePlan, ...]
+    buckets: tuple[BucketPlan, ...]
+    email_sender: str | None

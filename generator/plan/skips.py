@@ -15,6 +15,7 @@ SUPPRESSIONS: dict[str, str] = {
     "CKV_AWS_116.sync": "invoked synchronously: the caller gets the error; a function DLQ is for async invokes",
     "CKV_AWS_115.sqs": "concurrency is capped by the SQS mapping's maximum_concurrency instead",
     "CKV_AWS_115.uncapped": "no cap set in queues.toml (reserved_concurrent_executions); reserving shrinks the pool",
+    "CKV_AWS_258": "public by design (http = \"none\" in queues.toml); the handler validates every request",
     # A key policy is a resource policy: Resource "*" there means "this key", and the account root statement
     # is what lets IAM policies grant the key at all. checkov's identity-policy checks misread both.
     "CKV_AWS_109": "key policy: Resource \"*\" is this key; the root statement delegates to IAM",
@@ -38,6 +39,10 @@ def function_skips(fn: Function, dlq: str | None) -> tuple[Skip, ...]:
         capped = fn.trigger is not None and fn.trigger.maximum_concurrency is not None
         skips.append(_skip("CKV_AWS_115.sqs" if capped else "CKV_AWS_115.uncapped"))
     return tuple(sorted(skips, key=lambda s: s.check_id))
+
+
+def function_url_skips(fn: Function) -> tuple[Skip, ...]:
+    return (_skip("CKV_AWS_258"),) if fn.http == "none" else ()
 
 
 def key_policy_skips() -> tuple[Skip, ...]:

@@ -7,6 +7,7 @@ Descriptions double as the README's queues.toml reference (``python -m generator
 
 from __future__ import annotations
 
+import builtins
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
@@ -30,7 +31,7 @@ LogRetentionDays = Literal[
     1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653
 ]
 
-Email = Annotated[str, StringConstraints(pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$", max_length=254)]
+EmailAddress = Annotated[str, StringConstraints(pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$", max_length=254)]
 
 
 class StrictModel(BaseModel):
@@ -124,6 +125,71 @@ class Trigger(StrictModel):
     )
 
 
+# A key prefix inside a bucket: `videos/`, `exports/2024/`. Grants cover everything under it.
+Prefix = Annotated[str, StringConstraints(pattern=r"^([A-Za-z0-9!_.()'-]+/)+$", max_length=256)]
+
+# DynamoDB attribute names used as keys (and the TTL attribute): 1-255 characters.
+AttributeName = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_.-]{1,255}$")]
+
+TableAction = Literal[
+    "BatchGetItem", "BatchWriteItem", "ConditionCheckItem", "DeleteItem", "DescribeTable", "GetItem", "PutItem",
+    "Query", "Scan", "UpdateItem",
+]
+
+
+class BucketAccess(StrictModel):
+    # `list` is a field name here, so the builtin is spelled out in this class.
+    read: builtins.list[Prefix] = Field(
+        default_factory=builtins.list, description="Prefixes the function may read (s3:GetObject)."
+    )
+    write: builtins.list[Prefix] = Field(
+        default_factory=builtins.list,
+        description="Prefixes the function may write (s3:PutObject, s3:AbortMultipartUpload).",
+    )
+    list: builtins.list[Prefix] = Field(
+        default_factory=builtins.list,
+        description="Prefixes the function may list (s3:ListBucket with an s3:prefix condition).",
+    )
+
+
+class Bucket(StrictModel):
+    description: str = Field(default="", max_length=256, description="What the bucket holds; printed in a banner.")
+    env_var: EnvVarName | None = Field(
+        default=None,
+        description="Environment variable carrying the bucket name to the functions that use it. "
+        "Default: the key in UPPER_SNAKE + `_BUCKET`.",
+    )
+    expire_after_days: Annotated[int, Field(ge=1, le=36_500)] | None = Field(
+        default=None, description="Delete objects this many days after creation. Unset: keep them."
+    )
+
+
+class Table(StrictModel):
+    description: str = Field(default="", max_length=256, description="What the table holds; printed in a banner.")
+    name: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_.-]{3,255}$")] | None = Field(
+        default=None, description="DynamoDB table name. Default: the project name + `-` + the key."
+    )
+    env_var: EnvVarName | None = Field(
+        default=None,
+        description="Environment variable carrying the table name. Default: the key in UPPER_SNAKE + `_TABLE`.",
+    )
+    hash_key: AttributeName = Field(description="Partition key attribute (a string). Required.")
+    range_key: AttributeName | None = Field(default=None, description="Sort key attribute (a string), if any.")
+    ttl_attribute: AttributeName | None = Field(
+        default=None, description="Attribute holding an epoch-seconds expiry; DynamoDB deletes expired items."
+    )
+
+
+class Email(StrictModel):
+    sender: EmailAddress = Field(description="The SES identity (address) emails are sent from. Required.")
+    env_var: EnvVarName = Field(default="SENDER_EMAIL", description="Environment variable carrying the sender.")
+    sandbox: bool = Field(
+        default=False,
+        description="While the account is in the SES sandbox, SES also authorizes the recipients' identities: "
+        "`true` widens ses:SendEmail to this account's identities in the region.",
+    )
+
+
 class Function(StrictModel):
     name: FunctionName | None = Field(default=None, description="Lambda function name. Default: the key.")
     source: Key | None = Field(
@@ -163,13 +229,31 @@ class Function(StrictModel):
         description="Keys of queues the function sends to: grants sqs:SendMessage on exactly those queues "
         "and sets their URL environment variables.",
     )
+    tables: dict[Key, list[TableAction]] = Field(
+        default_factory=dict,
+        description="DynamoDB access by table key, as action names, e.g. `{ quotas = [\"UpdateItem\"] }`; sets "
+        "the table's environment variable.",
+    )
+    buckets: dict[Key, BucketAccess] = Field(
+        default_factory=dict,
+        description="S3 access by bucket key and prefix, e.g. `{ media = { write = [\"videos/\"] } }`; sets the "
+        "bucket's environment variable.",
+    )
+    sends_email: bool = Field(
+        default=False, description="Grants ses:SendEmail from [email].sender and sets its environment variable."
+    )
+    http: Literal["aws_iam", "none"] | None = Field(
+        default=None,
+        description="Give the function an HTTPS endpoint (Lambda function URL, payload v2) with this auth: "
+        "`aws_iam` (callers sign requests) or `none` (public).",
+    )
 
 
 class Alarms(StrictModel):
     topic_name: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_-]{1,256}$")] = Field(
         description="SNS topic every alarm notifies (OK transitions too). Required."
     )
-    email_subscribers: list[Email] = Field(
+    email_subscribers: list[EmailAddress] = Field(
         default_factory=list, description="Addresses subscribed to the topic (each must confirm by email)."
     )
     function_errors_threshold: Annotated[int, Field(ge=1)] = Field(
@@ -197,3 +281,6 @@ class Spec(StrictModel):
     alarms: Alarms = Field(description="Where alarms go and the function alarm thresholds.")
     queues: dict[Key, Queue] = Field(min_length=1, description="Queue/DLQ pairs, keyed by a short name.")
     functions: dict[Key, Function] = Field(default_factory=dict, description="Lambda functions, keyed by name.")
+    buckets: dict[Key, Bucket] = Field(default_factory=dict, description="S3 buckets the functions use.")
+    tables: dict[Key, Table] = Field(default_factory=dict, description="DynamoDB tables the functions use.")
+    email: Email | None = Field(default=None, description="The SES sender, for functions with sends_email.")

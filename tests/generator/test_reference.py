@@ -14,7 +14,7 @@ def test_readme_reference_matches_the_model() -> None:
 def test_every_key_of_every_table_is_documented() -> None:
     text = render_reference()
     for table in (model.Spec, model.Project, model.Alarms, model.Queue, model.DeadLetterQueue, model.Function,
-                  model.Trigger):
+                  model.Trigger, model.BucketAccess, model.Bucket, model.Table, model.Email):
         for name, field in table.model_fields.items():
             assert f"| `{name}` |" in text
             if table is not model.Spec:
