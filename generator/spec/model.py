@@ -13,24 +13,41 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 # A TOML table key that names a queue, function or other resource. It becomes a Terraform label once `-` is
 # turned into `_`, so it has to start with a letter and stay within what a label allows.
-Key = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_-]{0,62}$")]
+KEY_PATTERN = r"^[a-z][a-z0-9_-]{0,62}$"
+Key = Annotated[str, StringConstraints(pattern=KEY_PATTERN)]
 
 # SQS: "A queue name can have up to 80 characters. Valid values: alphanumeric characters, hyphens (-), and
-# underscores (_)." A FIFO queue name must end with the .fifo suffix, which counts towards the 80.
-QueueName = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_-]{1,75}(\.fifo)?$", max_length=80)]
+# underscores (_)." A FIFO queue name must end with the .fifo suffix, which counts towards the 80. The length
+# is left to max_length so that a standard name may use all 80 characters.
+QUEUE_NAME_PATTERN = r"^[A-Za-z0-9_-]+(\.fifo)?$"
+QueueName = Annotated[str, StringConstraints(pattern=QUEUE_NAME_PATTERN, max_length=80)]
 
 # Lambda FunctionName: 1-64 characters of letters, digits, hyphens and underscores.
-FunctionName = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_-]{1,64}$")]
+FUNCTION_NAME_PATTERN = r"^[A-Za-z0-9_-]{1,64}$"
+FunctionName = Annotated[str, StringConstraints(pattern=FUNCTION_NAME_PATTERN)]
 
-# Lambda reserves environment variable names starting with AWS_ (and a few others, checked in rules.py).
-EnvVarName = Annotated[str, StringConstraints(pattern=r"^[A-Za-z][A-Za-z0-9_]{0,127}$")]
+# Lambda Environment.Variables key pattern: `[a-zA-Z]([a-zA-Z0-9_])+`, so at least two characters.
+# https://docs.aws.amazon.com/lambda/latest/api/API_Environment.html
+# Lambda also reserves a list of names (AWS_REGION, ...), checked in rules.py.
+ENV_VAR_PATTERN = r"^[A-Za-z][A-Za-z0-9_]{1,127}$"
+EnvVarName = Annotated[str, StringConstraints(pattern=ENV_VAR_PATTERN)]
 
 # CloudWatch Logs accepts only these retention periods (PutRetentionPolicy).
 LogRetentionDays = Literal[
     1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653
 ]
 
-Email = Annotated[str, StringConstraints(pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$", max_length=254)]
+EMAIL_PATTERN = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
+Email = Annotated[str, StringConstraints(pattern=EMAIL_PATTERN, max_length=254)]
+
+# `module.function` inside the zip (Lambda's Handler).
+HANDLER_PATTERN = r"^[A-Za-z_][A-Za-z0-9_.]*\.[A-Za-z_][A-Za-z0-9_]*$"
+
+# SNS CreateTopic: up to 256 alphanumeric characters, hyphens and underscores (standard topics).
+TOPIC_NAME_PATTERN = r"^[A-Za-z0-9_-]{1,256}$"
+
+# A relative folder: path segments of letters, digits, '.', '-' and '_'.
+LAMBDAS_DIR_PATTERN = r"^[A-Za-z0-9_.-]+(/[A-Za-z0-9_.-]+)*$"
 
 
 class StrictModel(BaseModel):
@@ -132,7 +149,7 @@ class Function(StrictModel):
         "share a folder.",
     )
     description: str = Field(default="", max_length=256, description="Lambda description, ≤ 256 characters.")
-    handler: Annotated[str, StringConstraints(pattern=r"^[A-Za-z_][A-Za-z0-9_.]*\.[A-Za-z_][A-Za-z0-9_]*$")] = Field(
+    handler: Annotated[str, StringConstraints(pattern=HANDLER_PATTERN)] = Field(
         default="handler.lambda_handler", description="`module.function` inside the zip."
     )
     runtime: Literal["python3.11", "python3.12", "python3.13"] = Field(
@@ -166,7 +183,7 @@ class Function(StrictModel):
 
 
 class Alarms(StrictModel):
-    topic_name: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_-]{1,256}$")] = Field(
+    topic_name: Annotated[str, StringConstraints(pattern=TOPIC_NAME_PATTERN)] = Field(
         description="SNS topic every alarm notifies (OK transitions too). Required."
     )
     email_subscribers: list[Email] = Field(
@@ -185,7 +202,7 @@ class Alarms(StrictModel):
 
 class Project(StrictModel):
     name: Key = Field(description="Short name used for the KMS key alias and resource descriptions. Required.")
-    lambdas_dir: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_.-]+(/[A-Za-z0-9_.-]+)*$")] = Field(
+    lambdas_dir: Annotated[str, StringConstraints(pattern=LAMBDAS_DIR_PATTERN)] = Field(
         default="lambdas",
         description="Folder (relative to queues.toml) holding `<function key>/` and the shared `common/`.",
     )
