@@ -111,12 +111,18 @@ def _problem(loc: Path, kind: str, value: Any, ctx: dict[str, Any]) -> Problem:
 def _unknown_key_hint(loc: Path) -> str:
     allowed = sorted(allowed_keys(loc[:-1]))
     key = str(loc[-1])
-    close = difflib.get_close_matches(key, allowed, n=1)
+    # A typo, else a key of another table, else a shortened name ("retention" for message_retention_seconds).
+    # The cutoff is above difflib's default so that "region" does not suggest "version".
+    close = difflib.get_close_matches(key, allowed, n=1, cutoff=0.7)
     if close:
         return f"did you mean '{close[0]}'? allowed keys: " + ", ".join(allowed)
     elsewhere = [where for table, where in _TABLES.items() if key in table.model_fields]
     if elsewhere:
         return f"'{key}' belongs in {' or '.join(elsewhere)}; allowed here: " + ", ".join(allowed)
+    words = set(key.split("_"))
+    longer = [name for name in allowed if words <= set(name.split("_"))]
+    if len(longer) == 1:
+        return f"did you mean '{longer[0]}'? allowed keys: " + ", ".join(allowed)
     return "allowed keys: " + ", ".join(allowed)
 
 
@@ -143,6 +149,8 @@ def _type_hint(loc: Path, kind: str, value: Any) -> str:
         return f"remove the quotes: {key} = {value.strip()}"
     if wants_int and isinstance(value, float) and value.is_integer():
         return f"write a whole number without a decimal point: {key} = {int(value)}"
+    if wants_int and isinstance(value, float):
+        return f"use a whole number, e.g. {key} = {round(value)}"
     if kind == "bool_type" and isinstance(value, str) and value.strip().lower() in ("true", "false"):
         return f"remove the quotes: {key} = {value.strip().lower()}"
     if kind == "bool_type" and value in (0, 1) and not isinstance(value, bool):
@@ -165,9 +173,10 @@ def _literal_problem(loc: Path, value: Any, described: str) -> Problem:
     shown = [toml_value(c) for c in choices]
     listed = ", ".join(shown[:-1]) + f" or {shown[-1]}" if len(shown) > 1 else "".join(shown)
     hint = described
-    if isinstance(value, str):
-        close = difflib.get_close_matches(value, [str(c) for c in choices], n=1, cutoff=0.5)
-        if close:
+    if isinstance(value, str) and len(value) >= 3:
+        # "arm" for "arm64", "Python3.12" for "python3.12"; not "python3.13" for "python3.9"
+        close = [c for c in choices if isinstance(c, str) and value.lower() in c.lower()]
+        if len(close) == 1:
             hint = f"did you mean {toml_value(close[0])}? " + hint
     elif isinstance(value, int) and not isinstance(value, bool) and choices:
         below = [c for c in choices if isinstance(c, int) and c < value]
