@@ -50,6 +50,10 @@ def syntax_problem(exc: tomllib.TOMLDecodeError, text: str, name: str) -> Proble
     else:  # at end of document: point at its last line
         lines = text.splitlines() or [""]
         line, column = len(lines), len(lines[-1]) + 1
+        if message == "invalid value":
+            hint = "close what is still open: an array with ], a string with its quote"
+            ended = error((), "TOML syntax: the file ends where a value should be", hint)
+            return ended.at(name, line, column)
 
     if message.startswith("cannot declare"):  # a [table] header written twice
         header, column = _statement_start(text, line)

@@ -43,11 +43,15 @@ def test_a_table_header_for_a_key_set_inline_says_so() -> None:
     assert "[queues.orders.dlq]" in problem.message
 
 
-def test_an_error_at_the_end_of_the_document_points_after_the_last_line() -> None:
+@pytest.mark.parametrize(("text", "reading"), [
+    ('[project]\nname = "shop"\nsends_to = ["a"\n', "the array is never closed"),
+    ('[project]\nname = "shop"\nsends_to = ["a",\n', "the file ends where a value should be"),
+])
+def test_an_error_at_the_end_of_the_document_points_after_the_last_line(text: str, reading: str) -> None:
     # tomllib says "(at end of document)" without a line; the last written line is where the ] is missing
-    problem = syntax_problem('[project]\nname = "shop"\nsends_to = ["a",\n')
-    assert (problem.line, problem.column) == (3, 17)
-    assert problem.message == "TOML syntax: the array is never closed"
+    problem = syntax_problem(text)
+    assert (problem.line, problem.column) == (3, len(text.splitlines()[-1]) + 1)
+    assert problem.message == f"TOML syntax: {reading}"
 
 
 @pytest.mark.parametrize(("text", "reading", "hint"), [
