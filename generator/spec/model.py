@@ -59,7 +59,8 @@ class StrictModel(BaseModel):
 class DeadLetterQueue(StrictModel):
     name: QueueName | None = Field(
         default=None,
-        description="SQS name of the dead-letter queue. Default: the queue's key + `-dlq` (+ `.fifo` for FIFO).",
+        description="SQS name of the dead-letter queue. "
+        "Default: the queue's key + `-dlq` (+ `.fifo` for FIFO).",
     )
     message_retention_seconds: Annotated[int, Field(ge=60, le=1_209_600)] = Field(
         default=1_209_600,
@@ -77,22 +78,25 @@ class Queue(StrictModel):
         description="SQS queue name (1–80 of `A-Za-z0-9_-`, FIFO names end in `.fifo`). "
         "Default: the key + `-queue` (+ `.fifo`).",
     )
-    description: str = Field(default="", max_length=256, description="What the queue carries; printed in a banner.")
+    description: str = Field(
+        default="", max_length=256, description="What the queue carries; printed in a banner."
+    )
     fifo_queue: bool = Field(default=False, description="FIFO queue: ordered, exactly-once processing.")
     content_based_deduplication: bool = Field(
         default=False, description="FIFO only: deduplicate by a SHA-256 of the body."
     )
     visibility_timeout_seconds: Annotated[int, Field(ge=0, le=43_200)] = Field(
         default=30,
-        description="0–43200. Must be ≥ the consuming function's timeout (AWS rejects the mapping otherwise); "
-        "AWS recommends ≥ 6 × timeout + batching window.",
+        description="0–43200. Must be ≥ the consuming function's timeout (AWS rejects the mapping "
+        "otherwise); AWS recommends ≥ 6 × timeout + batching window.",
     )
     message_retention_seconds: Annotated[int, Field(ge=60, le=1_209_600)] = Field(
         default=345_600, description="60–1209600 seconds."
     )
     delay_seconds: Annotated[int, Field(ge=0, le=900)] = Field(default=0, description="0–900 seconds.")
     receive_wait_time_seconds: Annotated[int, Field(ge=0, le=20)] = Field(
-        default=0, description="0–20 seconds (long polling for non-Lambda consumers; Lambda long-polls anyway)."
+        default=0,
+        description="0–20 seconds (long polling for non-Lambda consumers; Lambda long-polls anyway).",
     )
     # AWS raised the SQS maximum to 1048576 in August 2025, but hashicorp/aws 5.x (5.100.0 included) still
     # validates 1024-262144 and only 6.8.0 accepts more. The generated Terraform must work with both.
@@ -114,11 +118,15 @@ class Queue(StrictModel):
         description="Alarm when the oldest message is older than this (ApproximateAgeOfOldestMessage). "
         "60–1209600; below the retention period.",
     )
-    dlq: DeadLetterQueue = Field(default_factory=DeadLetterQueue, description="The queue's dead-letter queue.")
+    dlq: DeadLetterQueue = Field(
+        default_factory=DeadLetterQueue, description="The queue's dead-letter queue."
+    )
 
 
 class Trigger(StrictModel):
-    queue: Key = Field(description="Key of the queue that invokes the function (event source mapping). Required.")
+    queue: Key = Field(
+        description="Key of the queue that invokes the function (event source mapping). Required."
+    )
     batch_size: Annotated[int, Field(ge=1, le=10_000)] = Field(
         default=10, description="1–10000 (≤ 10 for FIFO). Above 10 needs a batching window ≥ 1."
     )
@@ -190,10 +198,12 @@ class Alarms(StrictModel):
         default_factory=list, description="Addresses subscribed to the topic (each must confirm by email)."
     )
     function_errors_threshold: Annotated[int, Field(ge=1)] = Field(
-        default=1, description="Alarm when a function's Errors sum over `function_period_seconds` reaches this."
+        default=1,
+        description="Alarm when a function's Errors sum over `function_period_seconds` reaches this.",
     )
     function_throttles_threshold: Annotated[int, Field(ge=1)] = Field(
-        default=1, description="Alarm when a function's Throttles sum over `function_period_seconds` reaches this."
+        default=1,
+        description="Alarm when a function's Throttles sum over `function_period_seconds` reaches this.",
     )
     function_period_seconds: Literal[60, 300, 900, 3600] = Field(
         default=300, description="Period of the function alarms."
@@ -201,7 +211,9 @@ class Alarms(StrictModel):
 
 
 class Project(StrictModel):
-    name: Key = Field(description="Short name used for the KMS key alias and resource descriptions. Required.")
+    name: Key = Field(
+        description="Short name used for the KMS key alias and resource descriptions. Required."
+    )
     lambdas_dir: Annotated[str, StringConstraints(pattern=LAMBDAS_DIR_PATTERN)] = Field(
         default="lambdas",
         description="Folder (relative to queues.toml) holding `<function key>/` and the shared `common/`.",
@@ -213,4 +225,6 @@ class Spec(StrictModel):
     project: Project
     alarms: Alarms
     queues: dict[Key, Queue] = Field(min_length=1, description="Queue/DLQ pairs, keyed by a short name.")
-    functions: dict[Key, Function] = Field(default_factory=dict, description="Lambda functions, keyed by name.")
+    functions: dict[Key, Function] = Field(
+        default_factory=dict, description="Lambda functions, keyed by name."
+    )
