@@ -8,10 +8,13 @@ from collections.abc import Iterable
 from typing import Any
 
 _IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_-]*$")
+_PLAIN = re.compile(r"^[^\x00-\x1f\x7f\"\\$%]*$")
 
 
 def quote(value: str) -> str:
     """A quoted HCL string literal. Escapes quotes, backslashes, control characters and template sequences."""
+    if _PLAIN.match(value):  # the common case: nothing to escape
+        return f'"{value}"'
     escaped = json.dumps(value, ensure_ascii=False)[1:-1]
     return '"' + escaped.replace("${", "$${").replace("%{", "%%{") + '"'
 

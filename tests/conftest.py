@@ -43,4 +43,5 @@ def terraform_bin() -> str:
 
 @pytest.fixture(scope="session")
 def checkov_bin() -> str:
-    return require_tool("checkov", str(ROOT / ".venv-checkov" / "bin" / "checkov"), "run `make test`, which installs it")
+    path = str(ROOT / ".venv-checkov" / "bin" / "checkov")
+    return require_tool("checkov", path, "run `make test`, which installs it")

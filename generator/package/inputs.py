@@ -98,7 +98,8 @@ def input_hash(fn: FunctionSource) -> str:
     for requirement in pinned_requirements(fn):
         feed("requirement", requirement)
     for file in source_files(fn):
-        feed("file", file.archive_name, "x" if file.executable else "-", hashlib.sha256(file.path.read_bytes()).hexdigest())
+        content = hashlib.sha256(file.path.read_bytes()).hexdigest()
+        feed("file", file.archive_name, "x" if file.executable else "-", content)
     return base64.b64encode(digest.digest()).decode()
 
 

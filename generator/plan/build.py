@@ -127,7 +127,9 @@ def statements_for(key: str, fn: Function) -> tuple[Statement, ...]:
     # The queues and the environment are encrypted with the pipeline key: a consumer must decrypt what it
     # receives (or Lambda silently stops polling), a producer must also generate data keys to send.
     key_actions = ["kms:Decrypt"] + (["kms:GenerateDataKey"] if fn.sends_to else [])
-    statements.append(Statement(sid="UsePipelineKey", actions=tuple(sorted(key_actions)), resources=(f"{KMS_KEY}.arn",)))
+    statements.append(
+        Statement(sid="UsePipelineKey", actions=tuple(sorted(key_actions)), resources=(f"{KMS_KEY}.arn",))
+    )
     # X-Ray's write actions support no resource-level permissions: "*" is the only valid resource.
     statements.append(
         Statement(sid="WriteTraces", actions=("xray:PutTelemetryRecords", "xray:PutTraceSegments"), resources=('"*"',))

@@ -14,7 +14,7 @@ SUPPRESSIONS: dict[str, str] = {
     "CKV_AWS_116.sqs": "SQS-triggered: failed messages go to {dlq} by redrive; a function DLQ is for async invokes",
     "CKV_AWS_116.sync": "invoked synchronously: the caller gets the error; a function DLQ is for async invokes",
     "CKV_AWS_115.sqs": "concurrency is capped by the SQS mapping's maximum_concurrency instead",
-    "CKV_AWS_115.uncapped": "no cap set in queues.toml (reserved_concurrent_executions); it would shrink the account pool",
+    "CKV_AWS_115.uncapped": "no cap set in queues.toml (reserved_concurrent_executions); reserving shrinks the pool",
     # A key policy is a resource policy: Resource "*" there means "this key", and the account root statement
     # is what lets IAM policies grant the key at all. checkov's identity-policy checks misread both.
     "CKV_AWS_109": "key policy: Resource \"*\" is this key; the root statement delegates to IAM",

@@ -10,7 +10,7 @@ from pydantic import ValidationError
 
 from generator.problems import GeneratorError, Problem, error, has_errors, sorted_problems
 from generator.rules import check_rules
-from generator.spec.locations import Locations, locate
+from generator.spec.locations import locate
 from generator.spec.messages import problems_from_validation_error
 from generator.spec.model import Spec
 from generator.spec.syntax import syntax_problem
@@ -20,12 +20,12 @@ from generator.spec.syntax import syntax_problem
 class LoadedSpec:
     spec: Spec
     warnings: list[Problem]
-    locations: Locations
+    text: str
     name: str
 
     def located(self, problems: list[Problem]) -> list[Problem]:
         """Problems found later (e.g. about function sources), placed at their key in the spec file."""
-        return _locate(problems, self.locations, self.name)
+        return _locate(problems, self.text, self.name)
 
 
 def load_spec(path: Path, display_name: str | None = None) -> LoadedSpec:
@@ -53,14 +53,16 @@ def load_spec_text(text: str, name: str = "queues.toml") -> LoadedSpec:
     except ValidationError as exc:
         spec, problems = None, problems_from_validation_error(exc)
 
-    locations = locate(text)
-    located = _locate(problems, locations, name)
+    located = _locate(problems, text, name)
     if spec is None or has_errors(located):
         raise GeneratorError(located)
-    return LoadedSpec(spec, located, locations, name)
+    return LoadedSpec(spec, located, text, name)
 
 
-def _locate(problems: list[Problem], locations: Locations, name: str) -> list[Problem]:
+def _locate(problems: list[Problem], text: str, name: str) -> list[Problem]:
+    if not problems:  # scanning the text for positions is only worth it when there is something to place
+        return []
+    locations = locate(text)
     located = []
     for problem in problems:
         where = locations.of(problem.path)

@@ -222,8 +222,8 @@ class Project(StrictModel):
 
 class Spec(StrictModel):
     version: Literal[1] = Field(default=1, description="Schema version of queues.toml.")
-    project: Project
-    alarms: Alarms
+    project: Project = Field(description="Names the topology.")
+    alarms: Alarms = Field(description="Where alarms go and the function alarm thresholds.")
     queues: dict[Key, Queue] = Field(min_length=1, description="Queue/DLQ pairs, keyed by a short name.")
     functions: dict[Key, Function] = Field(
         default_factory=dict, description="Lambda functions, keyed by name."

@@ -23,7 +23,7 @@ _RESPONSE = f"""<GetCallerIdentityResponse xmlns="https://sts.amazonaws.com/doc/
 
 
 class _Handler(BaseHTTPRequestHandler):
-    def do_POST(self) -> None:  # noqa: N802 (http.server's naming)
+    def do_POST(self) -> None:
         body = self.rfile.read(int(self.headers.get("Content-Length", 0))).decode()
         if "Action=GetCallerIdentity" not in body:
             self.send_error(400, "only GetCallerIdentity is stubbed")

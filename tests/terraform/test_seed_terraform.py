@@ -215,7 +215,7 @@ def test_plan_alarms_on_the_first_dead_letter_and_on_every_function(seed_plan: d
 
 
 def _mock_apply_test(expected_receives: dict[str, int]) -> str:
-    """A `terraform test` file: mocked provider (no AWS at all), one apply, assertions on the redrive policies."""
+    """A `terraform test` file: mocked provider (no AWS at all), one apply, assertions on redrive policies."""
     arn = f"arn:aws:{{service}}:us-east-1:{ACCOUNT_ID}:{{name}}"
     mocks = {
         "aws_sns_topic": arn.format(service="sns", name="topic"),

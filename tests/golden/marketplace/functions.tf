@@ -12,7 +12,7 @@ resource "aws_cloudwatch_log_group" "checkout" {
 }
 
 resource "aws_lambda_function" "checkout" {
-  #checkov:skip=CKV_AWS_115:no cap set in queues.toml (reserved_concurrent_executions); it would shrink the account pool
+  #checkov:skip=CKV_AWS_115:no cap set in queues.toml (reserved_concurrent_executions); reserving shrinks the pool
   #checkov:skip=CKV_AWS_116:invoked synchronously: the caller gets the error; a function DLQ is for async invokes
   #checkov:skip=CKV_AWS_117:reaches only AWS public endpoints and the internet; a VPC adds NAT cost, isolates nothing
   #checkov:skip=CKV_AWS_272:zips are built reproducibly from the reviewed repository; signing needs an AWS Signer profile
@@ -356,7 +356,7 @@ resource "aws_cloudwatch_log_group" "payment_capture" {
 }
 
 resource "aws_lambda_function" "payment_capture" {
-  #checkov:skip=CKV_AWS_115:no cap set in queues.toml (reserved_concurrent_executions); it would shrink the account pool
+  #checkov:skip=CKV_AWS_115:no cap set in queues.toml (reserved_concurrent_executions); reserving shrinks the pool
   #checkov:skip=CKV_AWS_116:SQS-triggered: failed messages go to payment-captures-failed.fifo by redrive; a function DLQ is for async invokes
   #checkov:skip=CKV_AWS_117:reaches only AWS public endpoints and the internet; a VPC adds NAT cost, isolates nothing
   #checkov:skip=CKV_AWS_272:zips are built reproducibly from the reviewed repository; signing needs an AWS Signer profile
@@ -453,7 +453,7 @@ resource "aws_cloudwatch_log_group" "refunder" {
 }
 
 resource "aws_lambda_function" "refunder" {
-  #checkov:skip=CKV_AWS_115:no cap set in queues.toml (reserved_concurrent_executions); it would shrink the account pool
+  #checkov:skip=CKV_AWS_115:no cap set in queues.toml (reserved_concurrent_executions); reserving shrinks the pool
   #checkov:skip=CKV_AWS_116:SQS-triggered: failed messages go to refunds-dlq.fifo by redrive; a function DLQ is for async invokes
   #checkov:skip=CKV_AWS_117:reaches only AWS public endpoints and the internet; a VPC adds NAT cost, isolates nothing
   #checkov:skip=CKV_AWS_272:zips are built reproducibly from the reviewed repository; signing needs an AWS Signer profile
@@ -501,7 +501,7 @@ resource "aws_cloudwatch_log_group" "shipping" {
 }
 
 resource "aws_lambda_function" "shipping" {
-  #checkov:skip=CKV_AWS_115:no cap set in queues.toml (reserved_concurrent_executions); it would shrink the account pool
+  #checkov:skip=CKV_AWS_115:no cap set in queues.toml (reserved_concurrent_executions); reserving shrinks the pool
   #checkov:skip=CKV_AWS_116:SQS-triggered: failed messages go to shipping-dlq by redrive; a function DLQ is for async invokes
   #checkov:skip=CKV_AWS_117:reaches only AWS public endpoints and the internet; a VPC adds NAT cost, isolates nothing
   #checkov:skip=CKV_AWS_272:zips are built reproducibly from the reviewed repository; signing needs an AWS Signer profile
