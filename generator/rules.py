@@ -93,7 +93,8 @@ def fifo_names_match_queue_type(spec: Spec) -> Iterator[Problem]:
                 continue
             if queue.fifo_queue and not name.endswith(".fifo"):
                 yield error(path, f'"{name}" must end with ".fifo" because the queue is FIFO',
-                            f'write "{name}.fifo" (a FIFO queue\'s dead-letter queue is FIFO too)')
+                            f'write "{name}.fifo"' + (" (a FIFO queue's dead-letter queue is FIFO too)"
+                                                      if "dlq" in path else ""))
             elif not queue.fifo_queue and name.endswith(".fifo"):
                 yield error(path, f'"{name}" ends with ".fifo" but the queue is a standard queue',
                             "set fifo_queue = true, or drop the .fifo suffix")
