@@ -285,19 +285,30 @@ def labels_are_unique(spec: Spec) -> Iterator[Problem]:
 
 @rule
 def aws_names_are_unique(spec: Spec) -> Iterator[Problem]:
-    """Queue names are unique per account and region (DLQs included); so are function names."""
+    """Queue names are unique per account and region (DLQs included); so are function names. CloudWatch
+    alarm names are too, and a queue's alarms are named after it without `.fifo` (plan/build.py), so two
+    queue names may not differ only by that suffix."""
     owners: dict[str, str] = {}
+    alarm_bases: dict[str, tuple[str, str]] = {}
     for key, queue in spec.queues.items():
         for path, name, owner, written in (
             (("queues", key, "name"), queue_name(key, queue), f"queues.{key}", queue.name),
             (("queues", key, "dlq", "name"), dlq_name(key, queue), f"the dead-letter queue of queues.{key}",
              queue.dlq.name),
         ):
+            owner += "" if written else " (its default name)"
+            base = name.removesuffix(".fifo")
             if name in owners:
                 default = "" if written else " (the default name)"
                 yield error(path, f'queue name "{name}"{default} is already used by {owners[name]}',
                             "give every queue and dead-letter queue its own name")
-            owners.setdefault(name, owner + ("" if written else " (its default name)"))
+            elif base in alarm_bases:
+                other_owner, other = alarm_bases[base]
+                yield error(path, f'"{name}" differs from "{other}" ({other_owner}) only by ".fifo": their '
+                            "CloudWatch alarms, named without the suffix, would have the same name",
+                            "give one of them another name")
+            owners.setdefault(name, owner)
+            alarm_bases.setdefault(base, (owner, name))
     fn_owners: dict[str, str] = {}
     for key, fn in spec.functions.items():
         name = function_name(key, fn)

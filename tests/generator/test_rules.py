@@ -138,6 +138,15 @@ def test_a_queue_named_like_a_default_dlq_names_its_owner() -> None:
                    "the dead-letter queue of queues.orders (its default name)")
 
 
+def test_queue_names_that_differ_only_by_fifo_would_share_alarm_names() -> None:
+    spec = spec_with(queue(fifo_queue=True, name="shop-orders.fifo", dlq={"name": "shop-orders-failed.fifo"}),
+                     queue("legacy", name="shop-orders", max_receive_count=5))
+    problem = only(list(rules.aws_names_are_unique(spec)))
+    assert_problem(problem, Level.ERROR, ("queues", "legacy", "name"),
+                   '"shop-orders" differs from "shop-orders.fifo" (queues.orders) only by ".fifo"',
+                   "CloudWatch alarms")
+
+
 def test_two_functions_with_one_name_are_an_error() -> None:
     spec = spec_with(function("mailer", name="worker", timeout=10))
     problem = only(list(rules.aws_names_are_unique(spec)))
