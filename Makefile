@@ -37,9 +37,10 @@ test: $(VENV)/.installed $(CHECKOV)/.installed
 lint: $(VENV)/.installed
 	$(PY) -m ruff check generator lambdas tests bench
 
-## goldens: re-render the golden outputs under tests/golden/ after an intended template change
+## goldens: re-render the golden outputs under tests/golden/ and the gallery's expected messages under
+##          tests/gallery/ after an intended template or message change (review the diff before committing)
 goldens: $(VENV)/.installed
-	UPDATE_GOLDENS=1 $(PY) -m pytest -q tests/generator/test_golden.py
+	UPDATE_GOLDENS=1 $(PY) -m pytest -q tests/generator/test_golden.py tests/generator/test_gallery.py
 
 ## bench: print render and packaging timings
 bench: $(VENV)/.installed

@@ -31,6 +31,10 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}{'' if number == 1 else 's'}"
+
+
 def _print_problems(problems: list[Problem]) -> None:
     for problem in problems:
         print(problem.format(), file=sys.stderr)
@@ -46,8 +50,11 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "check":
             loaded = pipeline.check(args.spec)
             _print_problems(loaded.warnings)
-            print(f"{args.spec}: ok ({len(loaded.spec.queues)} queues, {len(loaded.spec.functions)} functions"
-                  f"{f', {len(loaded.warnings)} warnings' if loaded.warnings else ''})")
+            spec = loaded.spec
+            counts = [_count(len(spec.queues), "queue"), _count(len(spec.functions), "function")]
+            if loaded.warnings:
+                counts.append(_count(len(loaded.warnings), "warning"))
+            print(f"{args.spec}: ok ({', '.join(counts)})")
             return EXIT_OK
 
         out = args.out if args.out is not None else args.spec.parent / "terraform"
@@ -55,7 +62,7 @@ def main(argv: list[str] | None = None) -> int:
     except GeneratorError as exc:
         _print_problems(exc.problems)
         errors = sum(1 for p in exc.problems if p.level.value == "error")
-        print(f"{errors} error{'s' if errors != 1 else ''}; nothing was written", file=sys.stderr)
+        print(f"{_count(errors, 'error')}; nothing was written", file=sys.stderr)
         return EXIT_PROBLEMS
 
     _print_problems(result.warnings)

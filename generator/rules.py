@@ -1,4 +1,5 @@
-"""Cross-resource rules: what the schema alone cannot see. One small function per rule, each citing its source.
+"""Cross-resource rules: what the schema alone cannot see. One small function per rule, each citing its
+source.
 
 A rule takes the validated Spec and yields Problems; rules never raise and never print.
 """
@@ -6,8 +7,11 @@ A rule takes the validated Spec and yields Problems; rules never raise and never
 from __future__ import annotations
 
 import difflib
+import itertools
 from collections import defaultdict
 from collections.abc import Callable, Iterator
+
+from pydantic import BaseModel
 
 from generator.naming import (
     EnvSource,
@@ -18,12 +22,14 @@ from generator.naming import (
     label,
     queue_label,
     queue_name,
+    queue_url_env_var,
     table_name,
 )
 from generator.problems import Problem, error, warning
 from generator.spec.model import Function, Queue, Spec
 
 Rule = Callable[[Spec], Iterator[Problem]]
+_MAX_RETENTION = 1_209_600  # SQS MessageRetentionPeriod maximum (14 days)
 RULES: list[Rule] = []
 
 
@@ -43,7 +49,17 @@ def _consumers(spec: Spec) -> Iterator[tuple[str, Function, str, Queue]]:
             yield fn_key, fn, fn.trigger.queue, spec.queues[fn.trigger.queue]
 
 
+def _as_written(model: BaseModel, field: str) -> str:
+    """A value for a message, marked when the user did not write it (the problem then points at its table)."""
+    value = getattr(model, field)
+    return str(value) if field in model.model_fields_set else f"{value} (the default)"
+
+
 def _unknown_queue(spec: Spec, path: tuple, key: str) -> Problem:
+    by_name = {queue_name(k, q): k for k, q in spec.queues.items()}
+    if key in by_name:  # the AWS name was written where the key belongs
+        return error(path, f"'{key}' is the SQS name of queues.{by_name[key]}, not a queue key",
+                     f"refer to queues by their key: '{by_name[key]}'")
     return _unknown(path, key, "queue", spec.queues)
 
 
@@ -68,21 +84,22 @@ def fifo_names_match_queue_type(spec: Spec) -> Iterator[Problem]:
     """SQS: "The name of a FIFO queue must end with the .fifo suffix"; a standard queue's name must not.
 
     The DLQ of a FIFO queue must also be FIFO (and of a standard queue, standard), so the same applies to
-    dlq.name. Default names are derived from the key, so they never double the suffix.
+    dlq.name. Default names are derived from the key, so they never double the suffix; a written name that
+    doubles it is rejected by the schema (QUEUE_NAME_PATTERN).
     https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/FIFO-queues-understanding-logic.html
     """
     for key, queue in spec.queues.items():
-        for path, name in ((("queues", key, "name"), queue.name), (("queues", key, "dlq", "name"), queue.dlq.name)):
+        names = ((("queues", key, "name"), queue.name), (("queues", key, "dlq", "name"), queue.dlq.name))
+        for path, name in names:
             if name is None:
                 continue
             if queue.fifo_queue and not name.endswith(".fifo"):
                 yield error(path, f'"{name}" must end with ".fifo" because the queue is FIFO',
-                            f'write "{name}.fifo" (a FIFO queue\'s dead-letter queue is FIFO too)')
+                            f'write "{name}.fifo"' + (" (a FIFO queue's dead-letter queue is FIFO too)"
+                                                      if "dlq" in path else ""))
             elif not queue.fifo_queue and name.endswith(".fifo"):
                 yield error(path, f'"{name}" ends with ".fifo" but the queue is a standard queue',
                             "set fifo_queue = true, or drop the .fifo suffix")
-            if name.count(".fifo") > 1:
-                yield error(path, f'"{name}" repeats the ".fifo" suffix', "write the suffix once")
         if queue.content_based_deduplication and not queue.fifo_queue:
             yield error(("queues", key, "content_based_deduplication"),
                         "content-based deduplication exists only on FIFO queues",
@@ -98,14 +115,21 @@ def dlq_outlives_source(spec: Spec) -> Iterator[Problem]:
     for key, queue in spec.queues.items():
         if queue.fifo_queue:
             continue
-        if queue.dlq.message_retention_seconds <= queue.message_retention_seconds:
-            yield error(
-                ("queues", key, "dlq", "message_retention_seconds"),
-                f"{queue.dlq.message_retention_seconds} is not longer than the queue's retention "
-                f"({queue.message_retention_seconds}): failed messages would expire early in the DLQ",
-                "a message keeps its original enqueue time in the DLQ; give the DLQ a longer retention "
-                "(up to 1209600) or shorten the queue's",
-            )
+        source, kept = queue.message_retention_seconds, queue.dlq.message_retention_seconds
+        if kept > source:
+            continue
+        hint = ("a message keeps its original enqueue time in the DLQ; "
+                + (f"shorten the queue's message_retention_seconds below {_MAX_RETENTION} (the DLQ's maximum)"
+                   if kept == _MAX_RETENTION else
+                   f"give the DLQ a longer retention (up to {_MAX_RETENTION}) or shorten the queue's"))
+        if "message_retention_seconds" in queue.dlq.model_fields_set:
+            yield error(("queues", key, "dlq", "message_retention_seconds"),
+                        f"{kept} is not longer than the queue's retention ({source}): failed messages would "
+                        "expire early in the DLQ", hint)
+        else:
+            yield error(("queues", key, "message_retention_seconds"),
+                        f"{source} is not shorter than the dead-letter queue's retention ({kept}, the "
+                        "default): failed messages would expire early in the DLQ", hint)
 
 
 @rule
@@ -118,10 +142,11 @@ def visibility_covers_function_timeout(spec: Spec) -> Iterator[Problem]:
         path = ("queues", q_key, "visibility_timeout_seconds")
         window = fn.trigger.maximum_batching_window_seconds
         recommended = 6 * fn.timeout + window
+        shown = _as_written(queue, "visibility_timeout_seconds")
         if queue.visibility_timeout_seconds < fn.timeout:
             yield error(
                 path,
-                f"{queue.visibility_timeout_seconds} is less than functions.{fn_key}.timeout ({fn.timeout}); "
+                f"{shown} is less than functions.{fn_key}.timeout ({fn.timeout}); "
                 "AWS rejects the event source mapping",
                 f"raise the visibility timeout to at least {fn.timeout} (AWS recommends {recommended}), "
                 "or lower the function timeout",
@@ -129,7 +154,7 @@ def visibility_covers_function_timeout(spec: Spec) -> Iterator[Problem]:
         elif queue.visibility_timeout_seconds < recommended:
             yield warning(
                 path,
-                f"{queue.visibility_timeout_seconds} is below 6 × functions.{fn_key}.timeout"
+                f"{shown} is below 6 × functions.{fn_key}.timeout"
                 + (f" + batching window ({recommended})" if window else f" ({recommended})")
                 + "; a slow or retried batch may be delivered twice",
                 f"AWS recommends a visibility timeout of at least {recommended}",
@@ -146,7 +171,8 @@ def batching_limits(spec: Spec) -> Iterator[Problem]:
         base = ("functions", fn_key, "trigger")
         if queue.fifo_queue:
             if trigger.batch_size > 10:
-                yield error((*base, "batch_size"), f"{trigger.batch_size} is above 10, the maximum for a FIFO queue",
+                yield error((*base, "batch_size"),
+                            f"{trigger.batch_size} is above 10, the maximum for a FIFO queue",
                             "use a batch size of 1-10")
             if trigger.maximum_batching_window_seconds:
                 yield error((*base, "maximum_batching_window_seconds"),
@@ -169,14 +195,16 @@ def low_receive_count_needs_concurrency_cap(spec: Spec) -> Iterator[Problem]:
                 ("queues", q_key, "max_receive_count"),
                 f"{queue.max_receive_count} is below 5 on a queue consumed by functions.{fn_key} without "
                 "maximum_concurrency; throttled receives can send good messages to the DLQ",
-                f"set functions.{fn_key}.trigger.maximum_concurrency, or raise max_receive_count to 5 or more",
+                f"set functions.{fn_key}.trigger.maximum_concurrency, "
+                "or raise max_receive_count to 5 or more",
             )
 
 
 @rule
 def reserved_concurrency_covers_mapping(spec: Spec) -> Iterator[Problem]:
-    """Reserved concurrency below the mapping's MaximumConcurrency throttles the function, and throttled
-    receives count towards maxReceiveCount. https://docs.aws.amazon.com/lambda/latest/dg/services-sqs-scaling.html"""
+    """Reserved concurrency below the mapping's MaximumConcurrency (or with no MaximumConcurrency at all, when
+    the mapping scales up to its own limit) throttles the function, and throttled receives count towards
+    maxReceiveCount. https://docs.aws.amazon.com/lambda/latest/dg/services-sqs-scaling.html"""
     for fn_key, fn in spec.functions.items():
         reserved = fn.reserved_concurrent_executions
         if reserved is None or fn.trigger is None:
@@ -185,7 +213,14 @@ def reserved_concurrency_covers_mapping(spec: Spec) -> Iterator[Problem]:
         if reserved == 0:
             yield warning(path, "0 stops the function from running; its queue will fill and move to the DLQ",
                           "to pause processing, set trigger.enabled = false instead")
-        elif fn.trigger.maximum_concurrency is not None and reserved < fn.trigger.maximum_concurrency:
+        elif fn.trigger.maximum_concurrency is None:
+            cap = (f"set functions.{fn_key}.trigger.maximum_concurrency to at most {reserved}"
+                   if reserved >= 2 else
+                   "raise it to at least 2 and set trigger.maximum_concurrency = 2 (its minimum)")
+            yield warning(path, f"{reserved} caps the function, but trigger.maximum_concurrency is not set: "
+                          "the mapping scales past the cap and its throttled receives count towards "
+                          "maxReceiveCount", cap)
+        elif reserved < fn.trigger.maximum_concurrency:
             yield warning(path, f"{reserved} is below trigger.maximum_concurrency "
                           f"({fn.trigger.maximum_concurrency}); the mapping will be throttled",
                           "keep reserved concurrency ≥ the mapping's maximum_concurrency")
@@ -209,55 +244,83 @@ def one_consumer_per_queue(spec: Spec) -> Iterator[Problem]:
 
 @rule
 def age_alarm_can_fire(spec: Spec) -> Iterator[Problem]:
-    """A message is deleted when it reaches the retention period, so an age alarm at or above it never fires."""
+    """A message is deleted when it reaches the retention period, so an age alarm at or above it never
+    fires. Reported at whichever of the two the user wrote."""
     for key, queue in spec.queues.items():
-        if queue.oldest_message_alarm_seconds >= queue.message_retention_seconds:
+        threshold, retention = queue.oldest_message_alarm_seconds, queue.message_retention_seconds
+        if threshold < retention:
+            continue
+        hint = "set oldest_message_alarm_seconds well below message_retention_seconds"
+        if "oldest_message_alarm_seconds" in queue.model_fields_set:
             yield error(("queues", key, "oldest_message_alarm_seconds"),
-                        f"{queue.oldest_message_alarm_seconds} is not below the retention period "
-                        f"({queue.message_retention_seconds}); the alarm could never fire",
-                        "pick a threshold well below message_retention_seconds")
+                        f"{threshold} is not below the retention period ({retention}); the alarm could never "
+                        "fire", hint)
+        else:
+            yield error(("queues", key, "message_retention_seconds"),
+                        f"{retention} is not above oldest_message_alarm_seconds ({threshold}, the default); "
+                        "the age alarm could never fire", hint)
 
 
 @rule
 def labels_are_unique(spec: Spec) -> Iterator[Problem]:
     """Terraform addresses must be unique; keys that differ only in '-' versus '_' (or a queue key that
     collides with another queue's `<key>-dlq`) would produce the same resource label."""
-    seen: dict[str, str] = {}
+    seen: dict[str, str] = {}  # label → which queue (or whose dead-letter queue) has it
     for key in spec.queues:
-        for resource_label, what in ((queue_label(key), "queue"), (dlq_label(key), "dead-letter queue")):
-            if resource_label in seen and seen[resource_label] != key:
-                yield error(("queues", key), f"the {what} label '{resource_label}' is already used by "
-                            f"queues.{seen[resource_label]}", "rename one of the keys")
-            seen.setdefault(resource_label, key)
+        for resource_label, owner in ((queue_label(key), f"queues.{key}"),
+                                      (dlq_label(key), f"the dead-letter queue of queues.{key}")):
+            if resource_label in seen:
+                mine = "its" if owner.startswith("queues.") else "its dead-letter queue's"
+                yield error(("queues", key), f"{mine} Terraform label '{resource_label}' is already the "
+                            f"label of {seen[resource_label]} ('-' becomes '_' in labels)",
+                            "rename one of the keys")
+                break
+            seen[resource_label] = owner
     for kind, items in (("functions", spec.functions), ("tables", spec.tables), ("buckets", spec.buckets)):
         owners: dict[str, str] = {}
         for key in items:
             if label(key) in owners:
-                yield error((kind, key), f"the label '{label(key)}' is already used by {kind}.{owners[label(key)]}",
+                yield error((kind, key), f"its Terraform label '{label(key)}' is already the label of "
+                            f"{kind}.{owners[label(key)]} ('-' becomes '_' in labels)",
                             "rename one of the keys")
             owners.setdefault(label(key), key)
 
 
 @rule
 def aws_names_are_unique(spec: Spec) -> Iterator[Problem]:
-    """Queue names are unique per account and region (DLQs included); so are function and table names."""
-    owners: dict[str, tuple] = {}
+    """Queue names are unique per account and region (DLQs included); so are function and table names.
+    CloudWatch alarm names are too, and a queue's alarms are named after it without `.fifo` (plan/build.py),
+    so two queue names may not differ only by that suffix."""
+    owners: dict[str, str] = {}
+    alarm_bases: dict[str, tuple[str, str]] = {}
     for key, queue in spec.queues.items():
-        for path, name in ((("queues", key, "name"), queue_name(key, queue)),
-                           (("queues", key, "dlq", "name"), dlq_name(key, queue))):
+        for path, name, owner, written in (
+            (("queues", key, "name"), queue_name(key, queue), f"queues.{key}", queue.name),
+            (("queues", key, "dlq", "name"), dlq_name(key, queue), f"the dead-letter queue of queues.{key}",
+             queue.dlq.name),
+        ):
+            owner += "" if written else " (its default name)"
+            base = name.removesuffix(".fifo")
             if name in owners:
-                yield error(path, f'queue name "{name}" is already used by {".".join(map(str, owners[name]))}',
+                default = "" if written else " (the default name)"
+                yield error(path, f'queue name "{name}"{default} is already used by {owners[name]}',
                             "give every queue and dead-letter queue its own name")
-            owners.setdefault(name, path)
-    for kind, names in (
-        ("functions", {key: function_name(key, fn) for key, fn in spec.functions.items()}),
-        ("tables", {key: table_name(spec.project.name, key, t) for key, t in spec.tables.items()}),
+            elif base in alarm_bases:
+                other_owner, other = alarm_bases[base]
+                yield error(path, f'"{name}" differs from "{other}" ({other_owner}) only by ".fifo": their '
+                            "CloudWatch alarms, named without the suffix, would have the same name",
+                            "give one of them another name")
+            owners.setdefault(name, owner)
+            alarm_bases.setdefault(base, (owner, name))
+    for kind, what, names in (
+        ("functions", "function", {key: function_name(key, fn) for key, fn in spec.functions.items()}),
+        ("tables", "table", {key: table_name(spec.project.name, key, t) for key, t in spec.tables.items()}),
     ):
         owners_by_name: dict[str, str] = {}
         for key, name in names.items():
             if name in owners_by_name:
-                yield error((kind, key, "name"), f'name "{name}" is already used by {kind}.{owners_by_name[name]}',
-                            "give each its own name")
+                yield error((kind, key, "name"), f'{what} name "{name}" is already used by {kind}.'
+                            f"{owners_by_name[name]}", f"give every {what} its own name")
             owners_by_name.setdefault(name, key)
 
 
@@ -277,35 +340,54 @@ def environment_variables_are_valid(spec: Spec) -> Iterator[Problem]:
     """A function's environment holds the URL of every queue it sends to, the names of its tables and
     buckets, the sender address and its own `environment` table; names must not collide with each other nor
     with Lambda's reserved variables."""
-    for kind, items, attribute in (("queues", spec.queues, "url_env_var"), ("tables", spec.tables, "env_var"),
-                                   ("buckets", spec.buckets, "env_var")):
+    for key, queue in spec.queues.items():
+        name = queue_url_env_var(key, queue)
+        if name in RESERVED_ENV_VARS:
+            default = queue_url_env_var(key, queue.model_copy(update={"url_env_var": None}))
+            yield error(("queues", key, "url_env_var"),
+                        f"{name} is reserved by Lambda, which sets it in every function",
+                        f"choose another name, e.g. {default} (the default)")
+    for kind, items in (("tables", spec.tables), ("buckets", spec.buckets)):
         for key, item in items.items():
-            name = getattr(item, attribute)
-            if name in RESERVED_ENV_VARS:
-                yield error((kind, key, attribute), f"{name} is reserved by Lambda", "choose another name")
+            if item.env_var in RESERVED_ENV_VARS:
+                yield error((kind, key, "env_var"), f"{item.env_var} is reserved by Lambda, which sets it in "
+                            "every function", "choose another name")
     if spec.email is not None and spec.email.env_var in RESERVED_ENV_VARS:
-        yield error(("email", "env_var"), f"{spec.email.env_var} is reserved by Lambda", "choose another name")
+        yield error(("email", "env_var"), f"{spec.email.env_var} is reserved by Lambda, which sets it in every "
+                    "function", "choose another name")
     for fn_key, fn in spec.functions.items():
         for name in fn.environment:
             if name in RESERVED_ENV_VARS:
-                yield error(("functions", fn_key, "environment", name), f"{name} is reserved by Lambda",
-                            "choose another name")
+                yield error(("functions", fn_key, "environment", name),
+                            f"{name} is reserved by Lambda, which sets it itself and rejects the function",
+                            "remove it (the code can still read it), or choose another name")
         for name, sources in function_environment(spec, fn).items():
-            if len(sources) < 2:
-                continue
-            described = " and ".join(_describe(source) for source in sources)
-            path = (("functions", fn_key, "environment", name) if sources[-1].kind == "setting"
-                    else ("functions", fn_key))
-            yield error(path, f"{name} would be set by both {described}",
-                        "rename one of them (url_env_var / env_var), or drop the setting")
+            for first, later in itertools.pairwise(sources):
+                yield _env_collision(fn_key, fn, name, first, later)
+
+
+def _env_collision(fn_key: str, fn: Function, name: str, first: EnvSource, later: EnvSource) -> Problem:
+    if later.kind == "setting" and first.kind == "queue":
+        return error(("functions", fn_key, "environment", name),
+                     f"{name} is already set to the URL of queue '{first.key}'",
+                     "remove it from environment, or rename the queue's url_env_var")
+    if later.kind == "queue" and first.kind == "queue":
+        return error(("functions", fn_key, "sends_to", fn.sends_to.index(later.key)),
+                     f"queues '{first.key}' and '{later.key}' would both set the variable {name}",
+                     f"give queues.{later.key} another url_env_var")
+    path = {
+        "queue": ("functions", fn_key, "sends_to", fn.sends_to.index(later.key) if later.key in fn.sends_to else 0),
+        "table": ("functions", fn_key, "tables", later.key),
+        "bucket": ("functions", fn_key, "buckets", later.key),
+        "email": ("functions", fn_key, "sends_email"),
+        "setting": ("functions", fn_key, "environment", name),
+    }[later.kind]
+    return error(path, f"{name} would be set by both {_describe(first)} and {_describe(later)}",
+                 "rename one of them (url_env_var / env_var), or drop the setting")
 
 
 def _describe(source: EnvSource) -> str:
-    if source.kind == "setting":
-        return "its environment table"
-    if source.kind == "email":
-        return "[email]"
-    return f"{source.kind[:-1] if source.kind.endswith('s') else source.kind} '{source.key}'"
+    return {"setting": "its environment table", "email": "[email]"}.get(source.kind, f"{source.kind} '{source.key}'")
 
 
 @rule
@@ -354,11 +436,13 @@ def table_keys_are_distinct(spec: Spec) -> Iterator[Problem]:
 
 @rule
 def subscribers_are_unique(spec: Spec) -> Iterator[Problem]:
-    """SNS keeps one subscription per endpoint; a repeated address would be two Terraform resources for one."""
+    """SNS keeps one subscription per endpoint; a repeated address would be two Terraform resources for
+    one."""
     seen: set[str] = set()
     for index, address in enumerate(spec.alarms.email_subscribers):
         if address.lower() in seen:
-            yield error(("alarms", "email_subscribers", index), f'"{address}" is listed twice', "list it once")
+            yield error(("alarms", "email_subscribers", index), f'"{address}" is listed twice',
+                        "list it once (addresses are compared without regard to case)")
         seen.add(address.lower())
 
 

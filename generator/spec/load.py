@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
@@ -14,8 +13,7 @@ from generator.rules import check_rules
 from generator.spec.locations import locate
 from generator.spec.messages import problems_from_validation_error
 from generator.spec.model import Spec
-
-_TOML_POSITION = re.compile(r"^(?P<message>.*?)\s*\(at line (?P<line>\d+), column (?P<column>\d+)\)$")
+from generator.spec.syntax import syntax_problem
 
 
 @dataclass(frozen=True)
@@ -36,8 +34,8 @@ def load_spec(path: Path, display_name: str | None = None) -> LoadedSpec:
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
-        missing = error((), "file not found", "pass the path of your queues.toml").at(name, 0, 0)
-        raise GeneratorError([missing]) from None
+        missing = error((), "file not found", "pass the path of your queues.toml")
+        raise GeneratorError([missing.at(name, 0, 0)]) from None
     except (OSError, UnicodeDecodeError) as exc:
         raise GeneratorError([error((), f"cannot read the file: {exc}").at(name, 0, 0)]) from None
     return load_spec_text(text, name)
@@ -47,13 +45,7 @@ def load_spec_text(text: str, name: str = "queues.toml") -> LoadedSpec:
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        match = _TOML_POSITION.match(str(exc))
-        message, line, column = (match["message"], int(match["line"]), int(match["column"])) if match else (
-            str(exc), 0, 0)
-        raise GeneratorError([
-            error((), f"TOML syntax: {message[0].lower()}{message[1:]}", "see https://toml.io/en/v1.0.0")
-            .at(name, line, column)
-        ]) from None
+        raise GeneratorError([syntax_problem(exc, text, name)]) from None
 
     try:
         spec = Spec.model_validate(data)

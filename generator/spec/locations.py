@@ -86,7 +86,10 @@ class _Scanner:
         """Read a basic, literal or multi-line string starting at pos; return its (roughly unescaped) text."""
         for quote in ('"""', "'''"):
             if self._peek(3) == quote:
-                end = self.text.index(quote, self.pos + 3)
+                end = self.pos + 3
+                while not self.text.startswith(quote, end):
+                    # a backslash escapes the next character in a basic string, so \""" does not close it
+                    end += 2 if quote == '"""' and self.text[end] == "\\" else 1
                 while self.text[end + 3 : end + 4] == quote[0]:  # up to two quotes may close the string
                     end += 1
                 value = self.text[self.pos + 3 : end]
@@ -137,17 +140,16 @@ class _Scanner:
             if self._peek(2) == "[[":
                 self.pos += 2
                 parts = self._key()
-                base = tuple(name for name, _ in parts)
+                base = self._record_header(parts)
                 index = self._array_tables.get(base, -1) + 1
                 self._array_tables[base] = index
                 table = (*base, index)
-                self._record_parts(parts, ())
                 self._record(table, parts[-1][1])
                 self._skip_line()
             elif self._peek() == "[":
                 self.pos += 1
                 parts = self._key()
-                table = self._record_parts(parts, ())
+                table = self._record_header(parts)
                 self._skip_line()
             else:
                 parts = self._key()
@@ -159,6 +161,17 @@ class _Scanner:
                 self.pos += 1  # '='
                 self._skip_space()
                 self._value(path)
+
+    def _record_header(self, parts: list[tuple[str, int]]) -> Path:
+        """Record a [table] or [[array]] header's parts. Inside an array of tables, `[a.b]` belongs to the
+        latest element of `a`, so the path gets that element's index: ("a", 1, "b")."""
+        path: Path = ()
+        for name, offset in parts:
+            if path in self._array_tables:
+                path = (*path, self._array_tables[path])
+            path = (*path, name)
+            self._record(path, offset)
+        return path
 
     def _record_parts(self, parts: list[tuple[str, int]], base: Path) -> Path:
         path = base

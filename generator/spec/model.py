@@ -14,24 +14,41 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 # A TOML table key that names a queue, function or other resource. It becomes a Terraform label once `-` is
 # turned into `_`, so it has to start with a letter and stay within what a label allows.
-Key = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_-]{0,62}$")]
+KEY_PATTERN = r"^[a-z][a-z0-9_-]{0,62}$"
+Key = Annotated[str, StringConstraints(pattern=KEY_PATTERN)]
 
 # SQS: "A queue name can have up to 80 characters. Valid values: alphanumeric characters, hyphens (-), and
-# underscores (_)." A FIFO queue name must end with the .fifo suffix, which counts towards the 80.
-QueueName = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_-]{1,75}(\.fifo)?$", max_length=80)]
+# underscores (_)." A FIFO queue name must end with the .fifo suffix, which counts towards the 80. The length
+# is left to max_length so that a standard name may use all 80 characters.
+QUEUE_NAME_PATTERN = r"^[A-Za-z0-9_-]+(\.fifo)?$"
+QueueName = Annotated[str, StringConstraints(pattern=QUEUE_NAME_PATTERN, max_length=80)]
 
 # Lambda FunctionName: 1-64 characters of letters, digits, hyphens and underscores.
-FunctionName = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_-]{1,64}$")]
+FUNCTION_NAME_PATTERN = r"^[A-Za-z0-9_-]{1,64}$"
+FunctionName = Annotated[str, StringConstraints(pattern=FUNCTION_NAME_PATTERN)]
 
-# Lambda reserves environment variable names starting with AWS_ (and a few others, checked in rules.py).
-EnvVarName = Annotated[str, StringConstraints(pattern=r"^[A-Za-z][A-Za-z0-9_]{0,127}$")]
+# Lambda Environment.Variables key pattern: `[a-zA-Z]([a-zA-Z0-9_])+`, so at least two characters.
+# https://docs.aws.amazon.com/lambda/latest/api/API_Environment.html
+# Lambda also reserves a list of names (AWS_REGION, ...), checked in rules.py.
+ENV_VAR_PATTERN = r"^[A-Za-z][A-Za-z0-9_]{1,127}$"
+EnvVarName = Annotated[str, StringConstraints(pattern=ENV_VAR_PATTERN)]
 
 # CloudWatch Logs accepts only these retention periods (PutRetentionPolicy).
 LogRetentionDays = Literal[
     1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653
 ]
 
-EmailAddress = Annotated[str, StringConstraints(pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$", max_length=254)]
+EMAIL_PATTERN = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
+EmailAddress = Annotated[str, StringConstraints(pattern=EMAIL_PATTERN, max_length=254)]
+
+# `module.function` inside the zip (Lambda's Handler).
+HANDLER_PATTERN = r"^[A-Za-z_][A-Za-z0-9_.]*\.[A-Za-z_][A-Za-z0-9_]*$"
+
+# SNS CreateTopic: up to 256 alphanumeric characters, hyphens and underscores (standard topics).
+TOPIC_NAME_PATTERN = r"^[A-Za-z0-9_-]{1,256}$"
+
+# A relative folder: path segments of letters, digits, '.', '-' and '_'.
+LAMBDAS_DIR_PATTERN = r"^[A-Za-z0-9_.-]+(/[A-Za-z0-9_.-]+)*$"
 
 
 class StrictModel(BaseModel):
@@ -43,7 +60,8 @@ class StrictModel(BaseModel):
 class DeadLetterQueue(StrictModel):
     name: QueueName | None = Field(
         default=None,
-        description="SQS name of the dead-letter queue. Default: the queue's key + `-dlq` (+ `.fifo` for FIFO).",
+        description="SQS name of the dead-letter queue. "
+        "Default: the queue's key + `-dlq` (+ `.fifo` for FIFO).",
     )
     message_retention_seconds: Annotated[int, Field(ge=60, le=1_209_600)] = Field(
         default=1_209_600,
@@ -61,22 +79,25 @@ class Queue(StrictModel):
         description="SQS queue name (1–80 of `A-Za-z0-9_-`, FIFO names end in `.fifo`). "
         "Default: the key + `-queue` (+ `.fifo`).",
     )
-    description: str = Field(default="", max_length=256, description="What the queue carries; printed in a banner.")
+    description: str = Field(
+        default="", max_length=256, description="What the queue carries; printed in a banner."
+    )
     fifo_queue: bool = Field(default=False, description="FIFO queue: ordered, exactly-once processing.")
     content_based_deduplication: bool = Field(
         default=False, description="FIFO only: deduplicate by a SHA-256 of the body."
     )
     visibility_timeout_seconds: Annotated[int, Field(ge=0, le=43_200)] = Field(
         default=30,
-        description="0–43200. Must be ≥ the consuming function's timeout (AWS rejects the mapping otherwise); "
-        "AWS recommends ≥ 6 × timeout + batching window.",
+        description="0–43200. Must be ≥ the consuming function's timeout (AWS rejects the mapping "
+        "otherwise); AWS recommends ≥ 6 × timeout + batching window.",
     )
     message_retention_seconds: Annotated[int, Field(ge=60, le=1_209_600)] = Field(
         default=345_600, description="60–1209600 seconds."
     )
     delay_seconds: Annotated[int, Field(ge=0, le=900)] = Field(default=0, description="0–900 seconds.")
     receive_wait_time_seconds: Annotated[int, Field(ge=0, le=20)] = Field(
-        default=0, description="0–20 seconds (long polling for non-Lambda consumers; Lambda long-polls anyway)."
+        default=0,
+        description="0–20 seconds (long polling for non-Lambda consumers; Lambda long-polls anyway).",
     )
     # AWS raised the SQS maximum to 1048576 in August 2025, but hashicorp/aws 5.x (5.100.0 included) still
     # validates 1024-262144 and only 6.8.0 accepts more. The generated Terraform must work with both.
@@ -98,11 +119,15 @@ class Queue(StrictModel):
         description="Alarm when the oldest message is older than this (ApproximateAgeOfOldestMessage). "
         "60–1209600; below the retention period.",
     )
-    dlq: DeadLetterQueue = Field(default_factory=DeadLetterQueue, description="The queue's dead-letter queue.")
+    dlq: DeadLetterQueue = Field(
+        default_factory=DeadLetterQueue, description="The queue's dead-letter queue."
+    )
 
 
 class Trigger(StrictModel):
-    queue: Key = Field(description="Key of the queue that invokes the function (event source mapping). Required.")
+    queue: Key = Field(
+        description="Key of the queue that invokes the function (event source mapping). Required."
+    )
     batch_size: Annotated[int, Field(ge=1, le=10_000)] = Field(
         default=10, description="1–10000 (≤ 10 for FIFO). Above 10 needs a batching window ≥ 1."
     )
@@ -198,7 +223,7 @@ class Function(StrictModel):
         "share a folder.",
     )
     description: str = Field(default="", max_length=256, description="Lambda description, ≤ 256 characters.")
-    handler: Annotated[str, StringConstraints(pattern=r"^[A-Za-z_][A-Za-z0-9_.]*\.[A-Za-z_][A-Za-z0-9_]*$")] = Field(
+    handler: Annotated[str, StringConstraints(pattern=HANDLER_PATTERN)] = Field(
         default="handler.lambda_handler", description="`module.function` inside the zip."
     )
     runtime: Literal["python3.11", "python3.12", "python3.13"] = Field(
@@ -250,17 +275,19 @@ class Function(StrictModel):
 
 
 class Alarms(StrictModel):
-    topic_name: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_-]{1,256}$")] = Field(
+    topic_name: Annotated[str, StringConstraints(pattern=TOPIC_NAME_PATTERN)] = Field(
         description="SNS topic every alarm notifies (OK transitions too). Required."
     )
     email_subscribers: list[EmailAddress] = Field(
         default_factory=list, description="Addresses subscribed to the topic (each must confirm by email)."
     )
     function_errors_threshold: Annotated[int, Field(ge=1)] = Field(
-        default=1, description="Alarm when a function's Errors sum over `function_period_seconds` reaches this."
+        default=1,
+        description="Alarm when a function's Errors sum over `function_period_seconds` reaches this.",
     )
     function_throttles_threshold: Annotated[int, Field(ge=1)] = Field(
-        default=1, description="Alarm when a function's Throttles sum over `function_period_seconds` reaches this."
+        default=1,
+        description="Alarm when a function's Throttles sum over `function_period_seconds` reaches this.",
     )
     function_period_seconds: Literal[60, 300, 900, 3600] = Field(
         default=300, description="Period of the function alarms."
@@ -268,8 +295,10 @@ class Alarms(StrictModel):
 
 
 class Project(StrictModel):
-    name: Key = Field(description="Short name used for the KMS key alias and resource descriptions. Required.")
-    lambdas_dir: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_.-]+(/[A-Za-z0-9_.-]+)*$")] = Field(
+    name: Key = Field(
+        description="Short name used for the KMS key alias and resource descriptions. Required."
+    )
+    lambdas_dir: Annotated[str, StringConstraints(pattern=LAMBDAS_DIR_PATTERN)] = Field(
         default="lambdas",
         description="Folder (relative to queues.toml) holding `<function key>/` and the shared `common/`.",
     )

@@ -22,7 +22,8 @@ def project(tmp_path: Path) -> Path:
 
 
 def _snapshot(directory: Path) -> dict[str, bytes]:
-    return {str(p.relative_to(directory)): p.read_bytes() for p in sorted(directory.rglob("*")) if p.is_file()}
+    files = sorted(p for p in directory.rglob("*") if p.is_file())
+    return {str(p.relative_to(directory)): p.read_bytes() for p in files}
 
 
 def test_check_accepts_a_valid_spec(project: Path, capsys) -> None:
@@ -34,7 +35,8 @@ def test_check_accepts_a_valid_spec(project: Path, capsys) -> None:
 
 def test_check_reports_errors_with_location_and_exit_1(project: Path, capsys) -> None:
     spec = project / "queues.toml"
-    spec.write_text(spec.read_text().replace("visibility_timeout_seconds = 180", "visibility_timeout_seconds = 5"))
+    text = spec.read_text()
+    spec.write_text(text.replace("visibility_timeout_seconds = 180", "visibility_timeout_seconds = 5"))
     assert main(["check", str(spec)]) == 1
     _, err = capsys.readouterr()
     line = spec.read_text().splitlines().index("visibility_timeout_seconds = 5") + 1
@@ -123,5 +125,6 @@ def test_the_module_entry_point_runs(project: Path) -> None:
     result = subprocess.run([sys.executable, "-m", "generator", "check", str(project / "queues.toml")],
                             cwd=ROOT, capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
-    bad = subprocess.run([sys.executable, "-m", "generator", "bogus"], cwd=ROOT, capture_output=True, text=True)
+    bad = subprocess.run([sys.executable, "-m", "generator", "bogus"],
+                         cwd=ROOT, capture_output=True, text=True)
     assert bad.returncode == 2

@@ -1,7 +1,8 @@
 """Golden outputs: the seed renders to the committed terraform/ (CI's drift check), the marketplace topology
 (12 pairs, 3 FIFO) to tests/golden/marketplace/.
 
-After an intended change, `make goldens` (UPDATE_GOLDENS=1) re-renders both; review the diff before committing.
+After an intended change, `make goldens` (UPDATE_GOLDENS=1) re-renders both; review the diff before
+committing.
 """
 
 from __future__ import annotations
@@ -49,4 +50,7 @@ def test_two_renderings_are_byte_identical(tmp_path: Path) -> None:
     first, second = tmp_path / "a" / "tf", tmp_path / "b" / "tf"
     generate(spec, first)
     generate(spec, second)
-    assert {p.name: p.read_bytes() for p in first.iterdir()} == {p.name: p.read_bytes() for p in second.iterdir()}
+    def files(directory: Path) -> dict[str, bytes]:
+        return {p.name: p.read_bytes() for p in directory.iterdir()}
+
+    assert files(first) == files(second)

@@ -1,0 +1,90 @@
+"""Unit tests for the rules about the tables, buckets and email sender functions use (generator/rules.py)."""
+
+from __future__ import annotations
+
+from generator import rules
+from generator.problems import Level
+from tests.generator.specs import assert_problem, function, only, spec_with
+
+TABLE = {"tables": {"quotas": {"hash_key": "pk", "ttl_attribute": "expires_at"}}}
+BUCKET = {"buckets": {"media": {}}}
+EMAIL = {"email": {"sender": "noreply@example.com"}}
+
+
+def test_declared_tables_buckets_and_sender_pass() -> None:
+    spec = spec_with(TABLE, BUCKET, EMAIL, function(tables={"quotas": ["UpdateItem"]},
+                                                    buckets={"media": {"write": ["videos/"]}}, sends_email=True))
+    assert list(rules.storage_references_resolve(spec)) == []
+    assert rules.check_rules(spec) == []
+
+
+def test_an_undeclared_table_gets_a_did_you_mean() -> None:
+    spec = spec_with(TABLE, function(tables={"quota": ["GetItem"]}))
+    problem = only(list(rules.storage_references_resolve(spec)))
+    assert_problem(problem, Level.ERROR, ("functions", "worker", "tables", "quota"),
+                   "no table with key 'quota' in [tables]", "did you mean 'quotas'?")
+
+
+def test_an_undeclared_bucket_is_an_error_even_when_none_exist() -> None:
+    spec = spec_with(function(buckets={"media": {"read": ["videos/"]}}))
+    problem = only(list(rules.storage_references_resolve(spec)))
+    assert_problem(problem, Level.ERROR, ("functions", "worker", "buckets", "media"),
+                   "no bucket with key 'media'", "none declared")
+
+
+def test_a_grant_of_nothing_is_an_error() -> None:
+    spec = spec_with(TABLE, BUCKET, function(tables={"quotas": []}, buckets={"media": {}}))
+    problems = sorted(rules.storage_references_resolve(spec), key=lambda p: p.path)
+    assert [p.path for p in problems] == [("functions", "worker", "buckets", "media"),
+                                          ("functions", "worker", "tables", "quotas")]
+    assert "grants nothing" in problems[0].message and "grants no actions" in problems[1].message
+
+
+def test_a_repeated_table_action_is_an_error() -> None:
+    spec = spec_with(TABLE, function(tables={"quotas": ["GetItem", "GetItem"]}))
+    assert_problem(only(list(rules.storage_references_resolve(spec))), Level.ERROR,
+                   ("functions", "worker", "tables", "quotas"), "twice")
+
+
+def test_sending_email_needs_a_sender() -> None:
+    spec = spec_with(function(sends_email=True))
+    assert_problem(only(list(rules.storage_references_resolve(spec))), Level.ERROR,
+                   ("functions", "worker", "sends_email"), "no [email] sender", "[email]")
+
+
+def test_distinct_table_keys_pass() -> None:
+    spec = spec_with({"tables": {"events": {"hash_key": "pk", "range_key": "sk", "ttl_attribute": "ttl"}}})
+    assert list(rules.table_keys_are_distinct(spec)) == []
+
+
+def test_a_sort_key_equal_to_the_hash_key_is_an_error() -> None:
+    spec = spec_with({"tables": {"events": {"hash_key": "pk", "range_key": "pk"}}})
+    assert_problem(only(list(rules.table_keys_are_distinct(spec))), Level.ERROR,
+                   ("tables", "events", "range_key"), "already the hash key")
+
+
+def test_a_ttl_on_a_key_attribute_is_an_error() -> None:
+    spec = spec_with({"tables": {"events": {"hash_key": "pk", "range_key": "sk", "ttl_attribute": "sk"}}})
+    assert_problem(only(list(rules.table_keys_are_distinct(spec))), Level.ERROR,
+                   ("tables", "events", "ttl_attribute"), "is a key attribute")
+
+
+def test_a_table_env_var_colliding_with_a_setting_is_an_error() -> None:
+    spec = spec_with(TABLE, function(tables={"quotas": ["GetItem"]}, environment={"QUOTAS_TABLE": "x"}))
+    assert_problem(only(list(rules.environment_variables_are_valid(spec))), Level.ERROR,
+                   ("functions", "worker", "environment", "QUOTAS_TABLE"),
+                   "QUOTAS_TABLE would be set by both table 'quotas' and its environment table")
+
+
+def test_a_reserved_table_env_var_is_an_error() -> None:
+    spec = spec_with({"tables": {"quotas": {"hash_key": "pk", "env_var": "AWS_REGION"}}})
+    assert_problem(only(list(rules.environment_variables_are_valid(spec))), Level.ERROR,
+                   ("tables", "quotas", "env_var"), "reserved by Lambda")
+
+
+def test_table_names_and_labels_must_be_unique() -> None:
+    spec = spec_with({"tables": {"a-b": {"hash_key": "pk"}, "a_b": {"hash_key": "pk", "name": "shop-a-b"}}})
+    labels = only(list(rules.labels_are_unique(spec)))
+    assert_problem(labels, Level.ERROR, ("tables", "a_b"), "label 'a_b'")
+    names = only(list(rules.aws_names_are_unique(spec)))
+    assert_problem(names, Level.ERROR, ("tables", "a_b", "name"), 'table name "shop-a-b"')
