@@ -23,6 +23,9 @@ class Problem:
     file: str = ""
     line: int = 0
     column: int = 0
+    # For "no such queue/table/bucket" problems: the (section, key) referred to. When that entry exists but
+    # failed schema validation, the loader drops the problem: the entry's own errors already explain it.
+    refers_to: tuple[str, str] | None = None
 
     @property
     def dotted_path(self) -> str:

@@ -10,6 +10,7 @@ import difflib
 import itertools
 from collections import defaultdict
 from collections.abc import Callable, Iterator
+from dataclasses import replace
 
 from pydantic import BaseModel
 
@@ -417,8 +418,9 @@ def storage_references_resolve(spec: Spec) -> Iterator[Problem]:
 def _unknown(path: tuple, key: str, what: str, known: dict) -> Problem:
     close = difflib.get_close_matches(key, list(known), n=1)
     listed = ", ".join(sorted(known)) or "none declared"
-    return error(path, f"no {what} with key '{key}' in [{what}s]",
-                 (f"did you mean '{close[0]}'? " if close else "") + f"{what}s: {listed}")
+    problem = error(path, f"no {what} with key '{key}' in [{what}s]",
+                    (f"did you mean '{close[0]}'? " if close else "") + f"{what}s: {listed}")
+    return replace(problem, refers_to=(f"{what}s", key))
 
 
 @rule

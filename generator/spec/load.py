@@ -47,16 +47,38 @@ def load_spec_text(text: str, name: str = "queues.toml") -> LoadedSpec:
     except tomllib.TOMLDecodeError as exc:
         raise GeneratorError([syntax_problem(exc, text, name)]) from None
 
-    try:
-        spec = Spec.model_validate(data)
-        problems = check_rules(spec)
-    except ValidationError as exc:
-        spec, problems = None, problems_from_validation_error(exc)
-
+    spec, problems = _validate(data)
     located = _locate(problems, text, name)
     if spec is None or has_errors(located):
         raise GeneratorError(located)
     return LoadedSpec(spec, located, text, name)
+
+
+# Tables of named entries: one broken entry does not stop the rules from checking the others.
+_ENTRY_SECTIONS = ("queues", "functions", "tables", "buckets")
+
+
+def _validate(data: dict) -> tuple[Spec | None, list[Problem]]:
+    """Schema problems and rule problems together. Entries with schema problems are left out of the rules
+    (rules need valid values); references to them are not reported again as unknown."""
+    try:
+        spec = Spec.model_validate(data)
+        return spec, check_rules(spec)
+    except ValidationError as exc:
+        schema_problems = problems_from_validation_error(exc)
+
+    broken = {(path[0], path[1]) for p in schema_problems if len(path := p.path) >= 2 and path[0] in _ENTRY_SECTIONS}
+    pruned = {
+        section: ({key: value for key, value in entries.items() if (section, key) not in broken}
+                  if section in _ENTRY_SECTIONS and isinstance(entries, dict) else entries)
+        for section, entries in data.items()
+    }
+    try:
+        partial = Spec.model_validate(pruned)
+    except ValidationError:  # a problem outside the named entries (e.g. [project]); the schema problems stand
+        return None, schema_problems
+    rule_problems = [p for p in check_rules(partial) if p.refers_to not in broken]
+    return None, schema_problems + rule_problems
 
 
 def _locate(problems: list[Problem], text: str, name: str) -> list[Problem]:
