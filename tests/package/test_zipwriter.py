@@ -18,7 +18,7 @@ def test_members_read_back_with_fixed_metadata(tmp_path: Path) -> None:
     members = [
         compressed_member("bin/tool", b"#!/bin/sh\necho hi\n", executable=True),
         compressed_member("handler.py", b"def lambda_handler(event, context):\n    return 1\n" * 20, False),
-        compressed_member("données/é.txt", "non-ascii name".encode(), False),
+        compressed_member("données/é.txt", b"non-ascii name", False),
     ]
     path = tmp_path / "out.zip"
 
@@ -33,7 +33,7 @@ def test_members_read_back_with_fixed_metadata(tmp_path: Path) -> None:
         assert {i.create_system for i in infos} == {3}
         assert [i.external_attr >> 16 for i in infos] == [0o100755, 0o100644, 0o100644]
         assert archive.read("handler.py").startswith(b"def lambda_handler")
-        assert archive.read("données/é.txt") == "non-ascii name".encode()
+        assert archive.read("données/é.txt") == b"non-ascii name"
 
 
 def test_incompressible_content_is_stored(tmp_path: Path) -> None:
