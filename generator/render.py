@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import jinja2
 
 from generator import hcl
@@ -16,6 +18,10 @@ GENERATED_FILES: dict[str, str] = {
     "mappings.tf": "mappings.tf.j2",
     "alarms.tf": "alarms.tf.j2",
     "outputs.tf": "outputs.tf.j2",
+}
+# Generated only when the plan needs them (the pipeline removes them once they are no longer produced).
+OPTIONAL_FILES: dict[str, tuple[str, Callable[[Plan], bool]]] = {
+    "artifacts.tf": ("artifacts.tf.j2", lambda plan: plan.artifacts_bucket is not None),
 }
 
 
@@ -40,4 +46,7 @@ def render(plan: Plan) -> dict[str, str]:
     files = {}
     for filename, template in GENERATED_FILES.items():
         files[filename] = _ENV.get_template(template).render(plan=plan)
+    for filename, (template, wanted) in OPTIONAL_FILES.items():
+        if wanted(plan):
+            files[filename] = _ENV.get_template(template).render(plan=plan)
     return files

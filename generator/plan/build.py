@@ -14,6 +14,7 @@ from generator.naming import (
     queue_name,
     queue_url_env_var,
 )
+from generator.plan.buckets import artifacts_bucket
 from generator.plan.model import (
     AlarmPlan,
     CodePlan,
@@ -57,7 +58,10 @@ def build_plan(spec: Spec, source: str, code: Mapping[str, CodePlan]) -> Plan:
         queue_alarms=tuple((q, _queue_alarms(q)) for q in queues),
         function_alarms=tuple((fn, _function_alarms(fn, spec)) for fn in functions),
         outputs=_outputs(queues, functions, mappings),
-        artifact_bucket=any(c.via_s3 for c in code.values()),
+        artifacts_bucket=(
+            artifacts_bucket(spec.project.name, f"{KMS_KEY}.arn")
+            if any(c.via_s3 for c in code.values()) else None
+        ),
     )
 
 

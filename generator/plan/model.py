@@ -112,6 +112,19 @@ class OutputPlan:
 
 
 @dataclass(frozen=True)
+class BucketPlan:
+    """A private, versioned, KMS-encrypted, TLS-only S3 bucket (templates/_s3.j2's hardened_bucket)."""
+
+    label: str
+    name: str  # HCL expression (a quoted template: the name embeds the account id and region)
+    purpose: str  # the banner line above the bucket
+    kms_key_arn: str  # HCL expression
+    noncurrent_version_days: int
+    incomplete_upload_days: int
+    skips: tuple[Skip, ...]
+
+
+@dataclass(frozen=True)
 class Plan:
     source: str  # the spec file name printed in headers
     project: str
@@ -127,4 +140,4 @@ class Plan:
     queue_alarms: tuple[tuple[QueuePlan, tuple[AlarmPlan, ...]], ...]
     function_alarms: tuple[tuple[FunctionPlan, tuple[AlarmPlan, ...]], ...]
     outputs: tuple[OutputPlan, ...]
-    artifact_bucket: bool  # whether any zip goes through S3
+    artifacts_bucket: BucketPlan | None  # set when any zip is deployed through S3
