@@ -10,6 +10,7 @@ from pathlib import Path
 
 from generator.package.build import PackageResult, prepare_packages, write_packages
 from generator.package.inputs import check_sources, function_sources
+from generator.package.pins import requirements_problems
 from generator.plan.buckets import artifacts_bucket_problems
 from generator.plan.build import build_plan
 from generator.plan.model import CodePlan
@@ -32,10 +33,11 @@ class Result:
 
 
 def check(spec_path: Path) -> LoadedSpec:
-    """Validate the spec and the function sources it points at. Raises GeneratorError."""
+    """Validate the spec, the function sources it points at and their requirements.txt files.
+    Raises GeneratorError."""
     loaded = load_spec(spec_path, _display_name(spec_path))
     sources = function_sources(loaded.spec, spec_path.parent)
-    problems = check_sources(sources, loaded.spec.project.lambdas_dir)
+    problems = check_sources(sources, loaded.spec.project.lambdas_dir) + requirements_problems(sources)
     if problems:
         raise GeneratorError(loaded.located(problems) + loaded.warnings)
     return loaded

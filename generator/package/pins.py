@@ -90,6 +90,11 @@ def parse_pins(fn: FunctionSource, target: Target) -> tuple[list[Pin], list[Prob
     return list(pins.values()), problems
 
 
+def requirements_problems(sources: list[FunctionSource]) -> list[Problem]:
+    """What is wrong with the requirements.txt files themselves (no download needed): for `check`."""
+    return [problem for fn in sources for problem in parse_pins(fn, Target(fn.runtime, fn.architecture))[1]]
+
+
 def _exact_version(specifiers: list) -> Version | None:
     if len(specifiers) != 1 or specifiers[0].operator not in ("==", "===") or "*" in specifiers[0].version:
         return None

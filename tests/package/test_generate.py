@@ -199,6 +199,16 @@ def test_a_requirement_pip_cannot_resolve_fails_before_anything_is_written(proje
     assert not (project / "build" / "lambda").exists()
 
 
+def test_check_reports_a_requirement_that_is_not_pinned(project: Path, capsys) -> None:
+    (project / "lambdas" / "worker" / "requirements.txt").write_text("# deps\nrequests>=2\n")
+
+    assert main(["check", str(project / "queues.toml")]) == 1
+
+    err = capsys.readouterr().err
+    assert re.search(r"queues\.toml:\d+:\d+: error: functions\.worker: lambdas/worker/requirements\.txt:2: "
+                     r"'requests>=2' is not pinned to one version\n  hint: pin an exact version", err), err
+
+
 def test_a_missing_handler_fails_before_anything_is_written(project: Path, capsys) -> None:
     (project / "lambdas" / "worker" / "handler.py").unlink()
     (project / "lambdas" / "worker" / "main.py").write_text(HANDLER)
