@@ -21,7 +21,8 @@ SUPPRESSIONS: dict[str, str] = {
     "CKV_AWS_111": "key policy: Resource \"*\" is this key; the root statement delegates to IAM",
     "CKV_AWS_356": "key policy: Resource \"*\" is this key; the root statement delegates to IAM",
     # The artifacts bucket holds only zips that Terraform uploads from this repository and rebuilds at will.
-    "CKV_AWS_18": "holds only zips Terraform uploads from the repository; CloudTrail records who changed them",
+    "CKV_AWS_18": "holds only zips Terraform uploads from the repository; CloudTrail records who "
+                  "changed them",
     "CKV_AWS_144": "every zip is rebuilt from the repository on demand; a replica in another region adds "
                    "nothing",
     "CKV2_AWS_62": "nothing reacts to uploads: Terraform itself points each function at its new zip",
