@@ -18,7 +18,7 @@ endif
 export CKV_SKIP_PACKAGE_UPDATE_CHECK := true
 export BC_SKIP_MAPPING := TRUE
 
-.PHONY: generate check test lint goldens bench lock clean
+.PHONY: generate check test lint goldens bench bench-package lock clean
 .DEFAULT_GOAL := generate
 
 ## generate: validate queues.toml, package the Lambda zips and render terraform/
@@ -45,6 +45,10 @@ goldens: $(VENV)/.installed
 ## bench: print render and packaging timings
 bench: $(VENV)/.installed
 	$(PY) bench/run.py
+
+## bench-package: packaging timings (cold, cached wheels, no change, one function changed vs pip) and zip sizes
+bench-package: $(VENV)/.installed
+	$(PY) bench/package.py
 
 ## lock: re-resolve requirements/*.in into the pinned requirements/*.lock
 lock:

@@ -7,6 +7,8 @@ import sys
 from pathlib import Path
 
 from generator import pipeline
+from generator.package.build import PackageResult
+from generator.package.limits import megabytes
 from generator.problems import GeneratorError, Problem
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
@@ -40,6 +42,12 @@ def _print_problems(problems: list[Problem]) -> None:
         print(problem.format(), file=sys.stderr)
 
 
+def _print_packages(packages: list[PackageResult]) -> None:
+    for package in packages:
+        route = "  (over 50 MB: deployed through S3)" if package.deployed_through_s3 else ""
+        print(f"  {package.status:<9} {package.zip_path}  {megabytes(package.zip_size)}{route}")
+
+
 def main(argv: list[str] | None = None) -> int:
     try:
         args = _parser().parse_args(argv)
@@ -66,6 +74,7 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_PROBLEMS
 
     _print_problems(result.warnings)
+    _print_packages(result.packages)
     if args.check:
         for status, path in result.drift:
             print(f"  would be {status:<9} {path}", file=sys.stderr)

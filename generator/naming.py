@@ -88,3 +88,29 @@ def function_environment(spec: Spec, function: Function) -> dict[str, list[EnvSo
     for name in function.environment:
         add(name, EnvSource("setting", name))
     return found
+
+
+# S3 bucket names: 3-63 characters, global. Ours are `<project>-<key>-<account id>-<region>`: the account and
+# region make them unique without a random suffix, so the name is the same on every run and machine.
+_BUCKET_NAME_MAX = 63
+_BUCKET_NAME_SUFFIX = len("-123456789012-") + len("ap-southeast-5")  # the longest region names: 14 characters
+
+
+def bucket_label(key: str) -> str:
+    return label(key)
+
+
+def bucket_name_prefix(project: str, key: str) -> str:
+    return f"{project}-{key}".replace("_", "-")  # S3 bucket names allow no underscores
+
+
+BUCKET_PREFIX_MAX = _BUCKET_NAME_MAX - _BUCKET_NAME_SUFFIX  # what `<project>-<key>` may take
+
+
+def bucket_name_too_long(prefix: str) -> bool:
+    return len(prefix) > BUCKET_PREFIX_MAX
+
+
+def bucket_name_expression(prefix: str) -> str:
+    """The bucket name as an HCL template string."""
+    return f'"{prefix}-${{data.aws_caller_identity.current.account_id}}-${{var.region}}"'

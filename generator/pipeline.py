@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import base64
 import os
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 
-from generator.package.inputs import check_sources, function_sources, input_hash
+from generator.package.build import PackageResult, prepare_packages, write_packages
+from generator.package.inputs import check_sources, function_sources
+from generator.package.pins import requirements_problems
+from generator.plan.buckets import artifacts_bucket_problems
 from generator.plan.build import build_plan
 from generator.plan.model import CodePlan
 from generator.problems import GeneratorError, Problem
@@ -25,13 +29,15 @@ class Result:
     warnings: list[Problem]
     files: list[tuple[Status, Path]] = field(default_factory=list)
     drift: list[tuple[Status, Path]] = field(default_factory=list)
+    packages: list[PackageResult] = field(default_factory=list)
 
 
 def check(spec_path: Path) -> LoadedSpec:
-    """Validate the spec and the function sources it points at. Raises GeneratorError."""
+    """Validate the spec, the function sources it points at and their requirements.txt files.
+    Raises GeneratorError."""
     loaded = load_spec(spec_path, _display_name(spec_path))
     sources = function_sources(loaded.spec, spec_path.parent)
-    problems = check_sources(sources, loaded.spec.project.lambdas_dir)
+    problems = check_sources(sources, loaded.spec.project.lambdas_dir) + requirements_problems(sources)
     if problems:
         raise GeneratorError(loaded.located(problems) + loaded.warnings)
     return loaded
@@ -39,34 +45,38 @@ def check(spec_path: Path) -> LoadedSpec:
 
 @dataclass(frozen=True)
 class Rendering:
-    """Everything a generate run would write: file → content, plus generated files that are no longer wanted."""
+    """Everything a generate run would write: file → content, plus generated files no longer wanted."""
 
     warnings: list[Problem]
     files: dict[Path, str]
     stale: list[Path]
     kept: list[Path]  # hand-written files that exist and are left alone
+    packages: list[PackageResult]  # every function's zip, built or reused
 
 
 def render_tree(spec_path: Path, out_dir: Path) -> Rendering:
-    """Validate and render in memory; touches nothing on disk. Raises GeneratorError."""
+    """Validate, package the Lambda zips under build/ (only those whose inputs changed) and render the
+    Terraform files in memory; nothing is written to out_dir. Raises GeneratorError before writing any zip."""
     loaded = check(spec_path)
     spec = loaded.spec
     sources = function_sources(spec, spec_path.parent)
     build_dir = spec_path.parent / "build" / "lambda"
     # Relative to the Terraform directory, so two clones in different places render identical files.
     zip_dir = Path(os.path.relpath(build_dir.resolve(), out_dir.resolve())).as_posix()
-    code = {
-        fn.key: CodePlan(
-            filename=f'"${{path.module}}/{zip_dir}/{fn.key}.zip"',
-            source_code_hash=input_hash(fn),
-            via_s3=False,
-            s3_key="",
-        )
-        for fn in sources
-    }
+    try:
+        prepared = prepare_packages(sources, build_dir)
+        packages = [package.result for package in prepared]
+        code = {package.key: _code_plan(package, zip_dir) for package in packages}
+        needs_bucket = any(c.via_s3 for c in code.values())
+        if problems := artifacts_bucket_problems(spec.project.name) if needs_bucket else []:
+            raise GeneratorError(problems)
+    except GeneratorError as exc:
+        raise GeneratorError(loaded.located(exc.problems) + loaded.warnings) from None
     plan = build_plan(spec, spec_path.name, code)
+    rendered = render(plan)
+    write_packages(prepared)
 
-    files: dict[Path, str] = {out_dir / name: text for name, text in render(plan).items()}
+    files: dict[Path, str] = {out_dir / name: text for name, text in rendered.items()}
     kept = []
     for name in SCAFFOLD_FILES:
         path = out_dir / name
@@ -78,13 +88,26 @@ def render_tree(spec_path: Path, out_dir: Path) -> Rendering:
         path for path in sorted(out_dir.glob("*.tf"))
         if path not in files and path.read_text(encoding="utf-8").startswith(GENERATED_MARKER)
     ] if out_dir.is_dir() else []
-    return Rendering(loaded.warnings, files, stale, kept)
+    return Rendering(loaded.warnings, files, stale, kept, packages)
+
+
+def _code_plan(package: PackageResult, zip_dir: str) -> CodePlan:
+    """Zips over Lambda's direct-upload limit go through the artifacts bucket, under a key that changes with
+    their inputs (so a new zip is a new object, and the old one expires as a noncurrent version)."""
+    digest = base64.urlsafe_b64encode(base64.b64decode(package.input_hash)).decode().rstrip("=")
+    return CodePlan(
+        filename=f'"${{path.module}}/{zip_dir}/{package.key}.zip"',
+        source_code_hash=package.input_hash,
+        via_s3=package.deployed_through_s3,
+        s3_key=f"{package.key}/{digest}.zip" if package.deployed_through_s3 else "",
+    )
 
 
 def generate(spec_path: Path, out_dir: Path, *, check_only: bool = False) -> Result:
-    """Render terraform/ for the spec. With check_only, write nothing and report files that would change."""
+    """Package the zips and render terraform/ for the spec. With check_only, write nothing to out_dir and
+    report files that would change (zips are still built: whether one goes through S3 depends on its size)."""
     rendering = render_tree(spec_path, out_dir)
-    result = Result(warnings=rendering.warnings)
+    result = Result(warnings=rendering.warnings, packages=rendering.packages)
     for path, text in rendering.files.items():
         status = _status(path, text)
         if check_only:

@@ -15,7 +15,10 @@ from dataclasses import replace
 from pydantic import BaseModel
 
 from generator.naming import (
+    BUCKET_PREFIX_MAX,
     EnvSource,
+    bucket_name_prefix,
+    bucket_name_too_long,
     dlq_label,
     dlq_name,
     function_environment,
@@ -462,3 +465,18 @@ def function_keys_are_not_reserved(spec: Spec) -> Iterator[Problem]:
             path = ("functions", key, "name") if fn.name else ("functions", key)
             yield error(path, f"the role name '{role}' is longer than 64 "
                         "characters", "use a function name of at most 59 characters")
+
+
+@rule
+def bucket_names_fit(spec: Spec) -> Iterator[Problem]:
+    """S3 bucket names are at most 63 characters and global; ours are `<project>-<key>-<account>-<region>`
+    (https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucketnamingrules.html). The key `artifacts` names
+    the bucket the generator adds for zips over 50 MB."""
+    for key in spec.buckets:
+        prefix = bucket_name_prefix(spec.project.name, key)
+        if key == "artifacts":
+            yield error(("buckets", key), "'artifacts' is the bucket the generator adds for zips over 50 MB",
+                        "give the bucket another key")
+        elif bucket_name_too_long(prefix):
+            yield error(("buckets", key), f'"{prefix}-<account id>-<region>" can exceed S3\'s 63 characters',
+                        f"keep the project name and bucket key within {BUCKET_PREFIX_MAX - 1} characters together")

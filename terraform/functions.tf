@@ -88,6 +88,7 @@ resource "aws_lambda_function" "downloader" {
       ALLOW_LOOPBACK_URLS     = "false"
       ANALYTICS_QUEUE_URL     = aws_sqs_queue.analytics.url
       LOG_LEVEL               = "INFO"
+      MEDIA_BUCKET            = aws_s3_bucket.media.id
       POWERTOOLS_SERVICE_NAME = "downloader"
       THUMBNAIL_QUEUE_URL     = aws_sqs_queue.thumbnail_generation.url
     }
@@ -225,6 +226,15 @@ resource "aws_cloudwatch_log_group" "thumbnail" {
   kms_key_id        = aws_kms_key.pipeline.arn
 }
 
+# The zip is over Lambda's 50 MB direct-upload limit, so it is deployed through the artifacts bucket.
+resource "aws_s3_object" "thumbnail_code" {
+  bucket      = aws_s3_bucket.artifacts.id
+  key         = "thumbnail/LeHNo38RH2LqlANiZ5sLKZ5NOS_Or1WRzT32KQtxdRQ.zip"
+  source      = "${path.module}/../build/lambda/thumbnail.zip"
+  source_hash = "LeHNo38RH2LqlANiZ5sLKZ5NOS/Or1WRzT32KQtxdRQ="
+  kms_key_id  = aws_kms_key.pipeline.arn
+}
+
 resource "aws_lambda_function" "thumbnail" {
   #checkov:skip=CKV_AWS_115:concurrency is capped by the SQS mapping's maximum_concurrency instead
   #checkov:skip=CKV_AWS_116:SQS-triggered: failed messages go to thumbnail-generation-dlq by redrive; a function DLQ is for async invokes
@@ -240,7 +250,8 @@ resource "aws_lambda_function" "thumbnail" {
   memory_size   = 1024
   kms_key_arn   = aws_kms_key.pipeline.arn
 
-  filename         = "${path.module}/../build/lambda/thumbnail.zip"
+  s3_bucket        = aws_s3_object.thumbnail_code.bucket
+  s3_key           = aws_s3_object.thumbnail_code.key
   source_code_hash = "LeHNo38RH2LqlANiZ5sLKZ5NOS/Or1WRzT32KQtxdRQ="
 
   ephemeral_storage {
@@ -252,6 +263,7 @@ resource "aws_lambda_function" "thumbnail" {
       ANALYTICS_QUEUE_URL     = aws_sqs_queue.analytics.url
       EMAIL_QUEUE_URL         = aws_sqs_queue.email.url
       LOG_LEVEL               = "INFO"
+      MEDIA_BUCKET            = aws_s3_bucket.media.id
       POWERTOOLS_SERVICE_NAME = "thumbnail"
       THUMBNAIL_SIZES         = "1280x720,320x180"
     }

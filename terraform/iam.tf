@@ -94,6 +94,24 @@ data "aws_iam_policy_document" "downloader" {
   }
 
   statement {
+    sid       = "ListMediaPrefixes"
+    actions   = ["s3:ListBucket"]
+    resources = [aws_s3_bucket.media.arn]
+
+    condition {
+      test     = "StringLike"
+      variable = "s3:prefix"
+      values   = ["videos/*"]
+    }
+  }
+
+  statement {
+    sid       = "WriteMediaObjects"
+    actions   = ["s3:AbortMultipartUpload", "s3:PutObject"]
+    resources = ["${aws_s3_bucket.media.arn}/videos/*"]
+  }
+
+  statement {
     sid       = "UsePipelineKey"
     actions   = ["kms:Decrypt", "kms:GenerateDataKey"]
     resources = [aws_kms_key.pipeline.arn]
@@ -253,6 +271,18 @@ data "aws_iam_policy_document" "thumbnail" {
     sid       = "SendToQueues"
     actions   = ["sqs:SendMessage"]
     resources = [aws_sqs_queue.analytics.arn, aws_sqs_queue.email.arn]
+  }
+
+  statement {
+    sid       = "ReadMediaObjects"
+    actions   = ["s3:GetObject"]
+    resources = ["${aws_s3_bucket.media.arn}/videos/*"]
+  }
+
+  statement {
+    sid       = "WriteMediaObjects"
+    actions   = ["s3:AbortMultipartUpload", "s3:PutObject"]
+    resources = ["${aws_s3_bucket.media.arn}/thumbnails/*"]
   }
 
   statement {

@@ -2,6 +2,119 @@
 # Change queues.toml (or the templates in generator/templates/) and run `make generate`.
 
 ################################################################################
+# bucket media: Downloaded videos (videos/<job>/) and their thumbnails (thumbnails/<job>/)
+################################################################################
+
+resource "aws_s3_bucket" "media" {
+  #checkov:skip=CKV2_AWS_62:the pipeline is driven by SQS messages; nothing is meant to react to uploads
+  #checkov:skip=CKV_AWS_144:holds media the pipeline can download and render again; a replica doubles storage
+  #checkov:skip=CKV_AWS_18:access logs would need a second bucket; audit object access with CloudTrail data events
+  bucket = "video-pipeline-media-${data.aws_caller_identity.current.account_id}-${var.region}"
+}
+
+resource "aws_s3_bucket_ownership_controls" "media" {
+  bucket = aws_s3_bucket.media.id
+
+  rule {
+    object_ownership = "BucketOwnerEnforced"
+  }
+}
+
+resource "aws_s3_bucket_public_access_block" "media" {
+  bucket = aws_s3_bucket.media.id
+
+  block_public_acls       = true
+  block_public_policy     = true
+  ignore_public_acls      = true
+  restrict_public_buckets = true
+}
+
+resource "aws_s3_bucket_versioning" "media" {
+  bucket = aws_s3_bucket.media.id
+
+  versioning_configuration {
+    status = "Enabled"
+  }
+}
+
+resource "aws_s3_bucket_server_side_encryption_configuration" "media" {
+  bucket = aws_s3_bucket.media.id
+
+  rule {
+    bucket_key_enabled = true
+
+    apply_server_side_encryption_by_default {
+      sse_algorithm     = "aws:kms"
+      kms_master_key_id = aws_kms_key.pipeline.arn
+    }
+  }
+}
+
+resource "aws_s3_bucket_lifecycle_configuration" "media" {
+  bucket = aws_s3_bucket.media.id
+
+  rule {
+    id     = "expire-noncurrent-versions"
+    status = "Enabled"
+
+    filter {}
+
+    noncurrent_version_expiration {
+      noncurrent_days = 7
+    }
+
+    abort_incomplete_multipart_upload {
+      days_after_initiation = 7
+    }
+  }
+
+  rule {
+    id     = "expire-objects"
+    status = "Enabled"
+
+    filter {}
+
+    expiration {
+      days = 30
+    }
+  }
+
+  # Noncurrent-version rules only act on a bucket whose versioning is already on.
+  depends_on = [aws_s3_bucket_versioning.media]
+}
+
+data "aws_iam_policy_document" "media_bucket" {
+  statement {
+    sid     = "DenyInsecureTransport"
+    effect  = "Deny"
+    actions = ["s3:*"]
+    resources = [
+      aws_s3_bucket.media.arn,
+      "${aws_s3_bucket.media.arn}/*",
+    ]
+
+    principals {
+      type        = "*"
+      identifiers = ["*"]
+    }
+
+    condition {
+      test     = "Bool"
+      variable = "aws:SecureTransport"
+      values   = ["false"]
+    }
+  }
+}
+
+resource "aws_s3_bucket_policy" "media" {
+  bucket = aws_s3_bucket.media.id
+  policy = data.aws_iam_policy_document.media_bucket.json
+
+  # With the public access block applied first, S3 never sees the policy on an unprotected bucket.
+  depends_on = [aws_s3_bucket_public_access_block.media]
+}
+
+################################################################################
 # table analytics: Event counters per kind, subject and day, and markers of counted events
 ################################################################################
 

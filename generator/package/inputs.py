@@ -35,6 +35,7 @@ class FunctionSource:
     handler: str
     runtime: str
     architecture: str
+    folder: str = ""  # the source folder as messages name it, e.g. "lambdas/thumbnail"
 
     @property
     def requirements_file(self) -> Path:
@@ -55,9 +56,12 @@ class SourceFile:
 def _walk(root: Path, prefix: str) -> list[SourceFile]:
     files = []
     for directory, dirnames, filenames in os.walk(root):
-        dirnames[:] = sorted(d for d in dirnames if d not in _EXCLUDED_DIRS and not d.endswith(_EXCLUDED_SUFFIXES))
+        dirnames[:] = sorted(
+            d for d in dirnames if d not in _EXCLUDED_DIRS and not d.endswith(_EXCLUDED_SUFFIXES)
+        )
         for filename in sorted(filenames):
-            if filename in _EXCLUDED_FILES or filename.endswith(_EXCLUDED_SUFFIXES) or filename.startswith("test_"):
+            excluded = filename in _EXCLUDED_FILES or filename.endswith(_EXCLUDED_SUFFIXES)
+            if excluded or filename.startswith("test_"):
                 continue
             path = Path(directory, filename)
             relative = path.relative_to(root).as_posix()
@@ -66,27 +70,33 @@ def _walk(root: Path, prefix: str) -> list[SourceFile]:
 
 
 def source_files(fn: FunctionSource) -> list[SourceFile]:
-    """The function's own files at the zip root, then the shared code under common/; sorted by archive name."""
+    """The function's own files at the zip root and the shared code under common/, sorted by archive name."""
     files = _walk(fn.source_dir, "")
     if fn.common_dir.is_dir():
         files += _walk(fn.common_dir, "common/")
     return sorted(files, key=lambda f: f.archive_name)
 
 
-def pinned_requirements(fn: FunctionSource) -> list[str]:
-    """The requirement lines that matter (comments and blank lines dropped), in file order."""
+def requirement_lines(fn: FunctionSource) -> list[tuple[int, str]]:
+    """(line number, text) of the requirement lines that matter: comments and blank lines dropped."""
     if not fn.requirements_file.is_file():
         return []
     lines = []
-    for raw in fn.requirements_file.read_text(encoding="utf-8").splitlines():
+    for number, raw in enumerate(fn.requirements_file.read_text(encoding="utf-8").splitlines(), start=1):
         line = raw.split("#", 1)[0].strip()
         if line:
-            lines.append(line)
+            lines.append((number, line))
     return lines
 
 
+def pinned_requirements(fn: FunctionSource) -> list[str]:
+    """The requirement lines that matter (comments and blank lines dropped), in file order."""
+    return [line for _, line in requirement_lines(fn)]
+
+
 def input_hash(fn: FunctionSource) -> str:
-    """base64(sha256) over everything that decides the zip's contents, as Terraform's filebase64sha256 spells it."""
+    """base64(sha256) over everything that decides the zip's contents, spelled as Terraform's
+    filebase64sha256 spells a hash."""
     digest = hashlib.sha256()
 
     def feed(*parts: str) -> None:
@@ -114,13 +124,14 @@ def function_sources(spec: Spec, spec_dir: Path) -> list[FunctionSource]:
             handler=fn.handler,
             runtime=fn.runtime,
             architecture=fn.architecture,
+            folder=f"{spec.project.lambdas_dir}/{fn.source or key}",
         )
         for key, fn in sorted(spec.functions.items())
     ]
 
 
 def check_sources(sources: list[FunctionSource], lambdas_dir: str) -> list[Problem]:
-    """Each function's folder exists and holds its handler module, so a typo fails before anything is built."""
+    """Each function's folder exists and holds its handler module: a typo fails before anything is built."""
     problems = []
     for fn in sources:
         folder = f"{lambdas_dir}/{fn.source_dir.name}"
@@ -130,7 +141,8 @@ def check_sources(sources: list[FunctionSource], lambdas_dir: str) -> list[Probl
             continue
         module, _, _function = fn.handler.rpartition(".")
         relative = module.replace(".", "/")
-        if not ((fn.source_dir / f"{relative}.py").is_file() or (fn.source_dir / relative / "__init__.py").is_file()):
+        module_file, package_init = fn.source_dir / f"{relative}.py", fn.source_dir / relative / "__init__.py"
+        if not (module_file.is_file() or package_init.is_file()):
             problems.append(error(("functions", fn.key, "handler"),
                                   f"handler module {folder}/{relative}.py does not exist",
                                   f"create it, or point handler at an existing module (now {fn.handler!r})"))

@@ -15,10 +15,10 @@ from generator.naming import (
     queue_name,
     table_name,
 )
-from generator.plan.iam import statements_for
+from generator.plan.buckets import artifacts_bucket, declared_bucket
+from generator.plan.iam import KMS_KEY_ARN, statements_for
 from generator.plan.model import (
     AlarmPlan,
-    BucketPlan,
     CodePlan,
     FunctionPlan,
     MappingPlan,
@@ -60,9 +60,12 @@ def build_plan(spec: Spec, source: str, code: Mapping[str, CodePlan]) -> Plan:
         function_alarms=tuple((fn, _function_alarms(fn, spec)) for fn in functions),
         outputs=_outputs(queues, functions, mappings),
         tables=tuple(_table_plan(key, spec) for key in sorted(spec.tables)),
-        buckets=tuple(_bucket_plan(key, spec) for key in sorted(spec.buckets)),
+        buckets=tuple(declared_bucket(spec.project.name, key, spec.buckets[key], KMS_KEY_ARN)
+                      for key in sorted(spec.buckets)),
         email_sender=spec.email.sender if spec.email is not None else None,
-        artifact_bucket=any(c.via_s3 for c in code.values()),
+        artifacts_bucket=(
+            artifacts_bucket(spec.project.name, KMS_KEY_ARN) if any(c.via_s3 for c in code.values()) else None
+        ),
     )
 
 
@@ -119,18 +122,6 @@ def _table_plan(key: str, spec: Spec) -> TablePlan:
         hash_key=table.hash_key,
         range_key=table.range_key,
         ttl_attribute=table.ttl_attribute,
-    )
-
-
-def _bucket_plan(key: str, spec: Spec) -> BucketPlan:
-    bucket = spec.buckets[key]
-    return BucketPlan(
-        key=key,
-        label=label(key),
-        # Bucket names are global: the account and region make the name unique without a random suffix.
-        name=f'"{spec.project.name}-{key}-${{data.aws_caller_identity.current.account_id}}-${{var.region}}"',
-        description=bucket.description,
-        expire_after_days=bucket.expire_after_days,
     )
 
 

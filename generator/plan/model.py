@@ -126,19 +126,24 @@ class TablePlan:
 
 
 @dataclass(frozen=True)
-class BucketPlan:
-    key: str
-    label: str
-    name: str  # HCL expression (a template string with the account id and region)
-    description: str
-    expire_after_days: int | None
-
-
-@dataclass(frozen=True)
 class OutputPlan:
     name: str
     description: str
     entries: tuple[str, ...]  # aligned `key = expression` lines of the output's map
+
+
+@dataclass(frozen=True)
+class BucketPlan:
+    """A private, versioned, KMS-encrypted, TLS-only S3 bucket (templates/_s3.j2's hardened_bucket)."""
+
+    label: str
+    name: str  # HCL expression (a quoted template: the name embeds the account id and region)
+    purpose: str  # the banner line above the bucket
+    kms_key_arn: str  # HCL expression
+    noncurrent_version_days: int
+    incomplete_upload_days: int
+    skips: tuple[Skip, ...]
+    expire_after_days: int | None = None  # current versions expire too (the media bucket's videos)
 
 
 @dataclass(frozen=True)
@@ -157,7 +162,7 @@ class Plan:
     queue_alarms: tuple[tuple[QueuePlan, tuple[AlarmPlan, ...]], ...]
     function_alarms: tuple[tuple[FunctionPlan, tuple[AlarmPlan, ...]], ...]
     outputs: tuple[OutputPlan, ...]
-    artifact_bucket: bool  # whether any zip goes through S3
     tables: tuple[TablePlan, ...]
     buckets: tuple[BucketPlan, ...]
     email_sender: str | None
+    artifacts_bucket: BucketPlan | None  # set when any zip is deployed through S3

@@ -88,3 +88,19 @@ def test_table_names_and_labels_must_be_unique() -> None:
     assert_problem(labels, Level.ERROR, ("tables", "a_b"), "label 'a_b'")
     names = only(list(rules.aws_names_are_unique(spec)))
     assert_problem(names, Level.ERROR, ("tables", "a_b", "name"), 'table name "shop-a-b"')
+
+
+def test_bucket_names_that_fit_pass() -> None:
+    assert list(rules.bucket_names_fit(spec_with(BUCKET))) == []
+
+
+def test_a_bucket_name_that_can_exceed_63_characters_is_an_error() -> None:
+    spec = spec_with({"buckets": {"a-very-long-bucket-key-for-media-files": {}}})
+    assert_problem(only(list(rules.bucket_names_fit(spec))), Level.ERROR,
+                   ("buckets", "a-very-long-bucket-key-for-media-files"), "can exceed S3's 63 characters")
+
+
+def test_the_artifacts_bucket_key_is_reserved() -> None:
+    spec = spec_with({"buckets": {"artifacts": {}}})
+    assert_problem(only(list(rules.bucket_names_fit(spec))), Level.ERROR, ("buckets", "artifacts"),
+                   "zips over 50 MB")
