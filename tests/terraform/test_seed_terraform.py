@@ -266,3 +266,63 @@ def test_mocked_apply_shows_each_redrive_policy(terraform_bin, tmp_path: Path, e
     work.write("tests/redrive.tftest.hcl", _mock_apply_test(expected))
     result = work.run("test", check=False)
     assert (result.returncode == 0) is passes, result.stdout[-3000:] + result.stderr[-3000:]
+
+
+# function → {statement id: (actions, resources)} beyond queues, logs, key and traces: what the Lambda code
+# needs and nothing more (see lambdas/README.md, "IAM per function").
+SEED_STORAGE = {
+    "router": {"UseQuotasTable": (["dynamodb:UpdateItem"], ["aws_dynamodb_table.quotas.arn"])},
+    "downloader": {
+        "ListMediaPrefixes": (["s3:ListBucket"], ["aws_s3_bucket.media.arn"]),
+        "WriteMediaObjects": (["s3:AbortMultipartUpload", "s3:PutObject"], ["aws_s3_bucket.media.arn"]),
+    },
+    "thumbnail": {
+        "ReadMediaObjects": (["s3:GetObject"], ["aws_s3_bucket.media.arn"]),
+        "WriteMediaObjects": (["s3:AbortMultipartUpload", "s3:PutObject"], ["aws_s3_bucket.media.arn"]),
+    },
+    "email": {
+        "UseIdempotencyTable": (["dynamodb:DeleteItem", "dynamodb:GetItem", "dynamodb:PutItem",
+                                 "dynamodb:UpdateItem"], ["aws_dynamodb_table.idempotency.arn"]),
+        "SendEmailFromSender": (["ses:SendEmail"], ["aws_ses_email_identity.sender.arn"]),
+    },
+    "analytics": {"UseAnalyticsTable": (["dynamodb:PutItem", "dynamodb:UpdateItem"],
+                                        ["aws_dynamodb_table.analytics.arn"])},
+}
+_BASE_SIDS = {"WriteOwnLogs", "ConsumeTriggerQueue", "SendToQueues", "UsePipelineKey", "WriteTraces"}
+
+
+@pytest.mark.parametrize("function", sorted(SEED_STORAGE))
+def test_each_role_reaches_only_its_own_tables_buckets_and_sender(seed_plan: dict, function: str) -> None:
+    statements = _statements(seed_plan, function)
+    storage = {sid: st for sid, st in statements.items() if sid not in _BASE_SIDS}
+    assert sorted(storage) == sorted(SEED_STORAGE[function])
+    for sid, (actions, resources) in SEED_STORAGE[function].items():
+        got_actions, got_refs = storage[sid]
+        assert got_actions == actions, sid
+        assert [r for r in got_refs if r.endswith(".arn")] == resources, sid
+
+
+def test_object_grants_are_scoped_to_their_prefixes() -> None:
+    iam = (TERRAFORM_DIR / "iam.tf").read_text(encoding="utf-8")
+    downloader = iam[iam.index('data "aws_iam_policy_document" "downloader"'):]
+    downloader = downloader[:downloader.index("\n}\n")]
+    assert 'resources = ["${aws_s3_bucket.media.arn}/videos/*"]' in downloader
+    assert 'values   = ["videos/*"]' in downloader  # ListBucket only under videos/
+    assert "thumbnails/" not in downloader
+    thumbnail = iam[iam.index('data "aws_iam_policy_document" "thumbnail"'):]
+    thumbnail = thumbnail[:thumbnail.index("\n}\n")]
+    assert 'sid       = "ReadMediaObjects"' in thumbnail
+    assert '"${aws_s3_bucket.media.arn}/thumbnails/*"' in thumbnail
+
+
+def test_plan_creates_the_tables_bucket_and_function_url(seed_plan: dict) -> None:
+    tables = {v["after"]["name"]: v["after"] for v in _created(seed_plan, "aws_dynamodb_table").values()}
+    assert sorted(tables) == ["video-pipeline-analytics", "video-pipeline-idempotency", "video-pipeline-quotas"]
+    assert tables["video-pipeline-analytics"]["range_key"] == "sk"
+    assert all(t["billing_mode"] == "PAY_PER_REQUEST" for t in tables.values())
+    assert all(t["point_in_time_recovery"][0]["enabled"] is True for t in tables.values())
+    buckets = _created(seed_plan, "aws_s3_bucket")
+    assert sorted(buckets) == ["aws_s3_bucket.artifacts", "aws_s3_bucket.media"]
+    assert buckets["aws_s3_bucket.media"]["after"]["bucket"] == f"video-pipeline-media-{ACCOUNT_ID}-us-east-1"
+    urls = _created(seed_plan, "aws_lambda_function_url")
+    assert [u["after"]["authorization_type"] for u in urls.values()] == ["AWS_IAM"]
