@@ -18,7 +18,7 @@ endif
 export CKV_SKIP_PACKAGE_UPDATE_CHECK := true
 export BC_SKIP_MAPPING := TRUE
 
-.PHONY: generate check test lint goldens bench bench-package lock clean
+.PHONY: generate check test lint goldens bench bench-render bench-package bench-cold-import lock clean
 .DEFAULT_GOAL := generate
 
 ## generate: validate queues.toml, package the Lambda zips and render terraform/
@@ -42,13 +42,20 @@ lint: $(VENV)/.installed
 goldens: $(VENV)/.installed
 	UPDATE_GOLDENS=1 $(PY) -m pytest -q tests/generator/test_golden.py tests/generator/test_gallery.py
 
-## bench: print render and packaging timings
-bench: $(VENV)/.installed
-	$(PY) bench/run.py
+## bench: print every benchmark's figures (render, packaging, cold imports)
+bench: bench-render bench-package bench-cold-import
+
+## bench-render: render time for 1, 100 and 1000 pairs and a no-change generate of the seed
+bench-render: $(VENV)/.installed
+	$(PY) bench/render.py
 
 ## bench-package: packaging timings (cold, cached wheels, no change, one function changed vs pip) and zip sizes
 bench-package: $(VENV)/.installed
 	$(PY) bench/package.py
+
+## bench-cold-import: each handler's cold import time in a fresh interpreter, and its zip size
+bench-cold-import: $(VENV)/.installed
+	$(PY) bench/cold_import.py
 
 ## lock: re-resolve requirements/*.in into the pinned requirements/*.lock
 lock:

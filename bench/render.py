@@ -19,6 +19,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from generator import tfcli  # noqa: E402
 from generator.pipeline import generate  # noqa: E402
 from generator.spec.load import load_spec  # noqa: E402
 
@@ -56,6 +57,8 @@ def timed(action, repeat: int) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--terraform", action="store_true",
+                        help="also time `terraform validate` of the 1000-pair tree (Terraform's own cost, ~15 s)")
     args = parser.parse_args()
 
     print(f"{'pairs':>6} {'validate':>10} {'render+write':>13} {'no-change':>10}   (median of {args.repeat})")
@@ -73,6 +76,11 @@ def main() -> None:
             full = timed(fresh, args.repeat)
             unchanged = timed(lambda spec=spec, out=out: generate(spec, out), args.repeat)
             print(f"{pairs:>6} {validate * 1000:>8.0f}ms {full * 1000:>11.0f}ms {unchanged * 1000:>8.0f}ms")
+            if args.terraform and pairs == 1000 and tfcli.terraform_binary():
+                env = tfcli.terraform_env(Path(tmp) / "cli")
+                tfcli.run(["init", "-backend=false", "-input=false"], cwd=out, env=env)
+                seconds = timed(lambda out=out, env=env: tfcli.run(["validate"], cwd=out, env=env), 1)
+                print(f"{'':>6} terraform validate of the 1000-pair tree: {seconds:.1f}s (Terraform's own time)")
 
     seed = ROOT / "queues.toml"
     if (ROOT / "lambdas" / "router").is_dir():
