@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import uuid
+from urllib.parse import urlsplit
 
 
 def new_job_id() -> str:
@@ -14,6 +15,11 @@ def user_subject(email: str) -> str:
     """A stable, non-reversible id for a user: no email addresses in table keys or analytics subjects."""
     digest = hashlib.sha256(email.strip().lower().encode("utf-8")).hexdigest()
     return f"user#{digest[:32]}"
+
+
+def host_subject(url: str) -> str:
+    """The analytics subject of a video's host: counts per site, no user data."""
+    return f"host#{(urlsplit(url).hostname or 'unknown').lower()}"
 
 
 def milestone_event_id(kind: str, job_id: str) -> str:

@@ -6,6 +6,7 @@ import time
 from typing import Any
 
 from common import aws
+from common.ids import milestone_event_id
 from common.messages import AnalyticsEvent, Message
 
 # MessageAttributes per message type; the video job's are exactly the week-1 plan's.
@@ -57,4 +58,11 @@ def analytics_event(
         source=source,
         occurred_at=int(time.time()),
         job_id=job_id,
+    )
+
+
+def milestone(kind: str, job_id: str, subject: str, source: str) -> AnalyticsEvent:
+    """The once-per-job analytics event of a pipeline step (its id is derived, so redeliveries count once)."""
+    return analytics_event(
+        event_id=milestone_event_id(kind, job_id), kind=kind, subject=subject, source=source, job_id=job_id
     )

@@ -12,14 +12,13 @@ import mimetypes
 import time
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 import ssrf_guard
 import video_download
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from common import aws, config, sqs
 from common.batch import process_sqs_batch
-from common.ids import milestone_event_id
+from common.ids import host_subject
 from common.log import logger_for
 from common.messages import ThumbnailJob, VideoJob, parse
 from common.scratch import scratch_folder
@@ -73,17 +72,8 @@ def handle_record(record: SQSRecord, budget: TimeBudget) -> None:
                 video_title=title,
             ),
         )
-        sqs.emit_analytics(
-            settings.analytics_queue_url,
-            sqs.analytics_event(
-                event_id=milestone_event_id("video_downloaded", job.job_id),
-                kind="video_downloaded",
-                subject=f"host#{(urlsplit(job.video_url).hostname or 'unknown').lower()}",
-                source="downloader",
-                job_id=job.job_id,
-            ),
-            logger,
-        )
+        event = sqs.milestone("video_downloaded", job.job_id, host_subject(job.video_url), "downloader")
+        sqs.emit_analytics(settings.analytics_queue_url, event, logger)
         logger.info("thumbnail job queued", extra={"video_key": video_key})
 
 

@@ -15,7 +15,7 @@ from typing import Any
 
 import daily_quota
 from common import config, sqs
-from common.ids import milestone_event_id, new_job_id, user_subject
+from common.ids import new_job_id, user_subject
 from common.log import logger_for
 from common.messages import VideoJob
 from job_request_validation import JobRequest, validate_job_request
@@ -103,17 +103,7 @@ def queue_job(request: JobRequest) -> dict:
         logger.info(
             "job queued", extra={"queue_message_id": message_id, "quality": job.quality, "user": user}
         )
-        sqs.emit_analytics(
-            analytics_queue,
-            sqs.analytics_event(
-                event_id=milestone_event_id("job_queued", job.job_id),
-                kind="job_queued",
-                subject=user,
-                source="router",
-                job_id=job.job_id,
-            ),
-            logger,
-        )
+        sqs.emit_analytics(analytics_queue, sqs.milestone("job_queued", job.job_id, user, "router"), logger)
     return response(
         200, {"message": "Job queued successfully", "job_id": job.job_id, "queue_message_id": message_id}
     )

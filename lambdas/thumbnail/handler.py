@@ -11,14 +11,13 @@ import dataclasses
 import time
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 import frame_extraction
 import thumbnail_render
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from common import aws, config, sqs
 from common.batch import process_sqs_batch
-from common.ids import milestone_event_id, notification_id
+from common.ids import host_subject, notification_id
 from common.log import logger_for
 from common.messages import EmailNotification, ThumbnailJob, parse
 from common.scratch import scratch_folder
@@ -75,17 +74,8 @@ def handle_record(record: SQSRecord, budget: TimeBudget) -> None:
                 video_title=job.video_title,
             ),
         )
-        sqs.emit_analytics(
-            settings.analytics_queue_url,
-            sqs.analytics_event(
-                event_id=milestone_event_id("thumbnails_created", job.job_id),
-                kind="thumbnails_created",
-                subject=f"host#{(urlsplit(job.video_url).hostname or 'unknown').lower()}",
-                source="thumbnail",
-                job_id=job.job_id,
-            ),
-            logger,
-        )
+        event = sqs.milestone("thumbnails_created", job.job_id, host_subject(job.video_url), "thumbnail")
+        sqs.emit_analytics(settings.analytics_queue_url, event, logger)
         logger.info("thumbnails stored; email queued", extra={"thumbnail_keys": keys})
 
 
