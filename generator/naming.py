@@ -113,4 +113,4 @@ def bucket_name_too_long(prefix: str) -> bool:
 
 def bucket_name_expression(prefix: str) -> str:
     """The bucket name as an HCL template string."""
-    return f'"{prefix}-${{data.aws_caller_identity.current.account_id}}-${{var.region}}"'
+    return f'"{prefix}-${{local.account_id}}-${{var.region}}"'

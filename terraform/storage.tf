@@ -9,7 +9,7 @@ resource "aws_s3_bucket" "media" {
   #checkov:skip=CKV2_AWS_62:the pipeline is driven by SQS messages; nothing is meant to react to uploads
   #checkov:skip=CKV_AWS_144:holds media the pipeline can download and render again; a replica doubles storage
   #checkov:skip=CKV_AWS_18:access logs would need a second bucket; audit object access with CloudTrail data events
-  bucket = "video-pipeline-media-${data.aws_caller_identity.current.account_id}-${var.region}"
+  bucket = "video-pipeline-media-${local.account_id}-${var.region}"
 }
 
 resource "aws_s3_bucket_ownership_controls" "media" {

@@ -44,10 +44,11 @@ def build_plan(spec: Spec, source: str, code: Mapping[str, CodePlan]) -> Plan:
         source=source,
         project=spec.project.name,
         kms_alias=f"alias/{spec.project.name}",
+        encrypted=_encrypted(spec, code),
         key_policy_skips=key_policy_skips(),
         log_group_arns=tuple(
-            "arn:${data.aws_partition.current.partition}:logs:${var.region}:"
-            f"${{data.aws_caller_identity.current.account_id}}:log-group:{fn.log_group_name}"
+            "arn:${local.partition}:logs:${var.region}:"
+            f"${{local.account_id}}:log-group:{fn.log_group_name}"
             for fn in functions
         ),
         queues=queues,
@@ -67,6 +68,17 @@ def build_plan(spec: Spec, source: str, code: Mapping[str, CodePlan]) -> Plan:
             artifacts_bucket(spec.project.name, KMS_KEY_ARN) if any(c.via_s3 for c in code.values()) else None
         ),
     )
+
+
+def _encrypted(spec: Spec, code: Mapping[str, CodePlan]) -> tuple[str, ...]:
+    kinds = ["queues"]
+    if spec.tables:
+        kinds.append("tables")
+    if spec.buckets or any(c.via_s3 for c in code.values()):
+        kinds.append("buckets")
+    if spec.functions:
+        kinds += ["function logs and environments"]
+    return (*kinds, "the alarm topic")
 
 
 def _queue_plan(key: str, spec: Spec, consumer: str | None) -> QueuePlan:

@@ -77,8 +77,8 @@ def _email_statement(spec: Spec) -> Statement:
     assert spec.email is not None
     if spec.email.sandbox:
         # In the sandbox SES also authorizes the (verified) recipient identities.
-        identities = ('"arn:${data.aws_partition.current.partition}:ses:${var.region}:'
-                      '${data.aws_caller_identity.current.account_id}:identity/*"',)
+        identities = ('"arn:${local.partition}:ses:${var.region}:'
+                      '${local.account_id}:identity/*"',)
     else:
         identities = ("aws_ses_email_identity.sender.arn",)
     return Statement(

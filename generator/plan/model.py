@@ -151,6 +151,7 @@ class Plan:
     source: str  # the spec file name printed in headers
     project: str
     kms_alias: str
+    encrypted: tuple[str, ...]  # what the pipeline key encrypts, for its description
     key_policy_skips: tuple[Skip, ...]
     log_group_arns: tuple[str, ...]  # HCL template strings for the key policy's logs condition
     queues: tuple[QueuePlan, ...]
