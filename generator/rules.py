@@ -480,3 +480,73 @@ def bucket_names_fit(spec: Spec) -> Iterator[Problem]:
         elif bucket_name_too_long(prefix):
             yield error(("buckets", key), f'"{prefix}-<account id>-<region>" can exceed S3\'s 63 characters',
                         f"keep the project name and bucket key within {BUCKET_PREFIX_MAX - 1} characters together")
+
+
+@rule
+def no_function_feeds_its_own_trigger(spec: Spec) -> Iterator[Problem]:
+    """A function that sends to the queue that triggers it can loop forever (and bill for it); Lambda's
+    recursive loop detection stops such a loop only after about 16 rounds.
+    https://docs.aws.amazon.com/lambda/latest/dg/invocation-recursion.html"""
+    for fn_key, fn in spec.functions.items():
+        if fn.trigger is not None and fn.trigger.queue in fn.sends_to:
+            yield warning(("functions", fn_key, "sends_to", fn.sends_to.index(fn.trigger.queue)),
+                          f"functions.{fn_key} sends to '{fn.trigger.queue}', the queue that triggers it: "
+                          "a message can loop forever",
+                          "make sure every loop ends (e.g. a hop counter in the message), or use another queue")
+
+
+# The top-level fields of an SQS record a Lambda event filter can match on.
+# https://docs.aws.amazon.com/lambda/latest/dg/with-sqs-filtering.html
+_SQS_FILTER_FIELDS = frozenset({
+    "attributes", "awsRegion", "body", "eventSource", "eventSourceARN", "md5OfBody", "messageAttributes",
+    "messageId", "receiptHandle",
+})
+
+
+def _filter_leaves(pattern: object, path: tuple) -> Iterator[tuple]:
+    """Paths of the values in a filter pattern that are not arrays (Lambda wants an array at every leaf)."""
+    if isinstance(pattern, dict):
+        for key, value in pattern.items():
+            yield from _filter_leaves(value, (*path, key))
+    elif not isinstance(pattern, list):
+        yield path
+
+
+@rule
+def filter_patterns_are_well_formed(spec: Spec) -> Iterator[Problem]:
+    """Lambda event filtering on SQS: a pattern matches fields of the record (body, messageAttributes, …) and
+    every value it compares is an array; anything else fails at apply or silently matches nothing.
+    https://docs.aws.amazon.com/lambda/latest/dg/invocation-eventfiltering.html"""
+    for fn_key, fn in spec.functions.items():
+        if fn.trigger is None:
+            continue
+        for index, pattern in enumerate(fn.trigger.filter_patterns):
+            path = ("functions", fn_key, "trigger", "filter_patterns", index)
+            unknown = sorted(set(pattern) - _SQS_FILTER_FIELDS)
+            if unknown or not pattern:
+                yield error(path, f"filters on {', '.join(unknown)}, which is not a field of an SQS record"
+                            if unknown else "is empty", "filter on: " + ", ".join(sorted(_SQS_FILTER_FIELDS)))
+            for leaf in _filter_leaves(pattern, ()):
+                yield error(path, f"the value at {'.'.join(map(str, leaf))} is not an array",
+                            f'write it as an array, e.g. {leaf[-1]} = ["value"]')
+
+
+# Lambda: "The total size of all environment variables doesn't exceed 4 KB."
+_ENVIRONMENT_LIMIT = 4096
+_QUEUE_URL_ESTIMATE = 120  # https://sqs.<region>.amazonaws.com/<account>/<up to 80 characters>
+
+
+@rule
+def environment_fits(spec: Spec) -> Iterator[Problem]:
+    """Lambda rejects a function whose environment variables exceed 4 KB in total (names and values).
+    https://docs.aws.amazon.com/lambda/latest/dg/configuration-envvars.html"""
+    for fn_key, fn in spec.functions.items():
+        size = len("POWERTOOLS_SERVICE_NAME") + len(function_name(fn_key, fn))  # set for every function
+        for name, sources in function_environment(spec, fn).items():
+            source = sources[0]
+            value = fn.environment[name] if source.kind == "setting" else "x" * _QUEUE_URL_ESTIMATE
+            size += len(name.encode()) + len(value.encode())
+        if size > _ENVIRONMENT_LIMIT:
+            yield error(("functions", fn_key, "environment"),
+                        f"the environment would take about {size} bytes; Lambda allows 4096 in total",
+                        "move large settings to SSM Parameter Store or S3 and pass their names instead")

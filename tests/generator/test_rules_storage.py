@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from generator import rules
 from generator.problems import Level
-from tests.generator.specs import assert_problem, function, only, spec_with
+from tests.generator.specs import assert_problem, function, only, spec_with, trigger
 
 TABLE = {"tables": {"quotas": {"hash_key": "pk", "ttl_attribute": "expires_at"}}}
 BUCKET = {"buckets": {"media": {}}}
@@ -104,3 +104,43 @@ def test_the_artifacts_bucket_key_is_reserved() -> None:
     spec = spec_with({"buckets": {"artifacts": {}}})
     assert_problem(only(list(rules.bucket_names_fit(spec))), Level.ERROR, ("buckets", "artifacts"),
                    "zips over 50 MB")
+
+
+def test_a_function_not_feeding_its_own_trigger_passes() -> None:
+    assert list(rules.no_function_feeds_its_own_trigger(spec_with())) == []
+
+
+def test_a_function_sending_to_its_own_trigger_queue_warns() -> None:
+    spec = spec_with(function(sends_to=["orders"]))
+    assert_problem(only(list(rules.no_function_feeds_its_own_trigger(spec))), Level.WARNING,
+                   ("functions", "worker", "sends_to", 0), "loop forever")
+
+
+def test_well_formed_filter_patterns_pass() -> None:
+    spec = spec_with(trigger(filter_patterns=[{"body": {"kind": ["video"]}, "messageAttributes": {
+        "Priority": {"stringValue": ["high"]}}}]))
+    assert list(rules.filter_patterns_are_well_formed(spec)) == []
+
+
+def test_a_filter_on_an_unknown_field_is_an_error() -> None:
+    spec = spec_with(trigger(filter_patterns=[{"payload": {"kind": ["video"]}}]))
+    assert_problem(only(list(rules.filter_patterns_are_well_formed(spec))), Level.ERROR,
+                   ("functions", "worker", "trigger", "filter_patterns", 0), "payload", "filter on: attributes")
+
+
+def test_a_filter_value_that_is_not_an_array_is_an_error() -> None:
+    spec = spec_with(trigger(filter_patterns=[{"body": {"kind": "video"}}]))
+    assert_problem(only(list(rules.filter_patterns_are_well_formed(spec))), Level.ERROR,
+                   ("functions", "worker", "trigger", "filter_patterns", 0), "body.kind is not an array",
+                   'kind = ["value"]')
+
+
+def test_an_environment_within_4_kb_passes() -> None:
+    spec = spec_with(function(environment={"SETTING": "x" * 3000}))
+    assert list(rules.environment_fits(spec)) == []
+
+
+def test_an_environment_over_4_kb_is_an_error() -> None:
+    spec = spec_with(function(environment={"AA": "x" * 3000, "BB": "y" * 1200}))
+    assert_problem(only(list(rules.environment_fits(spec))), Level.ERROR, ("functions", "worker", "environment"),
+                   "4096")
