@@ -10,27 +10,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import ROOT
-from tests.package.wheelmaker import make_wheel
-
-SPEC = """\
-[project]
-name = "bench"
-
-[alarms]
-topic_name = "bench-alarms"
-
-[queues.jobs]
-visibility_timeout_seconds = 60
-max_receive_count = 5
-
-[functions.api]
-timeout = 10
-sends_to = ["jobs"]
-
-[functions.worker]
-timeout = 10
-trigger = { queue = "jobs", batch_size = 10, maximum_concurrency = 2 }
-"""
+from tests.package.wheelmaker import TWO_FUNCTION_SPEC, make_wheel
 
 
 @pytest.mark.slow
@@ -42,7 +22,7 @@ def test_the_benchmark_prints_every_figure(tmp_path: Path, local_index: Path) ->
         handler = "def lambda_handler(event, context):\n    pass\n"
         (project / "lambdas" / key / "handler.py").write_text(handler)
         (project / "lambdas" / key / "requirements.txt").write_text(requirements)
-    (project / "queues.toml").write_text(SPEC)
+    (project / "queues.toml").write_text(TWO_FUNCTION_SPEC.format(project="bench"))
     before = sorted(p.relative_to(project) for p in project.rglob("*"))
 
     result = subprocess.run([sys.executable, str(ROOT / "bench" / "package.py"), "--spec",

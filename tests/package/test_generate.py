@@ -13,29 +13,11 @@ import pytest
 from generator.cli import main
 from generator.package import limits
 from generator.plan.skips import SUPPRESSIONS
+from tests.package.wheelmaker import TWO_FUNCTION_SPEC
 from tests.terraform.sts_stub import ACCOUNT_ID, StsStub
 from tests.terraform.test_checkov import _checkov
 from tests.terraform.tf import Workdir
 
-SPEC = """\
-[project]
-name = "{project}"
-
-[alarms]
-topic_name = "shop-alarms"
-
-[queues.jobs]
-visibility_timeout_seconds = 60
-max_receive_count = 5
-
-[functions.api]
-timeout = 10
-sends_to = ["jobs"]
-
-[functions.worker]
-timeout = 10
-trigger = {{ queue = "jobs", batch_size = 10, maximum_concurrency = 2 }}
-"""
 HANDLER = "def lambda_handler(event, context):\n    return {}\n"
 
 
@@ -47,7 +29,7 @@ def project(tmp_path: Path, local_index: Path) -> Path:
         (root / "lambdas" / key / "handler.py").write_text(HANDLER)
     (root / "lambdas" / "common").mkdir()
     (root / "lambdas" / "common" / "__init__.py").write_text("")
-    (root / "queues.toml").write_text(SPEC.format(project="shop"))
+    (root / "queues.toml").write_text(TWO_FUNCTION_SPEC.format(project="shop"))
     return root
 
 
@@ -174,7 +156,7 @@ def test_a_real_zip_over_50_mb_is_deployed_through_s3(project: Path, capsys) -> 
 def test_a_project_name_too_long_for_the_bucket_fails_before_anything_is_written(project: Path, monkeypatch,
                                                                                  capsys) -> None:
     spec = project / "queues.toml"
-    spec.write_text(SPEC.format(project="a-very-long-project-name-x"))
+    spec.write_text(TWO_FUNCTION_SPEC.format(project="a-very-long-project-name-x"))
     monkeypatch.setattr(limits, "DIRECT_UPLOAD_LIMIT", 2000)
     _make_worker_big(project)
 

@@ -10,6 +10,27 @@ from pathlib import Path
 
 from generator.package.inputs import FunctionSource
 
+# A two-function topology for end-to-end packaging tests: `api` sends to the queue `worker` consumes.
+TWO_FUNCTION_SPEC = """\
+[project]
+name = "{project}"
+
+[alarms]
+topic_name = "{project}-alarms"
+
+[queues.jobs]
+visibility_timeout_seconds = 60
+max_receive_count = 5
+
+[functions.api]
+timeout = 10
+sends_to = ["jobs"]
+
+[functions.worker]
+timeout = 10
+trigger = {{ queue = "jobs", batch_size = 10, maximum_concurrency = 2 }}
+"""
+
 
 def make_wheel(directory: Path, name: str, version: str, files: Mapping[str, str | bytes], *,
                requires: Iterable[str] = (), tag: str = "py3-none-any",
