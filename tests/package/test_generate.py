@@ -48,8 +48,9 @@ def test_generate_says_built_then_reused_with_sizes(project: Path, capsys) -> No
     spec = project / "queues.toml"
     assert main(["generate", str(spec)]) == 0
     out = capsys.readouterr().out
-    assert re.search(rf"  built     {re.escape(str(project / 'build/lambda/api.zip'))}  0\.0 MB\n", out), out
-    assert "built     " in out and "worker.zip" in out
+    api_zip = re.escape(str(project / "build/lambda/api-"))
+    assert re.search(rf"  built     {api_zip}[0-9a-f]{{16}}\.zip  0\.0 MB\n", out), out
+    assert re.search(r"  built     \S+/worker-[0-9a-f]{16}\.zip", out), out
 
     assert main(["generate", str(spec)]) == 0
     out = capsys.readouterr().out
@@ -82,7 +83,7 @@ def test_a_zip_over_the_direct_upload_limit_goes_through_the_artifacts_bucket(pr
                                                                               capsys) -> None:
     out = _rendered_through_s3(project, monkeypatch, capsys)
 
-    assert "worker.zip  0.0 MB  (over 50 MB: deployed through S3)" in out
+    assert re.search(r"worker-[0-9a-f]{16}\.zip  0\.0 MB  \(over 50 MB: deployed through S3\)", out), out
     functions = (project / "terraform" / "functions.tf").read_text()
     worker = functions[functions.index('resource "aws_lambda_function" "worker"'):]
     api = functions[functions.index('resource "aws_lambda_function" "api"'):functions.index("# worker")]
@@ -92,7 +93,7 @@ def test_a_zip_over_the_direct_upload_limit_goes_through_the_artifacts_bucket(pr
     assert "  s3_bucket        = aws_s3_object.worker_code.bucket\n" in worker
     assert "  s3_key           = aws_s3_object.worker_code.key\n" in worker
     assert "filename" not in worker[:worker.index("ephemeral_storage")]
-    assert '  filename         = "${path.module}/../build/lambda/api.zip"\n' in api
+    assert re.search(r'  filename         = "\$\{path.module\}/\.\./build/lambda/api-[0-9a-f]{16}\.zip"\n', api)
     artifacts = (project / "terraform" / "artifacts.tf").read_text()
     name = '"shop-artifacts-${local.account_id}-${var.region}"'
     assert f"bucket = {name}" in artifacts
@@ -132,7 +133,7 @@ def test_the_s3_route_is_valid_terraform_and_plans_the_expected_bucket(project: 
     assert planned["aws_s3_bucket.artifacts"]["bucket"] == f"shop-artifacts-{ACCOUNT_ID}-us-east-1"
     assert planned["aws_s3_object.worker_code"]["key"].startswith("worker/")
     assert planned["aws_lambda_function.worker"]["s3_key"] == planned["aws_s3_object.worker_code"]["key"]
-    assert planned["aws_lambda_function.api"]["filename"].endswith("build/lambda/api.zip")
+    assert re.search(r"build/lambda/api-[0-9a-f]{16}\.zip$", planned["aws_lambda_function.api"]["filename"])
 
 
 def test_the_s3_route_passes_checkov(project: Path, monkeypatch, capsys, checkov_bin) -> None:
@@ -149,7 +150,8 @@ def test_the_s3_route_passes_checkov(project: Path, monkeypatch, capsys, checkov
 def test_a_real_zip_over_50_mb_is_deployed_through_s3(project: Path, capsys) -> None:
     _make_worker_big(project, size=50 * 1024 * 1024 + 1)  # random bytes: the zip stores them as they are
     assert main(["generate", str(project / "queues.toml")]) == 0
-    assert "worker.zip  50.0 MB  (over 50 MB: deployed through S3)" in capsys.readouterr().out
+    assert re.search(r"worker-[0-9a-f]{16}\.zip  50\.0 MB  \(over 50 MB: deployed through S3\)",
+                     capsys.readouterr().out)
     assert (project / "terraform" / "artifacts.tf").exists()
 
 
