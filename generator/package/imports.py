@@ -145,7 +145,8 @@ def missing_imports(fn: FunctionSource, parsed: list[ParsedFile], zip_modules: s
     """Each imported module nothing provides → the `file:line` places that import it, in file order."""
     provided = stdlib_modules(fn.python_version) | RUNTIME_MODULES | zip_modules | pinned_modules
     missing: dict[str, list[str]] = {}
-    for item in parsed:
+    # The function's own files first: the line a user is most likely to change.
+    for item in sorted(parsed, key=lambda p: (p.file.archive_name.startswith("common/"), p.file.archive_name)):
         for found in imports_of(item.tree) if item.tree is not None else ():
             if found.module not in provided:
                 missing.setdefault(found.module, []).append(f"{item.file.shown}:{found.line}")

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
 from pathlib import Path
 
 import pytest
@@ -14,9 +13,7 @@ from generator.cli import main
 from generator.package import limits
 from generator.plan.skips import SUPPRESSIONS
 from tests.package.wheelmaker import TWO_FUNCTION_SPEC
-from tests.terraform.sts_stub import ACCOUNT_ID, StsStub
 from tests.terraform.test_checkov import _checkov
-from tests.terraform.tf import Workdir
 
 HANDLER = "def lambda_handler(event, context):\n    return {}\n"
 
@@ -115,25 +112,6 @@ def test_the_artifacts_bucket_goes_away_with_the_last_big_zip(project: Path, mon
     assert "removed   " in capsys.readouterr().out
     assert not (project / "terraform" / "artifacts.tf").exists()
     assert "aws_s3" not in (project / "terraform" / "functions.tf").read_text()
-
-
-@pytest.mark.terraform
-def test_the_s3_route_is_valid_terraform_and_plans_the_expected_bucket(project: Path, monkeypatch, capsys,
-                                                                       terraform_bin, tmp_path: Path) -> None:
-    _rendered_through_s3(project, monkeypatch, capsys)
-    root = tmp_path / "tf"
-    shutil.copytree(project / "build", root / "build")  # the zips, where ${path.module}/../build points
-    work = Workdir(project / "terraform", root)
-    work.init()
-    work.run("validate")
-    with StsStub() as sts:
-        work.offline_provider_override(sts.url)
-        plan = work.plan_json()
-    planned = {change["address"]: change["change"]["after"] for change in plan["resource_changes"]}
-    assert planned["aws_s3_bucket.artifacts"]["bucket"] == f"shop-artifacts-{ACCOUNT_ID}-us-east-1"
-    assert planned["aws_s3_object.worker_code"]["key"].startswith("worker/")
-    assert planned["aws_lambda_function.worker"]["s3_key"] == planned["aws_s3_object.worker_code"]["key"]
-    assert re.search(r"build/lambda/api-[0-9a-f]{16}\.zip$", planned["aws_lambda_function.api"]["filename"])
 
 
 def test_the_s3_route_passes_checkov(project: Path, monkeypatch, capsys, checkov_bin) -> None:

@@ -1,6 +1,7 @@
 """A stale or missing zip can never be deployed: the zip's name carries the input hash the HCL deploys it under,
 the packager removes a function's older zips, and `terraform plan` fails with "run `make generate`" when the
-zip the HCL names is not there (after a `git pull` without `make generate`, or on a fresh clone)."""
+zip the HCL names is not there (after a `git pull` without `make generate`, or on a fresh clone). The plan
+covers both routes: `api` uploaded directly, `worker` through the artifacts bucket."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ import pytest
 from generator.cli import main
 from generator.package import limits
 from tests.package.wheelmaker import TWO_FUNCTION_SPEC
-from tests.terraform.sts_stub import StsStub
+from tests.terraform.sts_stub import ACCOUNT_ID, StsStub
 from tests.terraform.tf import Workdir
 
 HANDLER = "def lambda_handler(event, context):\n    return {}\n"
@@ -73,7 +74,7 @@ def _missing(zip_name: str) -> str:
 
 
 @pytest.mark.terraform
-def test_plan_fails_with_run_make_generate_when_the_zip_is_missing_or_stale(project: Path, capsys, monkeypatch,
+def test_the_plan_deploys_the_zips_named_and_fails_when_one_is_missing_or_stale(project: Path, capsys, monkeypatch,
                                                                             terraform_bin, tmp_path: Path) -> None:
     monkeypatch.setattr(limits, "DIRECT_UPLOAD_LIMIT", 2000)  # worker goes through S3, api is uploaded directly
     (project / "lambdas" / "worker" / "model.bin").write_bytes(os.urandom(5000))  # incompressible: over 2000
@@ -87,9 +88,16 @@ def test_plan_fails_with_run_make_generate_when_the_zip_is_missing_or_stale(proj
 
     work = Workdir(project / "terraform", tmp_path / "tf")  # links project/build where ../build points
     work.init()
+    work.run("validate")
     with StsStub() as sts:
         work.offline_provider_override(sts.url)
-        assert _plan_errors(work) == ""  # every zip the HCL names is there
+        plan = work.plan_json()  # every zip the HCL names is there
+        planned = {change["address"]: change["change"]["after"] for change in plan["resource_changes"]}
+        assert planned["aws_s3_bucket.artifacts"]["bucket"] == f"shop-artifacts-{ACCOUNT_ID}-us-east-1"
+        assert planned["aws_s3_object.worker_code"]["key"].startswith("worker/")
+        assert planned["aws_s3_object.worker_code"]["source"].endswith(f"build/lambda/{worker_zip}")
+        assert planned["aws_lambda_function.worker"]["s3_key"] == planned["aws_s3_object.worker_code"]["key"]
+        assert planned["aws_lambda_function.api"]["filename"].endswith(f"build/lambda/{api_zip}")
 
         shutil.rmtree(built)
         shutil.copytree(older, built)  # the HCL of the pull, the zips of before it
