@@ -16,30 +16,34 @@ from pathlib import Path
 from generator.package.build import broken_wheel_problem, wheels_for
 from generator.package.fifo_producers import fifo_producer_warnings
 from generator.package.imports import import_problems, missing_imports, parse_python, top_level_modules
-from generator.package.inputs import FunctionSource, check_sources, source_tree
+from generator.package.inputs import FunctionSource, handler_problems, missing_folder_problem, source_tree
 from generator.package.pins import Pin, parse_pins
 from generator.package.target import Target
+from generator.package.tree import SourceFile
 from generator.package.wheels import WheelCache, installed_files
 from generator.problems import Problem, has_errors
 from generator.spec.model import Spec
 
 
 def function_problems(spec: Spec, sources: list[FunctionSource], wheel_dir: Path) -> list[Problem]:
-    problems = check_sources(sources)
+    problems = []
     cache = WheelCache(wheel_dir)
     for fn in sources:
-        if not fn.source_dir.is_dir():
+        if (missing := missing_folder_problem(fn)) is not None:
+            problems.append(missing)
             continue
+        tree = source_tree(fn)
+        problems += tree.problems + handler_problems(fn, tree)
         target = Target(fn.runtime, fn.architecture)
         pins, pin_problems = parse_pins(fn, target)
         problems += pin_problems
-        if not pin_problems and not has_errors(source_tree(fn).problems):
-            problems += _import_check(fn, pins, target, cache)
+        if not pin_problems and not has_errors(tree.problems):
+            problems += _import_check(fn, tree.files, pins, target, cache)
     return problems + fifo_producer_warnings(spec, sources)
 
 
-def _import_check(fn: FunctionSource, pins: list[Pin], target: Target, cache: WheelCache) -> list[Problem]:
-    files = source_tree(fn).files
+def _import_check(fn: FunctionSource, files: list[SourceFile], pins: list[Pin], target: Target,
+                  cache: WheelCache) -> list[Problem]:
     parsed = parse_python(files)
     own = top_level_modules(file.archive_name for file in files)
     # Cheap first: each pin provides its own name. Only an import that this leaves unexplained costs reading

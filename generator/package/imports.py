@@ -39,6 +39,7 @@ class ParsedFile:
     file: SourceFile
     tree: ast.Module | None
     problem: str = ""  # why it could not be parsed
+    imports: tuple[Import, ...] = ()
 
 
 def parse_python(files: Iterable[SourceFile]) -> list[ParsedFile]:
@@ -52,23 +53,24 @@ def parse_python(files: Iterable[SourceFile]) -> list[ParsedFile]:
 
 def _parse(file: SourceFile) -> ParsedFile:
     try:
-        tree, problem = _parsed(file.path.read_bytes(), file.shown)
+        tree, problem, imports = _parsed(file.path.read_bytes(), file.shown)
     except OSError as exc:
         return ParsedFile(file, None, exc.strerror or str(exc))
-    return ParsedFile(file, tree, problem)
+    return ParsedFile(file, tree, problem, imports)
 
 
 @lru_cache(maxsize=512)
-def _parsed(content: bytes, shown: str) -> tuple[ast.Module | None, str]:
+def _parsed(content: bytes, shown: str) -> tuple[ast.Module | None, str, tuple[Import, ...]]:
     """Keyed by content: common/ is the same for every function, so it is parsed once per run."""
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", SyntaxWarning)  # e.g. invalid escapes: the runtime's business
-            return ast.parse(content, filename=shown), ""
+            tree = ast.parse(content, filename=shown)
     except SyntaxError as exc:
-        return None, f"line {exc.lineno}: {exc.msg}"
+        return None, f"line {exc.lineno}: {exc.msg}", ()
     except ValueError as exc:  # e.g. NUL bytes
-        return None, str(exc)
+        return None, str(exc), ()
+    return tree, "", tuple(imports_of(tree))
 
 
 def top_level_modules(archive_names: Iterable[str]) -> set[str]:
@@ -147,7 +149,7 @@ def missing_imports(fn: FunctionSource, parsed: list[ParsedFile], zip_modules: s
     missing: dict[str, list[str]] = {}
     # The function's own files first: the line a user is most likely to change.
     for item in sorted(parsed, key=lambda p: (p.file.archive_name.startswith("common/"), p.file.archive_name)):
-        for found in imports_of(item.tree) if item.tree is not None else ():
+        for found in item.imports:
             if found.module not in provided:
                 missing.setdefault(found.module, []).append(f"{item.file.shown}:{found.line}")
     return missing

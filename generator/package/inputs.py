@@ -144,31 +144,27 @@ def function_sources(spec: Spec, spec_dir: Path) -> list[FunctionSource]:
     ]
 
 
-def check_sources(sources: list[FunctionSource]) -> list[Problem]:
-    """Each function's folder exists, walks cleanly (links, special files, names: see tree.py) and holds its
-    handler module: a typo fails before anything is built."""
-    problems = []
-    for fn in sources:
-        folder = fn.shown
-        if not fn.source_dir.is_dir():
-            problems.append(error(("functions", fn.key), f"no source folder {folder}/",
-                                  f"create {folder}/ with the function's handler module"))
-            continue
-        tree = source_tree(fn)
-        problems += tree.problems
-        module, _, _function = fn.handler.rpartition(".")
-        relative = module.replace(".", "/")
-        packaged = {file.archive_name for file in tree.files}
-        if f"{relative}.py" in packaged or f"{relative}/__init__.py" in packaged:
-            continue
-        left_out = {item.shown: item.reason for item in tree.left_out}
-        shown = f"{folder}/{relative}.py"
-        if shown in left_out:
-            problems.append(error(("functions", fn.key, "handler"),
-                                  f"handler module {shown} is left out of the zip ({left_out[shown]})",
-                                  "rename the module and point handler at it"))
-        elif not any(p.message.startswith(shown) for p in tree.problems):
-            problems.append(error(("functions", fn.key, "handler"),
-                                  f"handler module {shown} does not exist",
-                                  f"create it, or point handler at an existing module (now {fn.handler!r})"))
-    return problems
+def missing_folder_problem(fn: FunctionSource) -> Problem | None:
+    if fn.source_dir.is_dir():
+        return None
+    return error(("functions", fn.key), f"no source folder {fn.shown}/",
+                 f"create {fn.shown}/ with the function's handler module")
+
+
+def handler_problems(fn: FunctionSource, tree: SourceTree) -> list[Problem]:
+    """The handler's module is among the files the zip gets: a typo fails before anything is built."""
+    module, _, _function = fn.handler.rpartition(".")
+    relative = module.replace(".", "/")
+    packaged = {file.archive_name for file in tree.files}
+    if f"{relative}.py" in packaged or f"{relative}/__init__.py" in packaged:
+        return []
+    shown = f"{fn.shown}/{relative}.py"
+    left_out = {item.shown: item.reason for item in tree.left_out}
+    if shown in left_out:
+        return [error(("functions", fn.key, "handler"),
+                      f"handler module {shown} is left out of the zip ({left_out[shown]})",
+                      "rename the module and point handler at it")]
+    if any(problem.message.startswith(shown) for problem in tree.problems):
+        return []  # already reported (a link out, a FIFO …)
+    return [error(("functions", fn.key, "handler"), f"handler module {shown} does not exist",
+                  f"create it, or point handler at an existing module (now {fn.handler!r})")]

@@ -110,6 +110,7 @@ class _Walker:
         self.common_shown = common_shown
         self.shadowing = shadowing  # whether a root entry named `common` would hide the common folder
         self.tree = SourceTree()
+
     def problem(self, shown: str, message: str, hint: str) -> Problem:
         found = error(self.root.problem_path, f"{shown} {message}", hint)
         self.tree.problems.append(found)
@@ -176,12 +177,18 @@ class _Walker:
                          f"links are followed only inside {self.allowed_shown}: copy the file in, or move "
                          f"shared code into {self.common_shown}")
             return None
-        target = os.stat(real)
+        try:
+            target = os.stat(real)
+        except OSError as exc:
+            self.problem(shown, f"is a symbolic link to {written}, which cannot be read: {exc.strerror}",
+                         "check its permissions")
+            return None
         if stat.S_ISDIR(target.st_mode) and any(real == a or a.startswith(real + os.sep) for a in ancestors):
             self.problem(shown, f"is a symbolic link to {written}, a folder that contains the link",
                          "remove the link: packaging it would never end")
             return None
         return real, target
+
 
 def _looks_like_dir(entry: os.DirEntry, status: os.stat_result) -> bool:
     if stat.S_ISLNK(status.st_mode):
