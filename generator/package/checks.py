@@ -3,8 +3,8 @@ source walk (links, special files, names), requirements.txt, imports, and FIFO p
 
 The import check wants to know what each pinned wheel installs. First each pin is taken to provide its own name
 (`aws-lambda-powertools` → `aws_lambda_powertools`); only when an import is still unexplained are the wheels
-read (and checked, and downloaded when not cached yet, as `generate` would) for their exact top-level names.
-`generate` repeats the check with the exact names of every wheel.
+read (downloaded when not cached yet, as `generate` would) for their exact top-level names. `generate` repeats
+the check with the exact names of every wheel, after checking each against its RECORD.
 """
 
 from __future__ import annotations
