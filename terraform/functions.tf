@@ -26,7 +26,7 @@ resource "aws_lambda_function" "analytics" {
   memory_size   = 256
   kms_key_arn   = aws_kms_key.pipeline.arn
 
-  filename         = "${path.module}/../build/lambda/analytics.zip"
+  filename         = "${path.module}/../build/lambda/analytics-ba955867f093cf3e.zip"
   source_code_hash = "upVYZ/CTzz4K+48b53gzuyOR87QaJ+aA09N5dxV0wNU="
 
   ephemeral_storage {
@@ -48,6 +48,14 @@ resource "aws_lambda_function" "analytics" {
 
   tracing_config {
     mode = "Active"
+  }
+
+  # The zip's name carries the input hash above: a zip from other sources (or none) fails the plan.
+  lifecycle {
+    precondition {
+      condition     = fileexists("${path.module}/../build/lambda/analytics-ba955867f093cf3e.zip")
+      error_message = "Lambda zip ../build/lambda/analytics-ba955867f093cf3e.zip is missing: it is built from the sources this source_code_hash stands for, so run `make generate` (after every git pull too)."
+    }
   }
 }
 
@@ -76,7 +84,7 @@ resource "aws_lambda_function" "downloader" {
   memory_size   = 1024
   kms_key_arn   = aws_kms_key.pipeline.arn
 
-  filename         = "${path.module}/../build/lambda/downloader.zip"
+  filename         = "${path.module}/../build/lambda/downloader-775b4feed579b5da.zip"
   source_code_hash = "d1tP7tV5tdrQZZhNoIToODljaSMtdaCzz36k+U6XgyM="
 
   ephemeral_storage {
@@ -101,6 +109,14 @@ resource "aws_lambda_function" "downloader" {
 
   tracing_config {
     mode = "Active"
+  }
+
+  # The zip's name carries the input hash above: a zip from other sources (or none) fails the plan.
+  lifecycle {
+    precondition {
+      condition     = fileexists("${path.module}/../build/lambda/downloader-775b4feed579b5da.zip")
+      error_message = "Lambda zip ../build/lambda/downloader-775b4feed579b5da.zip is missing: it is built from the sources this source_code_hash stands for, so run `make generate` (after every git pull too)."
+    }
   }
 }
 
@@ -129,7 +145,7 @@ resource "aws_lambda_function" "email" {
   memory_size   = 256
   kms_key_arn   = aws_kms_key.pipeline.arn
 
-  filename         = "${path.module}/../build/lambda/email.zip"
+  filename         = "${path.module}/../build/lambda/email-778eef41ada3c4b4.zip"
   source_code_hash = "d47vQa2jxLQfhFUUG1VMqtrFdbs6Bn6t0uyj/YP93IQ="
 
   ephemeral_storage {
@@ -153,6 +169,14 @@ resource "aws_lambda_function" "email" {
 
   tracing_config {
     mode = "Active"
+  }
+
+  # The zip's name carries the input hash above: a zip from other sources (or none) fails the plan.
+  lifecycle {
+    precondition {
+      condition     = fileexists("${path.module}/../build/lambda/email-778eef41ada3c4b4.zip")
+      error_message = "Lambda zip ../build/lambda/email-778eef41ada3c4b4.zip is missing: it is built from the sources this source_code_hash stands for, so run `make generate` (after every git pull too)."
+    }
   }
 }
 
@@ -181,7 +205,7 @@ resource "aws_lambda_function" "router" {
   memory_size   = 256
   kms_key_arn   = aws_kms_key.pipeline.arn
 
-  filename         = "${path.module}/../build/lambda/router.zip"
+  filename         = "${path.module}/../build/lambda/router-3727706b1815ef74.zip"
   source_code_hash = "NydwaxgV73TCVNDkHq11bcEaNo4mo6CP3MAn91TVFp0="
 
   ephemeral_storage {
@@ -208,6 +232,14 @@ resource "aws_lambda_function" "router" {
   tracing_config {
     mode = "Active"
   }
+
+  # The zip's name carries the input hash above: a zip from other sources (or none) fails the plan.
+  lifecycle {
+    precondition {
+      condition     = fileexists("${path.module}/../build/lambda/router-3727706b1815ef74.zip")
+      error_message = "Lambda zip ../build/lambda/router-3727706b1815ef74.zip is missing: it is built from the sources this source_code_hash stands for, so run `make generate` (after every git pull too)."
+    }
+  }
 }
 
 # HTTPS endpoint (payload format 2.0); callers sign their requests (SigV4).
@@ -230,9 +262,17 @@ resource "aws_cloudwatch_log_group" "thumbnail" {
 resource "aws_s3_object" "thumbnail_code" {
   bucket      = aws_s3_bucket.artifacts.id
   key         = "thumbnail/fYid-o6lykglQmLjV8VRfq7hBYFcR-gnpktXLXPD-iw.zip"
-  source      = "${path.module}/../build/lambda/thumbnail.zip"
+  source      = "${path.module}/../build/lambda/thumbnail-7d889dfa8ea5ca48.zip"
   source_hash = "fYid+o6lykglQmLjV8VRfq7hBYFcR+gnpktXLXPD+iw="
   kms_key_id  = aws_kms_key.pipeline.arn
+
+  # The zip's name carries the input hash: a zip from other sources (or none) fails the plan.
+  lifecycle {
+    precondition {
+      condition     = fileexists("${path.module}/../build/lambda/thumbnail-7d889dfa8ea5ca48.zip")
+      error_message = "Lambda zip ../build/lambda/thumbnail-7d889dfa8ea5ca48.zip is missing: it is built from the sources this source_code_hash stands for, so run `make generate` (after every git pull too)."
+    }
+  }
 }
 
 resource "aws_lambda_function" "thumbnail" {

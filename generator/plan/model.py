@@ -58,6 +58,7 @@ class CodePlan:
     source_code_hash: str  # derived from the package's inputs, not from zip bytes
     via_s3: bool
     s3_key: str  # object key when via_s3
+    missing_zip_message: str  # the plan-time precondition's error when the zip named in filename is absent
 
 
 @dataclass(frozen=True)

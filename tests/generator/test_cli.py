@@ -29,8 +29,10 @@ def _snapshot(directory: Path) -> dict[str, bytes]:
 def test_check_accepts_a_valid_spec(project: Path, capsys) -> None:
     assert main(["check", str(project / "queues.toml")]) == 0
     out, err = capsys.readouterr()
-    assert "ok (12 queues, 12 functions, 4 warnings)" in out
+    assert "ok (12 queues, 12 functions, 8 warnings)" in out
     assert "warning: queues.shipping.max_receive_count" in err
+    # The stub handler sends nothing, so the four producers of FIFO queues are warned (tests/package has more).
+    assert err.count("passes MessageGroupId to SQS") == 4
 
 
 def test_check_reports_errors_with_location_and_exit_1(project: Path, capsys) -> None:

@@ -18,6 +18,9 @@ class Workdir:
     def __init__(self, source: Path, root: Path):
         self.dir = root / source.name
         shutil.copytree(source, self.dir, ignore=shutil.ignore_patterns(".terraform*", "*.tfstate*"))
+        # The zips beside it, where ${path.module}/../build points (the plan checks that they exist).
+        if (source.parent / "build").is_dir() and not (root / "build").exists():
+            (root / "build").symlink_to((source.parent / "build").resolve(), target_is_directory=True)
         self.env = tfcli.terraform_env(root / "cli")
 
     def run(self, *args: str, check: bool = True, timeout: float = 600) -> subprocess.CompletedProcess:

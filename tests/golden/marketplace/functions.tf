@@ -26,7 +26,7 @@ resource "aws_lambda_function" "checkout" {
   memory_size   = 512
   kms_key_arn   = aws_kms_key.pipeline.arn
 
-  filename         = "${path.module}/../../topologies/marketplace/build/lambda/checkout.zip"
+  filename         = "${path.module}/../../topologies/marketplace/build/lambda/checkout-40bcd409cc2f74cd.zip"
   source_code_hash = "QLzUCcwvdM3282i7nP6zvcI/i0bPRLfhHGU+ZUWq7J8="
 
   ephemeral_storage {
@@ -50,6 +50,14 @@ resource "aws_lambda_function" "checkout" {
 
   tracing_config {
     mode = "Active"
+  }
+
+  # The zip's name carries the input hash above: a zip from other sources (or none) fails the plan.
+  lifecycle {
+    precondition {
+      condition     = fileexists("${path.module}/../../topologies/marketplace/build/lambda/checkout-40bcd409cc2f74cd.zip")
+      error_message = "Lambda zip ../../topologies/marketplace/build/lambda/checkout-40bcd409cc2f74cd.zip is missing: it is built from the sources this source_code_hash stands for, so run `make generate` (after every git pull too)."
+    }
   }
 }
 
@@ -77,7 +85,7 @@ resource "aws_lambda_function" "fraud_screen" {
   memory_size   = 128
   kms_key_arn   = aws_kms_key.pipeline.arn
 
-  filename         = "${path.module}/../../topologies/marketplace/build/lambda/fraud-screen.zip"
+  filename         = "${path.module}/../../topologies/marketplace/build/lambda/fraud-screen-40bcd409cc2f74cd.zip"
   source_code_hash = "QLzUCcwvdM3282i7nP6zvcI/i0bPRLfhHGU+ZUWq7J8="
 
   ephemeral_storage {
@@ -98,6 +106,14 @@ resource "aws_lambda_function" "fraud_screen" {
 
   tracing_config {
     mode = "Active"
+  }
+
+  # The zip's name carries the input hash above: a zip from other sources (or none) fails the plan.
+  lifecycle {
+    precondition {
+      condition     = fileexists("${path.module}/../../topologies/marketplace/build/lambda/fraud-screen-40bcd409cc2f74cd.zip")
+      error_message = "Lambda zip ../../topologies/marketplace/build/lambda/fraud-screen-40bcd409cc2f74cd.zip is missing: it is built from the sources this source_code_hash stands for, so run `make generate` (after every git pull too)."
+    }
   }
 }
 
@@ -125,7 +141,7 @@ resource "aws_lambda_function" "indexer" {
   memory_size   = 128
   kms_key_arn   = aws_kms_key.pipeline.arn
 
-  filename         = "${path.module}/../../topologies/marketplace/build/lambda/indexer.zip"
+  filename         = "${path.module}/../../topologies/marketplace/build/lambda/indexer-ba4e56bb5684d707.zip"
   source_code_hash = "uk5Wu1aE1weorOptZneOvSrAOEdyumLMUW4D9we4eeA="
 
   ephemeral_storage {
@@ -146,6 +162,14 @@ resource "aws_lambda_function" "indexer" {
 
   tracing_config {
     mode = "Active"
+  }
+
+  # The zip's name carries the input hash above: a zip from other sources (or none) fails the plan.
+  lifecycle {
+    precondition {
+      condition     = fileexists("${path.module}/../../topologies/marketplace/build/lambda/indexer-ba4e56bb5684d707.zip")
+      error_message = "Lambda zip ../../topologies/marketplace/build/lambda/indexer-ba4e56bb5684d707.zip is missing: it is built from the sources this source_code_hash stands for, so run `make generate` (after every git pull too)."
+    }
   }
 }
 
@@ -173,7 +197,7 @@ resource "aws_lambda_function" "inventory" {
   memory_size   = 128
   kms_key_arn   = aws_kms_key.pipeline.arn
 
-  filename         = "${path.module}/../../topologies/marketplace/build/lambda/inventory.zip"
+  filename         = "${path.module}/../../topologies/marketplace/build/lambda/inventory-40bcd409cc2f74cd.zip"
   source_code_hash = "QLzUCcwvdM3282i7nP6zvcI/i0bPRLfhHGU+ZUWq7J8="
 
   ephemeral_storage {
@@ -195,6 +219,14 @@ resource "aws_lambda_function" "inventory" {
 
   tracing_config {
     mode = "Active"
+  }
+
+  # The zip's name carries the input hash above: a zip from other sources (or none) fails the plan.
+  lifecycle {
+    precondition {
+      condition     = fileexists("${path.module}/../../topologies/marketplace/build/lambda/inventory-40bcd409cc2f74cd.zip")
+      error_message = "Lambda zip ../../topologies/marketplace/build/lambda/inventory-40bcd409cc2f74cd.zip is missing: it is built from the sources this source_code_hash stands for, so run `make generate` (after every git pull too)."
+    }
   }
 }
 
@@ -222,7 +254,7 @@ resource "aws_lambda_function" "invoicer" {
   memory_size   = 128
   kms_key_arn   = aws_kms_key.pipeline.arn
 
-  filename         = "${path.module}/../../topologies/marketplace/build/lambda/invoicer.zip"
+  filename         = "${path.module}/../../topologies/marketplace/build/lambda/invoicer-40bcd409cc2f74cd.zip"
   source_code_hash = "QLzUCcwvdM3282i7nP6zvcI/i0bPRLfhHGU+ZUWq7J8="
 
   ephemeral_storage {
@@ -244,6 +276,14 @@ resource "aws_lambda_function" "invoicer" {
 
   tracing_config {
     mode = "Active"
+  }
+
+  # The zip's name carries the input hash above: a zip from other sources (or none) fails the plan.
+  lifecycle {
+    precondition {
+      condition     = fileexists("${path.module}/../../topologies/marketplace/build/lambda/invoicer-40bcd409cc2f74cd.zip")
+      error_message = "Lambda zip ../../topologies/marketplace/build/lambda/invoicer-40bcd409cc2f74cd.zip is missing: it is built from the sources this source_code_hash stands for, so run `make generate` (after every git pull too)."
+    }
   }
 }
 
@@ -271,7 +311,7 @@ resource "aws_lambda_function" "notifier" {
   memory_size   = 256
   kms_key_arn   = aws_kms_key.pipeline.arn
 
-  filename         = "${path.module}/../../topologies/marketplace/build/lambda/notifier.zip"
+  filename         = "${path.module}/../../topologies/marketplace/build/lambda/notifier-40bcd409cc2f74cd.zip"
   source_code_hash = "QLzUCcwvdM3282i7nP6zvcI/i0bPRLfhHGU+ZUWq7J8="
 
   ephemeral_storage {
@@ -291,6 +331,14 @@ resource "aws_lambda_function" "notifier" {
 
   tracing_config {
     mode = "Active"
+  }
+
+  # The zip's name carries the input hash above: a zip from other sources (or none) fails the plan.
+  lifecycle {
+    precondition {
+      condition     = fileexists("${path.module}/../../topologies/marketplace/build/lambda/notifier-40bcd409cc2f74cd.zip")
+      error_message = "Lambda zip ../../topologies/marketplace/build/lambda/notifier-40bcd409cc2f74cd.zip is missing: it is built from the sources this source_code_hash stands for, so run `make generate` (after every git pull too)."
+    }
   }
 }
 
@@ -317,7 +365,7 @@ resource "aws_lambda_function" "order_processor" {
   memory_size   = 512
   kms_key_arn   = aws_kms_key.pipeline.arn
 
-  filename         = "${path.module}/../../topologies/marketplace/build/lambda/order-processor.zip"
+  filename         = "${path.module}/../../topologies/marketplace/build/lambda/order-processor-ba4e56bb5684d707.zip"
   source_code_hash = "uk5Wu1aE1weorOptZneOvSrAOEdyumLMUW4D9we4eeA="
 
   reserved_concurrent_executions = 10
@@ -342,6 +390,14 @@ resource "aws_lambda_function" "order_processor" {
 
   tracing_config {
     mode = "Active"
+  }
+
+  # The zip's name carries the input hash above: a zip from other sources (or none) fails the plan.
+  lifecycle {
+    precondition {
+      condition     = fileexists("${path.module}/../../topologies/marketplace/build/lambda/order-processor-ba4e56bb5684d707.zip")
+      error_message = "Lambda zip ../../topologies/marketplace/build/lambda/order-processor-ba4e56bb5684d707.zip is missing: it is built from the sources this source_code_hash stands for, so run `make generate` (after every git pull too)."
+    }
   }
 }
 
@@ -369,7 +425,7 @@ resource "aws_lambda_function" "payment_capture" {
   memory_size   = 128
   kms_key_arn   = aws_kms_key.pipeline.arn
 
-  filename         = "${path.module}/../../topologies/marketplace/build/lambda/payment-capture.zip"
+  filename         = "${path.module}/../../topologies/marketplace/build/lambda/payment-capture-40bcd409cc2f74cd.zip"
   source_code_hash = "QLzUCcwvdM3282i7nP6zvcI/i0bPRLfhHGU+ZUWq7J8="
 
   ephemeral_storage {
@@ -392,6 +448,14 @@ resource "aws_lambda_function" "payment_capture" {
 
   tracing_config {
     mode = "Active"
+  }
+
+  # The zip's name carries the input hash above: a zip from other sources (or none) fails the plan.
+  lifecycle {
+    precondition {
+      condition     = fileexists("${path.module}/../../topologies/marketplace/build/lambda/payment-capture-40bcd409cc2f74cd.zip")
+      error_message = "Lambda zip ../../topologies/marketplace/build/lambda/payment-capture-40bcd409cc2f74cd.zip is missing: it is built from the sources this source_code_hash stands for, so run `make generate` (after every git pull too)."
+    }
   }
 }
 
@@ -419,7 +483,7 @@ resource "aws_lambda_function" "recommender" {
   memory_size   = 2048
   kms_key_arn   = aws_kms_key.pipeline.arn
 
-  filename         = "${path.module}/../../topologies/marketplace/build/lambda/recommender.zip"
+  filename         = "${path.module}/../../topologies/marketplace/build/lambda/recommender-40bcd409cc2f74cd.zip"
   source_code_hash = "QLzUCcwvdM3282i7nP6zvcI/i0bPRLfhHGU+ZUWq7J8="
 
   ephemeral_storage {
@@ -439,6 +503,14 @@ resource "aws_lambda_function" "recommender" {
 
   tracing_config {
     mode = "Active"
+  }
+
+  # The zip's name carries the input hash above: a zip from other sources (or none) fails the plan.
+  lifecycle {
+    precondition {
+      condition     = fileexists("${path.module}/../../topologies/marketplace/build/lambda/recommender-40bcd409cc2f74cd.zip")
+      error_message = "Lambda zip ../../topologies/marketplace/build/lambda/recommender-40bcd409cc2f74cd.zip is missing: it is built from the sources this source_code_hash stands for, so run `make generate` (after every git pull too)."
+    }
   }
 }
 
@@ -466,7 +538,7 @@ resource "aws_lambda_function" "refunder" {
   memory_size   = 128
   kms_key_arn   = aws_kms_key.pipeline.arn
 
-  filename         = "${path.module}/../../topologies/marketplace/build/lambda/refunder.zip"
+  filename         = "${path.module}/../../topologies/marketplace/build/lambda/refunder-40bcd409cc2f74cd.zip"
   source_code_hash = "QLzUCcwvdM3282i7nP6zvcI/i0bPRLfhHGU+ZUWq7J8="
 
   ephemeral_storage {
@@ -487,6 +559,14 @@ resource "aws_lambda_function" "refunder" {
 
   tracing_config {
     mode = "Active"
+  }
+
+  # The zip's name carries the input hash above: a zip from other sources (or none) fails the plan.
+  lifecycle {
+    precondition {
+      condition     = fileexists("${path.module}/../../topologies/marketplace/build/lambda/refunder-40bcd409cc2f74cd.zip")
+      error_message = "Lambda zip ../../topologies/marketplace/build/lambda/refunder-40bcd409cc2f74cd.zip is missing: it is built from the sources this source_code_hash stands for, so run `make generate` (after every git pull too)."
+    }
   }
 }
 
@@ -514,7 +594,7 @@ resource "aws_lambda_function" "shipping" {
   memory_size   = 128
   kms_key_arn   = aws_kms_key.pipeline.arn
 
-  filename         = "${path.module}/../../topologies/marketplace/build/lambda/shipping.zip"
+  filename         = "${path.module}/../../topologies/marketplace/build/lambda/shipping-40bcd409cc2f74cd.zip"
   source_code_hash = "QLzUCcwvdM3282i7nP6zvcI/i0bPRLfhHGU+ZUWq7J8="
 
   ephemeral_storage {
@@ -536,6 +616,14 @@ resource "aws_lambda_function" "shipping" {
 
   tracing_config {
     mode = "Active"
+  }
+
+  # The zip's name carries the input hash above: a zip from other sources (or none) fails the plan.
+  lifecycle {
+    precondition {
+      condition     = fileexists("${path.module}/../../topologies/marketplace/build/lambda/shipping-40bcd409cc2f74cd.zip")
+      error_message = "Lambda zip ../../topologies/marketplace/build/lambda/shipping-40bcd409cc2f74cd.zip is missing: it is built from the sources this source_code_hash stands for, so run `make generate` (after every git pull too)."
+    }
   }
 }
 
@@ -563,7 +651,7 @@ resource "aws_lambda_function" "webhook_sender" {
   memory_size   = 128
   kms_key_arn   = aws_kms_key.pipeline.arn
 
-  filename         = "${path.module}/../../topologies/marketplace/build/lambda/webhook-sender.zip"
+  filename         = "${path.module}/../../topologies/marketplace/build/lambda/webhook-sender-40bcd409cc2f74cd.zip"
   source_code_hash = "QLzUCcwvdM3282i7nP6zvcI/i0bPRLfhHGU+ZUWq7J8="
 
   ephemeral_storage {
@@ -583,5 +671,13 @@ resource "aws_lambda_function" "webhook_sender" {
 
   tracing_config {
     mode = "Active"
+  }
+
+  # The zip's name carries the input hash above: a zip from other sources (or none) fails the plan.
+  lifecycle {
+    precondition {
+      condition     = fileexists("${path.module}/../../topologies/marketplace/build/lambda/webhook-sender-40bcd409cc2f74cd.zip")
+      error_message = "Lambda zip ../../topologies/marketplace/build/lambda/webhook-sender-40bcd409cc2f74cd.zip is missing: it is built from the sources this source_code_hash stands for, so run `make generate` (after every git pull too)."
+    }
   }
 }
