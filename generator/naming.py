@@ -68,7 +68,7 @@ class EnvSource:
 def function_environment(spec: Spec, function: Function) -> dict[str, list[EnvSource]]:
     """Every environment variable the function gets, with all its sources (more than one is a collision).
 
-    References that do not resolve are skipped; rules.py reports them."""
+    References that do not resolve are skipped; generator/rules/ reports them."""
     found: dict[str, list[EnvSource]] = {}
 
     def add(name: str, source: EnvSource) -> None:

@@ -29,7 +29,7 @@ FunctionName = Annotated[str, StringConstraints(pattern=FUNCTION_NAME_PATTERN)]
 
 # Lambda Environment.Variables key pattern: `[a-zA-Z]([a-zA-Z0-9_])+`, so at least two characters.
 # https://docs.aws.amazon.com/lambda/latest/api/API_Environment.html
-# Lambda also reserves a list of names (AWS_REGION, ...), checked in rules.py.
+# Lambda also reserves a list of names (AWS_REGION, ...), checked in generator/rules/environment.py.
 ENV_VAR_PATTERN = r"^[A-Za-z][A-Za-z0-9_]{1,127}$"
 EnvVarName = Annotated[str, StringConstraints(pattern=ENV_VAR_PATTERN)]
 

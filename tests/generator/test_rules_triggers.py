@@ -1,4 +1,4 @@
-"""Unit tests for the rules about a queue and the function it triggers (generator/rules.py), each with a
+"""Unit tests for the rules about a queue and the function it triggers (generator/rules/), each with a
 passing and a failing case and the boundary between them. Specs are built in Python from a valid baseline."""
 
 from __future__ import annotations
