@@ -1,5 +1,7 @@
-"""Golden outputs: the seed renders to the committed terraform/ (CI's drift check), the marketplace topology
-(12 pairs, 3 FIFO) to tests/golden/marketplace/.
+"""Golden outputs of two fixed topologies: a copy of the seed (tests/topologies/seed/, stub functions) renders
+to tests/golden/seed/, the marketplace topology (12 pairs, 3 FIFO) to tests/golden/marketplace/. The
+repository's own queues.toml is the user's: its terraform/ is checked by tests/terraform/test_live_topology.py
+with checks that hold for any topology.
 
 After an intended change, `make goldens` (UPDATE_GOLDENS=1) re-renders both; review the diff before
 committing.
@@ -17,7 +19,7 @@ from generator.pipeline import generate, render_tree
 from tests.conftest import GOLDEN, ROOT, TOPOLOGIES
 
 CASES = {
-    "seed": (ROOT / "queues.toml", ROOT / "terraform"),
+    "seed": (TOPOLOGIES / "seed" / "queues.toml", GOLDEN / "seed"),
     "marketplace": (TOPOLOGIES / "marketplace" / "queues.toml", GOLDEN / "marketplace"),
 }
 
@@ -42,7 +44,7 @@ def test_rendering_matches_the_committed_files(case: str) -> None:
 
 
 def test_every_golden_directory_has_a_case() -> None:
-    assert {p.name for p in GOLDEN.iterdir() if p.is_dir()} == {"marketplace"}
+    assert {p.name for p in GOLDEN.iterdir() if p.is_dir()} == set(CASES)
 
 
 def test_two_renderings_are_byte_identical(tmp_path: Path) -> None:
