@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from generator import hcl
 from generator.spec.model import Bucket, Function, Queue, Spec, Table
 
 
@@ -112,5 +113,61 @@ def bucket_name_too_long(prefix: str) -> bool:
 
 
 def bucket_name_expression(prefix: str) -> str:
-    """The bucket name as an HCL template string."""
-    return f'"{prefix}-${{local.account_id}}-${{var.region}}"'
+    """The bucket name as an HCL template string, in this environment."""
+    return f'"${{{NAME_PREFIX}}}{prefix}-${{local.account_id}}-${{local.region}}"'
+
+
+ARTIFACTS_KEY = "artifacts"  # the bucket the generator adds for zips over Lambda's direct-upload limit
+
+
+# ── environments ─────────────────────────────────────────────────────────────────────────────────────────
+# Several environments share one account: every AWS name is printed as "${local.name_prefix}<literal>", where
+# the prefix is "" in the default environment (the names of queues.toml, exactly) and "<environment>-" in the
+# others. The environment may be as long as the tightest AWS name limit allows, and no longer than a cap that
+# keeps queue URLs (in the functions' 4 KB of environment variables) short.
+NAME_PREFIX = "local.name_prefix"
+ENVIRONMENT_CAP = 16
+
+
+def prefixed(name: str, before: str = "") -> str:
+    """The HCL string of an AWS name in this environment: `"<before>${local.name_prefix}<name>"`."""
+    return f'"{hcl.quote(before)[1:-1]}${{{NAME_PREFIX}}}{hcl.quote(name)[1:-1]}"'
+
+
+@dataclass(frozen=True)
+class EnvironmentRoom:
+    """How long the environment may be, and the name that decides it (for the variable's error message)."""
+
+    length: int
+    reason: str
+
+
+def environment_room(spec: Spec) -> EnvironmentRoom:
+    """The longest environment with which every AWS name of the spec still fits (`<environment>-` + name)."""
+    limits: list[tuple[int, int, str]] = []  # (limit, length without the prefix, the name as shown)
+    for key, fn in spec.functions.items():
+        role = f"{function_name(key, fn)}-role"  # longer than the function name, with the same limit (64)
+        limits.append((64, len(role), f'the IAM role name "<environment>-{role}"'))
+    for key, queue in spec.queues.items():
+        for name in (queue_name(key, queue), dlq_name(key, queue)):
+            limits.append((80, len(name), f'the SQS queue name "<environment>-{name}"'))
+    for key, table in spec.tables.items():
+        name = table_name(spec.project.name, key, table)
+        limits.append((255, len(name), f'the DynamoDB table name "<environment>-{name}"'))
+    topic = spec.alarms.topic_name
+    limits.append((256, len(topic), f'the SNS topic name "<environment>-{topic}"'))
+    for key in [*spec.buckets, ARTIFACTS_KEY]:  # the artifacts bucket comes with any zip over 50 MB
+        prefix = bucket_name_prefix(spec.project.name, key)
+        limits.append((_BUCKET_NAME_MAX, len(prefix) + _BUCKET_NAME_SUFFIX,
+                       f'the S3 bucket name "<environment>-{prefix}-<account id>-<region>"'))
+    limit, length, shown = min(limits, key=lambda item: (item[0] - item[1], item[2]))
+    room = limit - length - 1  # the hyphen after the environment
+    if room >= ENVIRONMENT_CAP:
+        return EnvironmentRoom(ENVIRONMENT_CAP, f"environment names are at most {ENVIRONMENT_CAP} characters")
+    return EnvironmentRoom(max(room, 0), f"{shown} may not exceed {limit} characters")
+
+
+def longest_prefix(spec: Spec) -> str:
+    """The name prefix of the longest environment the spec allows (for worst-case sizes)."""
+    length = environment_room(spec).length
+    return "e" * length + "-" if length else ""

@@ -6,8 +6,10 @@ from collections.abc import Mapping
 
 from generator import hcl
 from generator.naming import (
+    NAME_PREFIX,
     dlq_label,
     dlq_name,
+    environment_room,
     function_environment,
     function_name,
     label,
@@ -43,12 +45,12 @@ def build_plan(spec: Spec, source: str, code: Mapping[str, CodePlan]) -> Plan:
     return Plan(
         source=source,
         project=spec.project.name,
-        kms_alias=f"alias/{spec.project.name}",
+        environment_room=environment_room(spec),
         encrypted=_encrypted(spec, code),
         key_policy_skips=key_policy_skips(),
         log_group_arns=tuple(
-            "arn:${local.partition}:logs:${var.region}:"
-            f"${{local.account_id}}:log-group:{fn.log_group_name}"
+            "arn:${local.partition}:logs:${local.region}:"
+            f"${{local.account_id}}:log-group:/aws/lambda/${{{NAME_PREFIX}}}{fn.name}"
             for fn in functions
         ),
         queues=queues,
@@ -64,10 +66,16 @@ def build_plan(spec: Spec, source: str, code: Mapping[str, CodePlan]) -> Plan:
         buckets=tuple(declared_bucket(spec.project.name, key, spec.buckets[key], KMS_KEY_ARN)
                       for key in sorted(spec.buckets)),
         email_sender=spec.email.sender if spec.email is not None else None,
+        email_sender_arn=_identity_arn(spec.email.sender) if spec.email is not None else None,
         artifacts_bucket=(
             artifacts_bucket(spec.project.name, KMS_KEY_ARN) if any(c.via_s3 for c in code.values()) else None
         ),
     )
+
+
+def _identity_arn(sender: str) -> str:
+    """The SES identity's ARN as an HCL string; known even where another environment manages the identity."""
+    return '"arn:${local.partition}:ses:${local.region}:${local.account_id}:identity/' + hcl.quote(sender)[1:]
 
 
 def _encrypted(spec: Spec, code: Mapping[str, CodePlan]) -> tuple[str, ...]:
@@ -114,7 +122,7 @@ def _environment(fn: Function, spec: Spec, name: str) -> tuple[str, ...]:
         "queue": lambda key: f"aws_sqs_queue.{queue_label(key)}.url",
         "table": lambda key: f"aws_dynamodb_table.{label(key)}.name",
         "bucket": lambda key: f"aws_s3_bucket.{label(key)}.id",
-        "email": lambda _key: "aws_ses_email_identity.sender.email",
+        "email": lambda _key: "local.sender_email",
         "setting": lambda var: hcl.quote(fn.environment[var]),
     }
     variables = {"POWERTOOLS_SERVICE_NAME": hcl.quote(name)}
@@ -156,7 +164,6 @@ def _function_plan(key: str, spec: Spec, code: CodePlan) -> FunctionPlan:
         memory_size=fn.memory_size,
         ephemeral_storage_size=fn.ephemeral_storage_size,
         reserved_concurrent_executions=fn.reserved_concurrent_executions,
-        log_group_name=f"/aws/lambda/{name}",
         log_retention_days=fn.log_retention_days,
         environment=_environment(fn, spec, name),
         statements=statements_for(key, fn, spec),

@@ -77,15 +77,15 @@ def _email_statement(spec: Spec) -> Statement:
     assert spec.email is not None
     if spec.email.sandbox:
         # In the sandbox SES also authorizes the (verified) recipient identities.
-        identities = ('"arn:${local.partition}:ses:${var.region}:'
+        identities = ('"arn:${local.partition}:ses:${local.region}:'
                       '${local.account_id}:identity/*"',)
     else:
-        identities = ("aws_ses_email_identity.sender.arn",)
+        identities = ("local.sender_arn",)
     return Statement(
         sid="SendEmailFromSender",
         actions=("ses:SendEmail",),
         resources=identities,
-        conditions=(Condition("StringEquals", "ses:FromAddress", ("aws_ses_email_identity.sender.email",)),),
+        conditions=(Condition("StringEquals", "ses:FromAddress", ("local.sender_email",)),),
     )
 
 

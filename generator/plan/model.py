@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from generator.naming import EnvironmentRoom
+
 
 @dataclass(frozen=True)
 class Skip:
@@ -74,7 +76,6 @@ class FunctionPlan:
     memory_size: int
     ephemeral_storage_size: int
     reserved_concurrent_executions: int | None
-    log_group_name: str
     log_retention_days: int
     environment: tuple[str, ...]  # aligned `NAME = expression` lines
     statements: tuple[Statement, ...]
@@ -150,7 +151,7 @@ class BucketPlan:
 class Plan:
     source: str  # the spec file name printed in headers
     project: str
-    kms_alias: str
+    environment_room: EnvironmentRoom  # how long `var.environment` may be, and why
     encrypted: tuple[str, ...]  # what the pipeline key encrypts, for its description
     key_policy_skips: tuple[Skip, ...]
     log_group_arns: tuple[str, ...]  # HCL template strings for the key policy's logs condition
@@ -166,4 +167,5 @@ class Plan:
     tables: tuple[TablePlan, ...]
     buckets: tuple[BucketPlan, ...]
     email_sender: str | None
+    email_sender_arn: str | None  # HCL string: the identity's ARN, whichever environment manages it
     artifacts_bucket: BucketPlan | None  # set when any zip is deployed through S3

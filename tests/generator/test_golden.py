@@ -15,9 +15,10 @@ from pathlib import Path
 
 import pytest
 
-from generator.pipeline import generate, render_tree
+from generator.pipeline import SCAFFOLD_FILES, generate, render_tree
 from tests.conftest import GOLDEN, ROOT, TOPOLOGIES
 
+SCAFFOLD = ROOT / "generator" / "scaffold"
 CASES = {
     "seed": (TOPOLOGIES / "seed" / "queues.toml", GOLDEN / "seed"),
     "marketplace": (TOPOLOGIES / "marketplace" / "queues.toml", GOLDEN / "marketplace"),
@@ -56,3 +57,12 @@ def test_two_renderings_are_byte_identical(tmp_path: Path) -> None:
         return {p.name: p.read_bytes() for p in directory.iterdir()}
 
     assert files(first) == files(second)
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_the_golden_scaffold_files_are_what_a_new_user_gets(case: str) -> None:
+    """Scaffold files are created once and never overwritten, so a golden tree keeps the ones it got first;
+    they must stay the current scaffold (delete them and run `make goldens` after changing it)."""
+    _, golden = CASES[case]
+    for name in SCAFFOLD_FILES:
+        assert (golden / name).read_text(encoding="utf-8") == (SCAFFOLD / name).read_text(encoding="utf-8"), name

@@ -236,7 +236,8 @@ def _mock_apply_test(expected_receives: dict[str, int]) -> str:
             '  mock_data "aws_iam_policy_document" {\n',
             '    defaults = { json = "{\\"Version\\":\\"2012-10-17\\",\\"Statement\\":[]}" }\n  }\n',
             f'  mock_data "aws_caller_identity" {{\n    defaults = {{ account_id = "{ACCOUNT_ID}" }}\n  }}\n',
-            '  mock_data "aws_partition" {\n    defaults = { partition = "aws" }\n  }\n']
+            '  mock_data "aws_partition" {\n    defaults = { partition = "aws" }\n  }\n',
+            '  mock_data "aws_region" {\n    defaults = { name = "us-east-1" }\n  }\n']
     for resource, value in mocks.items():
         text.append(f'  mock_resource "{resource}" {{\n    defaults = {{ arn = "{value}" }}\n  }}\n')
     text.append('}\n\nrun "seed" {\n  command = apply\n')
@@ -291,7 +292,9 @@ SEED_STORAGE = {
     "email": {
         "UseIdempotencyTable": (["dynamodb:DeleteItem", "dynamodb:GetItem", "dynamodb:PutItem",
                                  "dynamodb:UpdateItem"], ["aws_dynamodb_table.idempotency.arn"]),
-        "SendEmailFromSender": (["ses:SendEmail"], ["aws_ses_email_identity.sender.arn"]),
+        # The identity's ARN is built (not read from the resource): environments sharing one account share
+        # the identity, and only one of them manages it (manage_email_identity).
+        "SendEmailFromSender": (["ses:SendEmail"], ["local.sender_arn"]),
     },
     "analytics": {"UseAnalyticsTable": (["dynamodb:PutItem", "dynamodb:UpdateItem"],
                                         ["aws_dynamodb_table.analytics.arn"])},
@@ -307,7 +310,7 @@ def test_each_role_reaches_only_its_own_tables_buckets_and_sender(seed_plan: dic
     for sid, (actions, resources) in SEED_STORAGE[function].items():
         got_actions, got_refs = storage[sid]
         assert got_actions == actions, sid
-        assert [r for r in got_refs if r.endswith(".arn")] == resources, sid
+        assert [r for r in got_refs if r.endswith((".arn", "_arn"))] == resources, sid
 
 
 def test_object_grants_are_scoped_to_their_prefixes() -> None:

@@ -30,6 +30,13 @@ def test_instances_of_a_counted_resource_count_as_planned() -> None:
     assert checks.unplanned_resources(plan) == []
 
 
+def test_a_counted_resource_may_have_no_instance() -> None:
+    plan = _plan([], [], {})
+    plan["configuration"]["root_module"]["resources"] = [
+        {"address": "aws_ses_email_identity.sender", "mode": "managed", "count_expression": {}}]
+    assert checks.unplanned_resources(plan) == []
+
+
 def test_a_taggable_resource_without_the_default_tags_is_reported() -> None:
     tags = {"managed-by": "terraform"}
     plan = _plan([_change("aws_sqs_queue.a", ["create"], {"tags_all": tags}),

@@ -58,9 +58,10 @@ def offline_plan(work: Workdir, *args: str) -> dict:
 
 
 def unplanned_resources(plan: dict) -> list[str]:
-    """Resources of the configuration the plan does not create (a plan from empty state creates them all)."""
+    """Resources of the configuration the plan does not create (a plan from empty state creates them all;
+    one with `count` or `for_each` may have no instance: a shared SES identity in a second environment)."""
     configured = {r["address"] for r in plan["configuration"]["root_module"].get("resources", [])
-                  if r["mode"] == "managed"}
+                  if r["mode"] == "managed" and "count_expression" not in r and "for_each_expression" not in r}
     created = {change["address"].split("[")[0] for change in plan["resource_changes"]
                if change["mode"] == "managed" and change["change"]["actions"] == ["create"]}
     others = [f"{c['address']}: {c['change']['actions']}" for c in plan["resource_changes"]
