@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from generator import hcl
-from generator.spec.model import Bucket, Function, Queue, Spec, Table
+from generator.spec.model import Bucket, Function, Queue, Spec, Table, TriggerSettings
 
 
 def label(key: str) -> str:
@@ -39,6 +39,35 @@ def queue_url_env_var(key: str, queue: Queue) -> str:
 
 def function_name(key: str, function: Function) -> str:
     return function.name or key
+
+
+@dataclass(frozen=True)
+class BoundTrigger:
+    """One queue invoking one function: `trigger = {...}`, or a `[functions.<key>.triggers.<queue>]` table."""
+
+    queue: str  # the queue key
+    settings: TriggerSettings
+    path: tuple[str, ...]  # where it is written in queues.toml
+    label: str  # the event source mapping's Terraform label
+    output_key: str  # its key in the event_source_mapping_uuids output
+
+    @property
+    def queue_path(self) -> tuple[str, ...]:
+        """Where the queue is named: trigger.queue, or the key of the triggers table."""
+        return (*self.path, "queue") if self.path[-1] == "trigger" else self.path
+
+
+def function_triggers(key: str, function: Function) -> list[BoundTrigger]:
+    """The function's triggers, `trigger` first. `trigger` keeps the label it always had (the function's), so
+    adding `triggers` later never replaces an existing mapping; each `triggers.<queue>` is `<function>_<queue>`."""
+    found = []
+    if function.trigger is not None:
+        found.append(BoundTrigger(function.trigger.queue, function.trigger, ("functions", key, "trigger"),
+                                  label(key), key))
+    for queue, settings in function.triggers.items():
+        found.append(BoundTrigger(queue, settings, ("functions", key, "triggers", queue),
+                                  f"{label(key)}_{label(queue)}", f"{key}/{queue}"))
+    return found
 
 
 def camel(key: str) -> str:
@@ -91,10 +120,22 @@ def function_environment(spec: Spec, function: Function) -> dict[str, list[EnvSo
     return found
 
 
+# Worst cases for names that embed where they are deployed. Region names are at most 14 characters
+# (ap-southeast-5, cn-northwest-1, ...); account ids are always 12 digits.
+LONGEST_REGION = "ap-southeast-5"
+ACCOUNT_ID_LENGTH = 12
+SERVICE_NAME_VARIABLE = "POWERTOOLS_SERVICE_NAME"  # every function's: its name, for Powertools' logs
+
+
+def queue_url(region: str, account_digits: int, name: str) -> str:
+    """An SQS queue URL as the provider reports it (aws_sqs_queue.<label>.url)."""
+    return f"https://sqs.{region}.amazonaws.com/{'1' * account_digits}/{name}"
+
+
 # S3 bucket names: 3-63 characters, global. Ours are `<project>-<key>-<account id>-<region>`: the account and
 # region make them unique without a random suffix, so the name is the same on every run and machine.
 _BUCKET_NAME_MAX = 63
-_BUCKET_NAME_SUFFIX = len("-123456789012-") + len("ap-southeast-5")  # the longest region names: 14 characters
+_BUCKET_NAME_SUFFIX = len("-") + ACCOUNT_ID_LENGTH + len("-") + len(LONGEST_REGION)
 
 
 def bucket_label(key: str) -> str:

@@ -23,6 +23,8 @@ class QueuePlan:
     description: str
     fifo: bool
     content_based_deduplication: bool
+    deduplication_scope: str | None  # printed only when queues.toml sets it (else AWS's default applies)
+    fifo_throughput_limit: str | None
     visibility_timeout_seconds: int
     message_retention_seconds: int
     delay_seconds: int
@@ -33,7 +35,7 @@ class QueuePlan:
     dlq_name: str
     dlq_visibility_timeout_seconds: int
     dlq_message_retention_seconds: int
-    oldest_message_alarm_seconds: int
+    oldest_message_alarm_seconds: int | None  # None: no age alarm
     consumer: str | None  # function key
 
 
@@ -89,6 +91,7 @@ class FunctionPlan:
 class MappingPlan:
     function_key: str
     label: str
+    output_key: str  # key in the event_source_mapping_uuids output: the function key, or `<function>/<queue>`
     function_label: str
     queue_label: str
     queue_name: str

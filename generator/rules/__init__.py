@@ -14,9 +14,15 @@ from generator.rules.names import (
     aws_names_are_unique,
     function_keys_are_not_reserved,
     labels_are_unique,
+    mapping_labels_are_unique,
     subscribers_are_unique,
 )
-from generator.rules.queues import age_alarm_can_fire, dlq_outlives_source, fifo_names_match_queue_type
+from generator.rules.queues import (
+    age_alarm_can_fire,
+    dlq_outlives_source,
+    fifo_names_match_queue_type,
+    high_throughput_fifo_is_consistent,
+)
 from generator.rules.references import references_resolve, storage_references_resolve
 from generator.rules.storage import bucket_names_fit, table_keys_are_distinct
 from generator.rules.triggers import (
@@ -31,13 +37,32 @@ from generator.rules.triggers import (
 from generator.spec.model import Spec
 
 __all__ = [
-    "RESERVED_ENV_VARS", "RULES", "Rule", "age_alarm_can_fire", "aws_names_are_unique", "batching_limits",
-    "bucket_names_fit", "check_rules", "dlq_outlives_source", "environment_fits",
-    "environment_variables_are_valid", "fifo_names_match_queue_type", "filter_patterns_are_well_formed",
-    "function_keys_are_not_reserved", "labels_are_unique", "low_receive_count_needs_concurrency_cap",
-    "no_function_feeds_its_own_trigger", "one_consumer_per_queue", "references_resolve",
-    "reserved_concurrency_covers_mapping", "storage_references_resolve", "subscribers_are_unique",
-    "table_keys_are_distinct", "visibility_covers_function_timeout",
+    "RESERVED_ENV_VARS",
+    "RULES",
+    "Rule",
+    "age_alarm_can_fire",
+    "aws_names_are_unique",
+    "batching_limits",
+    "bucket_names_fit",
+    "check_rules",
+    "dlq_outlives_source",
+    "environment_fits",
+    "environment_variables_are_valid",
+    "fifo_names_match_queue_type",
+    "filter_patterns_are_well_formed",
+    "function_keys_are_not_reserved",
+    "high_throughput_fifo_is_consistent",
+    "labels_are_unique",
+    "low_receive_count_needs_concurrency_cap",
+    "mapping_labels_are_unique",
+    "no_function_feeds_its_own_trigger",
+    "one_consumer_per_queue",
+    "references_resolve",
+    "reserved_concurrency_covers_mapping",
+    "storage_references_resolve",
+    "subscribers_are_unique",
+    "table_keys_are_distinct",
+    "visibility_covers_function_timeout",
 ]
 
 

@@ -8,7 +8,7 @@ from dataclasses import replace
 
 from pydantic import BaseModel
 
-from generator.naming import queue_name
+from generator.naming import BoundTrigger, function_triggers, queue_name
 from generator.problems import Problem, error
 from generator.spec.model import Function, Queue, Spec
 
@@ -22,11 +22,12 @@ def rule(fn: Rule) -> Rule:
     return fn
 
 
-def consumers(spec: Spec) -> Iterator[tuple[str, Function, str, Queue]]:
-    """(function key, function, queue key, queue) for every trigger whose queue exists."""
+def consumers(spec: Spec) -> Iterator[tuple[str, Function, BoundTrigger, str, Queue]]:
+    """(function key, function, trigger, queue key, queue) for every trigger whose queue exists."""
     for fn_key, fn in spec.functions.items():
-        if fn.trigger is not None and fn.trigger.queue in spec.queues:
-            yield fn_key, fn, fn.trigger.queue, spec.queues[fn.trigger.queue]
+        for trigger in function_triggers(fn_key, fn):
+            if trigger.queue in spec.queues:
+                yield fn_key, fn, trigger, trigger.queue, spec.queues[trigger.queue]
 
 
 def as_written(model: BaseModel, field: str) -> str:

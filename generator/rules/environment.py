@@ -3,9 +3,24 @@
 from __future__ import annotations
 
 import itertools
+import json
 from collections.abc import Iterator
 
-from generator.naming import EnvSource, function_environment, function_name, queue_url_env_var
+from generator.naming import (
+    ACCOUNT_ID_LENGTH,
+    LONGEST_REGION,
+    SERVICE_NAME_VARIABLE,
+    EnvSource,
+    bucket_name_prefix,
+    environment_room,
+    function_environment,
+    function_name,
+    longest_prefix,
+    queue_name,
+    queue_url,
+    queue_url_env_var,
+    table_name,
+)
 from generator.problems import Problem, error
 from generator.rules.common import rule
 from generator.spec.model import Function, Spec
@@ -75,22 +90,45 @@ def _env_collision(fn_key: str, fn: Function, name: str, first: EnvSource, later
 def _describe(source: EnvSource) -> str:
     return {"setting": "its environment table", "email": "[email]"}.get(source.kind, f"{source.kind} '{source.key}'")
 
-# Lambda: "The total size of all environment variables doesn't exceed 4 KB."
-_ENVIRONMENT_LIMIT = 4096
-_QUEUE_URL_ESTIMATE = 120  # https://sqs.<region>.amazonaws.com/<account>/<up to 80 characters>
+# Lambda: "The total size of all environment variables doesn't exceed 4 KB", measured on the JSON of the
+# variables map: its error quotes the "String measured", e.g. {"LOG_LEVEL":"INFO","QUEUE_URL":"https://..."}.
+ENVIRONMENT_LIMIT = 4096
+
+
+def largest_environment(spec: Spec, fn_key: str, fn: Function) -> dict[str, str]:
+    """The function's environment variables with every value at its longest: queue URLs and bucket names in
+    the longest region, names with the longest environment prefix the spec allows."""
+    prefix = longest_prefix(spec)
+    values = {
+        "queue": lambda key: queue_url(LONGEST_REGION, ACCOUNT_ID_LENGTH, prefix + queue_name(key, spec.queues[key])),
+        "table": lambda key: prefix + table_name(spec.project.name, key, spec.tables[key]),
+        "bucket": lambda key: (f"{prefix}{bucket_name_prefix(spec.project.name, key)}-"
+                               f"{'0' * ACCOUNT_ID_LENGTH}-{LONGEST_REGION}"),
+        "email": lambda _key: spec.email.sender if spec.email is not None else "",
+        "setting": lambda name: fn.environment[name],
+    }
+    variables = {SERVICE_NAME_VARIABLE: function_name(fn_key, fn)}
+    for name, sources in function_environment(spec, fn).items():
+        variables[name] = values[sources[0].kind](sources[0].key)
+    return variables
+
+
+def environment_size(variables: dict[str, str]) -> int:
+    """Bytes of the variables as Lambda measures them: compact JSON, UTF-8."""
+    return len(json.dumps(variables, separators=(",", ":"), ensure_ascii=False).encode("utf-8"))
 
 
 @rule
 def environment_fits(spec: Spec) -> Iterator[Problem]:
-    """Lambda rejects a function whose environment variables exceed 4 KB in total (names and values).
+    """Lambda rejects a function whose environment variables exceed 4 KB, measured as the JSON of the
+    variables map; queue URLs and names count at their longest (any region, any allowed environment).
     https://docs.aws.amazon.com/lambda/latest/dg/configuration-envvars.html"""
     for fn_key, fn in spec.functions.items():
-        size = len("POWERTOOLS_SERVICE_NAME") + len(function_name(fn_key, fn))  # set for every function
-        for name, sources in function_environment(spec, fn).items():
-            source = sources[0]
-            value = fn.environment[name] if source.kind == "setting" else "x" * _QUEUE_URL_ESTIMATE
-            size += len(name.encode()) + len(value.encode())
-        if size > _ENVIRONMENT_LIMIT:
+        size = environment_size(largest_environment(spec, fn_key, fn))
+        if size > ENVIRONMENT_LIMIT:
+            room = environment_room(spec).length
             yield error(("functions", fn_key, "environment"),
-                        f"the environment would take about {size} bytes; Lambda allows 4096 in total",
+                        f"the environment can take {size} bytes (its variables as JSON, with the queue URLs of "
+                        f"{LONGEST_REGION}" + (f" and a {room}-character environment" if room else "")
+                        + f"); Lambda allows {ENVIRONMENT_LIMIT} in total",
                         "move large settings to SSM Parameter Store or S3 and pass their names instead")

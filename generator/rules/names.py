@@ -4,8 +4,17 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from generator.naming import dlq_label, dlq_name, function_name, label, queue_label, queue_name, table_name
-from generator.problems import Problem, error
+from generator.naming import (
+    dlq_label,
+    dlq_name,
+    function_name,
+    function_triggers,
+    label,
+    queue_label,
+    queue_name,
+    table_name,
+)
+from generator.problems import Problem, dotted, error
 from generator.rules.common import rule
 from generator.spec.model import Spec
 
@@ -33,6 +42,21 @@ def labels_are_unique(spec: Spec) -> Iterator[Problem]:
                             f"{kind}.{owners[label(key)]} ('-' becomes '_' in labels)",
                             "rename one of the keys")
             owners.setdefault(label(key), key)
+
+
+@rule
+def mapping_labels_are_unique(spec: Spec) -> Iterator[Problem]:
+    """Each trigger is an event source mapping labelled `<function>` (`trigger`) or `<function>_<queue>`
+    (`triggers.<queue>`), and Terraform addresses must be unique: function `a` triggered by queue `b` and
+    function `a_b`'s own trigger would share the label `a_b`."""
+    owners: dict[str, str] = {}
+    for fn_key, fn in sorted(spec.functions.items()):
+        for trigger in function_triggers(fn_key, fn):
+            if trigger.label in owners:
+                yield error(trigger.path, f"its event source mapping's Terraform label '{trigger.label}' is "
+                            f"already the label of the mapping of {owners[trigger.label]}",
+                            "rename the function or the queue key")
+            owners.setdefault(trigger.label, dotted(trigger.path))
 
 
 @rule

@@ -37,6 +37,25 @@ def fifo_names_match_queue_type(spec: Spec) -> Iterator[Problem]:
 
 
 @rule
+def high_throughput_fifo_is_consistent(spec: Spec) -> Iterator[Problem]:
+    """High-throughput FIFO: deduplication_scope and fifo_throughput_limit exist only on FIFO queues, and SQS
+    accepts FifoThroughputLimit perMessageGroupId only with DeduplicationScope messageGroup.
+    https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/high-throughput-fifo.html"""
+    for key, queue in spec.queues.items():
+        written = [name for name in ("deduplication_scope", "fifo_throughput_limit") if getattr(queue, name)]
+        if not queue.fifo_queue:
+            for name in written:
+                yield error(("queues", key, name), f"{name} exists only on FIFO queues",
+                            "remove it, or set fifo_queue = true")
+        elif queue.fifo_throughput_limit == "perMessageGroupId" and queue.deduplication_scope != "messageGroup":
+            scope = f'"{queue.deduplication_scope}"' if queue.deduplication_scope else '"queue" (the default)'
+            yield error(("queues", key, "fifo_throughput_limit"),
+                        f'"perMessageGroupId" needs deduplication_scope = "messageGroup", not {scope}; SQS '
+                        "rejects the pair", 'set deduplication_scope = "messageGroup" for high throughput, or '
+                        'fifo_throughput_limit = "perQueue"')
+
+
+@rule
 def dlq_outlives_source(spec: Spec) -> Iterator[Problem]:
     """Standard queues keep a message's original enqueue timestamp when it moves to the DLQ, so a DLQ whose
     retention is not longer than its source's deletes failed messages before anyone sees them.
@@ -64,17 +83,12 @@ def dlq_outlives_source(spec: Spec) -> Iterator[Problem]:
 @rule
 def age_alarm_can_fire(spec: Spec) -> Iterator[Problem]:
     """A message is deleted when it reaches the retention period, so an age alarm at or above it never
-    fires. Reported at whichever of the two the user wrote."""
+    fires. (Unset, the threshold is derived below the retention; `false` turns the alarm off.)"""
     for key, queue in spec.queues.items():
-        threshold, retention = queue.oldest_message_alarm_seconds, queue.message_retention_seconds
-        if threshold < retention:
+        threshold, retention = queue.age_alarm_threshold, queue.message_retention_seconds
+        if threshold is None or threshold < retention:
             continue
-        hint = "set oldest_message_alarm_seconds well below message_retention_seconds"
-        if "oldest_message_alarm_seconds" in queue.model_fields_set:
-            yield error(("queues", key, "oldest_message_alarm_seconds"),
-                        f"{threshold} is not below the retention period ({retention}); the alarm could never "
-                        "fire", hint)
-        else:
-            yield error(("queues", key, "message_retention_seconds"),
-                        f"{retention} is not above oldest_message_alarm_seconds ({threshold}, the default); "
-                        "the age alarm could never fire", hint)
+        yield error(("queues", key, "oldest_message_alarm_seconds"),
+                    f"{threshold} is not below the retention period ({retention}); the alarm could never fire",
+                    "set oldest_message_alarm_seconds well below message_retention_seconds, or false for no "
+                    "age alarm")

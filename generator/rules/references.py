@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from generator.naming import function_triggers
 from generator.problems import Problem, error
 from generator.rules.common import rule, unknown, unknown_queue
 from generator.spec.model import Spec
@@ -11,10 +12,11 @@ from generator.spec.model import Spec
 
 @rule
 def references_resolve(spec: Spec) -> Iterator[Problem]:
-    """Every trigger.queue and sends_to entry names a queue declared under [queues]."""
+    """Every trigger.queue, triggers.<queue> and sends_to entry names a queue declared under [queues]."""
     for fn_key, fn in spec.functions.items():
-        if fn.trigger is not None and fn.trigger.queue not in spec.queues:
-            yield unknown_queue(spec, ("functions", fn_key, "trigger", "queue"), fn.trigger.queue)
+        for trigger in function_triggers(fn_key, fn):
+            if trigger.queue not in spec.queues:
+                yield unknown_queue(spec, trigger.queue_path, trigger.queue)
         seen: set[str] = set()
         for index, target in enumerate(fn.sends_to):
             path = ("functions", fn_key, "sends_to", index)

@@ -22,6 +22,7 @@ SCAFFOLD = ROOT / "generator" / "scaffold"
 CASES = {
     "seed": (TOPOLOGIES / "seed" / "queues.toml", GOLDEN / "seed"),
     "marketplace": (TOPOLOGIES / "marketplace" / "queues.toml", GOLDEN / "marketplace"),
+    "tenants": (TOPOLOGIES / "tenants" / "queues.toml", GOLDEN / "tenants"),
 }
 
 

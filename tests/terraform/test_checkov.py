@@ -24,6 +24,8 @@ EXPECTED = {
                    "CKV_AWS_117": 5, "CKV_AWS_144": 1, "CKV_AWS_18": 1, "CKV_AWS_272": 5, "CKV_AWS_356": 1}),
     "marketplace": (422, {"CKV_AWS_109": 1, "CKV_AWS_111": 1, "CKV_AWS_115": 11, "CKV_AWS_116": 12,
                           "CKV_AWS_117": 12, "CKV_AWS_272": 12, "CKV_AWS_356": 1}),
+    "tenants": (103, {"CKV_AWS_109": 1, "CKV_AWS_111": 1, "CKV_AWS_115": 1, "CKV_AWS_116": 2, "CKV_AWS_117": 2,
+                      "CKV_AWS_272": 2, "CKV_AWS_356": 1}),
 }
 
 

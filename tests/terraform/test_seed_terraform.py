@@ -34,7 +34,8 @@ LABELS = {
 
 SEED = Topology(TOPOLOGIES / "seed" / "queues.toml", GOLDEN / "seed")
 MARKETPLACE = Topology(TOPOLOGIES / "marketplace" / "queues.toml", GOLDEN / "marketplace")
-GOLDENS = {"seed": SEED, "marketplace": MARKETPLACE}
+TENANTS = Topology(TOPOLOGIES / "tenants" / "queues.toml", GOLDEN / "tenants")
+GOLDENS = {"seed": SEED, "marketplace": MARKETPLACE, "tenants": TENANTS}
 
 
 @pytest.fixture(scope="module")
