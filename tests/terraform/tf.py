@@ -30,6 +30,7 @@ class Workdir:
         """Copy `files` (default: every *.tf and the lock file) of `source` into a directory under `root`;
         when `build_dir` is given, link it where the copied files expect it."""
         self.dir = _placed(root, source, build_dir)
+        self.generated: list[str] = []  # the generated files among those copied (set by the topology)
         self.dir.mkdir(parents=True)
         names = sorted(files) if files is not None else sorted(p.name for p in source.glob("*.tf"))
         for name in [*names, LOCK_FILE]:

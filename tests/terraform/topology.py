@@ -10,7 +10,7 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
-from generator.pipeline import generate, render_tree
+from generator.pipeline import SCAFFOLD_FILES, generate, render_tree
 from tests.terraform.sts_stub import StsStub
 from tests.terraform.tf import Workdir
 
@@ -30,8 +30,14 @@ class Topology:
         rendering = render_tree(self.spec, self.out_dir)
         return sorted({path.name for path in rendering.files} | {path.name for path in rendering.kept})
 
+    def generated_files(self) -> list[str]:
+        """The files the generator writes on every run (not the scaffold files, which become the user's)."""
+        return sorted(name for name in self.owned_files() if name not in SCAFFOLD_FILES)
+
     def workdir(self, root: Path) -> Workdir:
-        return Workdir(self.out_dir, root, files=self.owned_files(), build_dir=self.build_dir)
+        work = Workdir(self.out_dir, root, files=self.owned_files(), build_dir=self.build_dir)
+        work.generated = self.generated_files()
+        return work
 
 
 def drift(topology: Topology) -> list[str]:
@@ -41,7 +47,8 @@ def drift(topology: Topology) -> list[str]:
 
 
 def fmt_problems(work: Workdir) -> str:
-    result = work.run("fmt", "-check", "-diff", "-recursive", check=False)
+    """What `terraform fmt` would change in the generated files (how a user formats theirs is up to them)."""
+    result = work.run("fmt", "-check", "-diff", *work.generated, check=False)
     return "" if result.returncode == 0 else result.stdout
 
 
