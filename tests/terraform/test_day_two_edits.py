@@ -21,6 +21,9 @@ pytestmark = [pytest.mark.terraform, pytest.mark.slow]
 
 SPEC_EDITS = {"add-a-queue-and-consumer", "disable-a-trigger", "convert-a-queue-to-fifo"}
 USER_FILES = ("backend.tf", "terraform.tfvars")
+# Edits that only add files of the user's: the tests' work dir leaves those out, so it is the unedited
+# project's exactly, which test_live_topology.py plans already (checked here, then not planned again).
+USER_FILE_EDITS = {"change-the-region-in-tfvars", "add-a-backend"}
 
 
 @pytest.fixture(scope="module")
@@ -52,7 +55,21 @@ def test_generate_applies_the_edit_and_leaves_the_users_files_alone(edited, name
     assert checks.drift(topology) == []
 
 
-@pytest.mark.parametrize("name", sorted(EDITS))
+@pytest.mark.parametrize("name", sorted(USER_FILE_EDITS))
+def test_the_users_own_files_stay_out_of_the_tests_work_dir(edited, name: str, tmp_path) -> None:
+    topology, _, mine = edited[name]
+    assert mine, f"{name} added no file of the user's"
+    work = topology.workdir(tmp_path / "edited")
+    unedited = Topology(ROOT / "queues.toml", ROOT / "terraform").workdir(tmp_path / "unedited")
+    assert not any((work.dir / file).exists() for file in mine)
+    assert _files(work.dir) == _files(unedited.dir)
+
+
+def _files(directory) -> dict[str, bytes]:
+    return {path.name: path.read_bytes() for path in sorted(directory.iterdir()) if path.is_file()}
+
+
+@pytest.mark.parametrize("name", sorted(set(EDITS) - USER_FILE_EDITS))
 def test_terraform_accepts_and_plans_the_edited_project(edited, name: str, tmp_path, terraform_bin) -> None:
     topology, _, _ = edited[name]
     work = topology.workdir(tmp_path)

@@ -98,30 +98,50 @@ def test_every_resource_of_the_second_environment_carries_its_tag(plans) -> None
             assert after["tags_all"].get("environment") == "staging", change["address"]
 
 
-def test_an_environment_applied_in_the_wrong_workspace_is_refused(work) -> None:
-    result = work.run("plan", "-input=false", "-lock=false", "-var", "environment=staging", check=False)
-    assert result.returncode == 1
-    assert "The environment and the workspace disagree" in result.stderr
+# One `terraform test` (mocked provider) for the environments Terraform must refuse before planning anything:
+# each run names the check that has to fail; the messages themselves are in the golden environment.tf.
+REFUSALS = """mock_provider "aws" {
+  mock_data "aws_iam_policy_document" {
+    defaults = { json = "{\\"Version\\":\\"2012-10-17\\",\\"Statement\\":[]}" }
+  }
+  mock_data "aws_region" {
+    defaults = { name = "us-east-1" }
+  }
+}
 
-
-@pytest.mark.parametrize(("environment", "message"), [
-    ("production1", "The environment is at most 10 characters: the S3 bucket name"),
-    ("Staging", "The environment is lowercase letters, digits and hyphens"),
-    ("staging-", "The environment is lowercase letters, digits and hyphens"),
-    ("sthree", "S3 reserves bucket names starting with"),
+run "default_environment_in_the_default_workspace" {
+  command = plan
+}
+""" + "".join(f"""
+run "{name}" {{
+  command = plan
+  variables {{
+    environment = "{environment}"
+  }}
+  expect_failures = [{check}]
+}}
+""" for name, environment, check in [
+    ("too_long_for_the_artifacts_bucket", "production1", "var.environment"),  # 11 > 10 characters
+    ("uppercase", "Staging", "var.environment"),
+    ("trailing_hyphen", "staging-", "var.environment"),
+    ("reserved_by_s3", "sthree", "var.environment"),
+    ("staging_in_the_default_workspace", "staging", "data.aws_caller_identity.current"),
 ])
-def test_an_environment_name_that_would_break_an_aws_name_is_refused(work, environment: str, message: str) -> None:
-    result = work.run("plan", "-input=false", "-lock=false", "-var", f"environment={environment}", check=False)
-    assert result.returncode == 1
-    assert message in " ".join(result.stderr.split()), result.stderr
 
 
-def test_the_region_comes_from_the_standard_chain_unless_set(work) -> None:
+def test_environments_that_would_break_a_name_or_another_state_are_refused(work) -> None:
+    (work.dir / "tests").mkdir(exist_ok=True)
+    work.write("tests/environments.tftest.hcl", REFUSALS)
+    result = work.run("test", "-filter=tests/environments.tftest.hcl", check=False)
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    assert "6 passed, 0 failed" in result.stdout
+
+
+def test_the_region_comes_from_the_providers_standard_chain(work) -> None:
+    # AWS_REGION set by the user, var.region unset (its default is null): the provider's chain decides
     work.env["AWS_REGION"] = "eu-west-2"
     try:
-        from_environment = _names(checks.offline_plan(work))
-        from_variable = _names(checks.offline_plan(work, "-var", "region=ap-south-1"))
+        names = _names(checks.offline_plan(work))
     finally:
         work.env["AWS_REGION"] = "us-east-1"
-    assert from_environment["aws_s3_bucket.media"] == f"video-pipeline-media-{ACCOUNT_ID}-eu-west-2"
-    assert from_variable["aws_s3_bucket.media"] == f"video-pipeline-media-{ACCOUNT_ID}-ap-south-1"
+    assert names["aws_s3_bucket.media"] == f"video-pipeline-media-{ACCOUNT_ID}-eu-west-2"

@@ -30,13 +30,11 @@ class Topology:
         rendering = render_tree(self.spec, self.out_dir)
         return sorted({path.name for path in rendering.files} | {path.name for path in rendering.kept})
 
-    def generated_files(self) -> list[str]:
-        """The files the generator writes on every run (not the scaffold files, which become the user's)."""
-        return sorted(name for name in self.owned_files() if name not in SCAFFOLD_FILES)
-
     def workdir(self, root: Path) -> Workdir:
-        work = Workdir(self.out_dir, root, files=self.owned_files(), build_dir=self.build_dir)
-        work.generated = self.generated_files()
+        owned = self.owned_files()
+        work = Workdir(self.out_dir, root, files=owned, build_dir=self.build_dir)
+        # fmt looks at what the generator writes on every run, not at the scaffold files, which are the user's
+        work.generated = [name for name in owned if name not in SCAFFOLD_FILES]
         return work
 
 
