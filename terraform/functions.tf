@@ -6,7 +6,7 @@
 ################################################################################
 
 resource "aws_cloudwatch_log_group" "analytics" {
-  name              = "/aws/lambda/analytics"
+  name              = "/aws/lambda/${local.name_prefix}analytics"
   retention_in_days = 365
   kms_key_id        = aws_kms_key.pipeline.arn
 }
@@ -16,7 +16,7 @@ resource "aws_lambda_function" "analytics" {
   #checkov:skip=CKV_AWS_116:SQS-triggered: failed messages go to analytics-dlq by redrive; a function DLQ is for async invokes
   #checkov:skip=CKV_AWS_117:reaches only AWS public endpoints and the internet; a VPC adds NAT cost, isolates nothing
   #checkov:skip=CKV_AWS_272:zips are built reproducibly from the reviewed repository; signing needs an AWS Signer profile
-  function_name = "analytics"
+  function_name = "${local.name_prefix}analytics"
   description   = "Aggregates pipeline events into per-day counters"
   role          = aws_iam_role.analytics.arn
   handler       = "handler.lambda_handler"
@@ -64,7 +64,7 @@ resource "aws_lambda_function" "analytics" {
 ################################################################################
 
 resource "aws_cloudwatch_log_group" "downloader" {
-  name              = "/aws/lambda/downloader"
+  name              = "/aws/lambda/${local.name_prefix}downloader"
   retention_in_days = 365
   kms_key_id        = aws_kms_key.pipeline.arn
 }
@@ -74,7 +74,7 @@ resource "aws_lambda_function" "downloader" {
   #checkov:skip=CKV_AWS_116:SQS-triggered: failed messages go to video-processing-dlq by redrive; a function DLQ is for async invokes
   #checkov:skip=CKV_AWS_117:reaches only AWS public endpoints and the internet; a VPC adds NAT cost, isolates nothing
   #checkov:skip=CKV_AWS_272:zips are built reproducibly from the reviewed repository; signing needs an AWS Signer profile
-  function_name = "downloader"
+  function_name = "${local.name_prefix}downloader"
   description   = "Downloads the requested video with yt-dlp and stores it"
   role          = aws_iam_role.downloader.arn
   handler       = "handler.lambda_handler"
@@ -125,7 +125,7 @@ resource "aws_lambda_function" "downloader" {
 ################################################################################
 
 resource "aws_cloudwatch_log_group" "email" {
-  name              = "/aws/lambda/email"
+  name              = "/aws/lambda/${local.name_prefix}email"
   retention_in_days = 365
   kms_key_id        = aws_kms_key.pipeline.arn
 }
@@ -135,7 +135,7 @@ resource "aws_lambda_function" "email" {
   #checkov:skip=CKV_AWS_116:SQS-triggered: failed messages go to email-dlq by redrive; a function DLQ is for async invokes
   #checkov:skip=CKV_AWS_117:reaches only AWS public endpoints and the internet; a VPC adds NAT cost, isolates nothing
   #checkov:skip=CKV_AWS_272:zips are built reproducibly from the reviewed repository; signing needs an AWS Signer profile
-  function_name = "email"
+  function_name = "${local.name_prefix}email"
   description   = "Sends the job notifications through SES, once per notification"
   role          = aws_iam_role.email.arn
   handler       = "handler.lambda_handler"
@@ -158,7 +158,7 @@ resource "aws_lambda_function" "email" {
       IDEMPOTENCY_TABLE       = aws_dynamodb_table.idempotency.name
       LOG_LEVEL               = "INFO"
       POWERTOOLS_SERVICE_NAME = "email"
-      SENDER_EMAIL            = aws_ses_email_identity.sender.email
+      SENDER_EMAIL            = local.sender_email
     }
   }
 
@@ -185,7 +185,7 @@ resource "aws_lambda_function" "email" {
 ################################################################################
 
 resource "aws_cloudwatch_log_group" "router" {
-  name              = "/aws/lambda/router"
+  name              = "/aws/lambda/${local.name_prefix}router"
   retention_in_days = 365
   kms_key_id        = aws_kms_key.pipeline.arn
 }
@@ -195,7 +195,7 @@ resource "aws_lambda_function" "router" {
   #checkov:skip=CKV_AWS_116:invoked synchronously: the caller gets the error; a function DLQ is for async invokes
   #checkov:skip=CKV_AWS_117:reaches only AWS public endpoints and the internet; a VPC adds NAT cost, isolates nothing
   #checkov:skip=CKV_AWS_272:zips are built reproducibly from the reviewed repository; signing needs an AWS Signer profile
-  function_name = "router"
+  function_name = "${local.name_prefix}router"
   description   = "HTTP entry: validates a job, checks the quota and queues it"
   role          = aws_iam_role.router.arn
   handler       = "handler.lambda_handler"
@@ -253,7 +253,7 @@ resource "aws_lambda_function_url" "router" {
 ################################################################################
 
 resource "aws_cloudwatch_log_group" "thumbnail" {
-  name              = "/aws/lambda/thumbnail"
+  name              = "/aws/lambda/${local.name_prefix}thumbnail"
   retention_in_days = 365
   kms_key_id        = aws_kms_key.pipeline.arn
 }
@@ -280,7 +280,7 @@ resource "aws_lambda_function" "thumbnail" {
   #checkov:skip=CKV_AWS_116:SQS-triggered: failed messages go to thumbnail-generation-dlq by redrive; a function DLQ is for async invokes
   #checkov:skip=CKV_AWS_117:reaches only AWS public endpoints and the internet; a VPC adds NAT cost, isolates nothing
   #checkov:skip=CKV_AWS_272:zips are built reproducibly from the reviewed repository; signing needs an AWS Signer profile
-  function_name = "thumbnail"
+  function_name = "${local.name_prefix}thumbnail"
   description   = "Extracts a frame with ffmpeg and renders the thumbnails"
   role          = aws_iam_role.thumbnail.arn
   handler       = "handler.lambda_handler"

@@ -92,7 +92,7 @@ def test_a_zip_over_the_direct_upload_limit_goes_through_the_artifacts_bucket(pr
     assert "filename" not in worker[:worker.index("ephemeral_storage")]
     assert re.search(r'  filename         = "\$\{path.module\}/\.\./build/lambda/api-[0-9a-f]{16}\.zip"\n', api)
     artifacts = (project / "terraform" / "artifacts.tf").read_text()
-    name = '"shop-artifacts-${local.account_id}-${var.region}"'
+    name = '"${local.name_prefix}shop-artifacts-${local.account_id}-${local.region}"'
     assert f"bucket = {name}" in artifacts
     for resource in ("aws_s3_bucket_ownership_controls", "aws_s3_bucket_public_access_block",
                      "aws_s3_bucket_versioning", "aws_s3_bucket_server_side_encryption_configuration",

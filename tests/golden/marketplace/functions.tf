@@ -6,7 +6,7 @@
 ################################################################################
 
 resource "aws_cloudwatch_log_group" "checkout" {
-  name              = "/aws/lambda/checkout"
+  name              = "/aws/lambda/${local.name_prefix}checkout"
   retention_in_days = 365
   kms_key_id        = aws_kms_key.pipeline.arn
 }
@@ -16,7 +16,7 @@ resource "aws_lambda_function" "checkout" {
   #checkov:skip=CKV_AWS_116:invoked synchronously: the caller gets the error; a function DLQ is for async invokes
   #checkov:skip=CKV_AWS_117:reaches only AWS public endpoints and the internet; a VPC adds NAT cost, isolates nothing
   #checkov:skip=CKV_AWS_272:zips are built reproducibly from the reviewed repository; signing needs an AWS Signer profile
-  function_name = "checkout"
+  function_name = "${local.name_prefix}checkout"
   description   = "HTTP checkout: places orders"
   role          = aws_iam_role.checkout.arn
   handler       = "handler.lambda_handler"
@@ -66,7 +66,7 @@ resource "aws_lambda_function" "checkout" {
 ################################################################################
 
 resource "aws_cloudwatch_log_group" "fraud_screen" {
-  name              = "/aws/lambda/fraud-screen"
+  name              = "/aws/lambda/${local.name_prefix}fraud-screen"
   retention_in_days = 365
   kms_key_id        = aws_kms_key.pipeline.arn
 }
@@ -76,7 +76,7 @@ resource "aws_lambda_function" "fraud_screen" {
   #checkov:skip=CKV_AWS_116:SQS-triggered: failed messages go to fraud-check-dlq by redrive; a function DLQ is for async invokes
   #checkov:skip=CKV_AWS_117:reaches only AWS public endpoints and the internet; a VPC adds NAT cost, isolates nothing
   #checkov:skip=CKV_AWS_272:zips are built reproducibly from the reviewed repository; signing needs an AWS Signer profile
-  function_name = "fraud-screen"
+  function_name = "${local.name_prefix}fraud-screen"
   role          = aws_iam_role.fraud_screen.arn
   handler       = "handler.lambda_handler"
   runtime       = "python3.12"
@@ -122,7 +122,7 @@ resource "aws_lambda_function" "fraud_screen" {
 ################################################################################
 
 resource "aws_cloudwatch_log_group" "indexer" {
-  name              = "/aws/lambda/indexer"
+  name              = "/aws/lambda/${local.name_prefix}indexer"
   retention_in_days = 365
   kms_key_id        = aws_kms_key.pipeline.arn
 }
@@ -132,7 +132,7 @@ resource "aws_lambda_function" "indexer" {
   #checkov:skip=CKV_AWS_116:SQS-triggered: failed messages go to search-index-dlq by redrive; a function DLQ is for async invokes
   #checkov:skip=CKV_AWS_117:reaches only AWS public endpoints and the internet; a VPC adds NAT cost, isolates nothing
   #checkov:skip=CKV_AWS_272:zips are built reproducibly from the reviewed repository; signing needs an AWS Signer profile
-  function_name = "indexer"
+  function_name = "${local.name_prefix}indexer"
   role          = aws_iam_role.indexer.arn
   handler       = "handler.lambda_handler"
   runtime       = "python3.12"
@@ -178,7 +178,7 @@ resource "aws_lambda_function" "indexer" {
 ################################################################################
 
 resource "aws_cloudwatch_log_group" "inventory" {
-  name              = "/aws/lambda/inventory"
+  name              = "/aws/lambda/${local.name_prefix}inventory"
   retention_in_days = 365
   kms_key_id        = aws_kms_key.pipeline.arn
 }
@@ -188,7 +188,7 @@ resource "aws_lambda_function" "inventory" {
   #checkov:skip=CKV_AWS_116:SQS-triggered: failed messages go to inventory-dlq by redrive; a function DLQ is for async invokes
   #checkov:skip=CKV_AWS_117:reaches only AWS public endpoints and the internet; a VPC adds NAT cost, isolates nothing
   #checkov:skip=CKV_AWS_272:zips are built reproducibly from the reviewed repository; signing needs an AWS Signer profile
-  function_name = "inventory"
+  function_name = "${local.name_prefix}inventory"
   role          = aws_iam_role.inventory.arn
   handler       = "handler.lambda_handler"
   runtime       = "python3.12"
@@ -235,7 +235,7 @@ resource "aws_lambda_function" "inventory" {
 ################################################################################
 
 resource "aws_cloudwatch_log_group" "invoicer" {
-  name              = "/aws/lambda/invoicer"
+  name              = "/aws/lambda/${local.name_prefix}invoicer"
   retention_in_days = 365
   kms_key_id        = aws_kms_key.pipeline.arn
 }
@@ -245,7 +245,7 @@ resource "aws_lambda_function" "invoicer" {
   #checkov:skip=CKV_AWS_116:SQS-triggered: failed messages go to invoices-dlq by redrive; a function DLQ is for async invokes
   #checkov:skip=CKV_AWS_117:reaches only AWS public endpoints and the internet; a VPC adds NAT cost, isolates nothing
   #checkov:skip=CKV_AWS_272:zips are built reproducibly from the reviewed repository; signing needs an AWS Signer profile
-  function_name = "invoicer"
+  function_name = "${local.name_prefix}invoicer"
   role          = aws_iam_role.invoicer.arn
   handler       = "handler.lambda_handler"
   runtime       = "python3.12"
@@ -292,7 +292,7 @@ resource "aws_lambda_function" "invoicer" {
 ################################################################################
 
 resource "aws_cloudwatch_log_group" "notifier" {
-  name              = "/aws/lambda/notifier"
+  name              = "/aws/lambda/${local.name_prefix}notifier"
   retention_in_days = 731
   kms_key_id        = aws_kms_key.pipeline.arn
 }
@@ -302,7 +302,7 @@ resource "aws_lambda_function" "notifier" {
   #checkov:skip=CKV_AWS_116:SQS-triggered: failed messages go to notifications-dlq by redrive; a function DLQ is for async invokes
   #checkov:skip=CKV_AWS_117:reaches only AWS public endpoints and the internet; a VPC adds NAT cost, isolates nothing
   #checkov:skip=CKV_AWS_272:zips are built reproducibly from the reviewed repository; signing needs an AWS Signer profile
-  function_name = "notifier"
+  function_name = "${local.name_prefix}notifier"
   role          = aws_iam_role.notifier.arn
   handler       = "handler.lambda_handler"
   runtime       = "python3.12"
@@ -347,7 +347,7 @@ resource "aws_lambda_function" "notifier" {
 ################################################################################
 
 resource "aws_cloudwatch_log_group" "order_processor" {
-  name              = "/aws/lambda/order-processor"
+  name              = "/aws/lambda/${local.name_prefix}order-processor"
   retention_in_days = 365
   kms_key_id        = aws_kms_key.pipeline.arn
 }
@@ -356,7 +356,7 @@ resource "aws_lambda_function" "order_processor" {
   #checkov:skip=CKV_AWS_116:SQS-triggered: failed messages go to orders-dlq.fifo by redrive; a function DLQ is for async invokes
   #checkov:skip=CKV_AWS_117:reaches only AWS public endpoints and the internet; a VPC adds NAT cost, isolates nothing
   #checkov:skip=CKV_AWS_272:zips are built reproducibly from the reviewed repository; signing needs an AWS Signer profile
-  function_name = "order-processor"
+  function_name = "${local.name_prefix}order-processor"
   role          = aws_iam_role.order_processor.arn
   handler       = "handler.lambda_handler"
   runtime       = "python3.12"
@@ -406,7 +406,7 @@ resource "aws_lambda_function" "order_processor" {
 ################################################################################
 
 resource "aws_cloudwatch_log_group" "payment_capture" {
-  name              = "/aws/lambda/capture-payments"
+  name              = "/aws/lambda/${local.name_prefix}capture-payments"
   retention_in_days = 365
   kms_key_id        = aws_kms_key.pipeline.arn
 }
@@ -416,7 +416,7 @@ resource "aws_lambda_function" "payment_capture" {
   #checkov:skip=CKV_AWS_116:SQS-triggered: failed messages go to payment-captures-failed.fifo by redrive; a function DLQ is for async invokes
   #checkov:skip=CKV_AWS_117:reaches only AWS public endpoints and the internet; a VPC adds NAT cost, isolates nothing
   #checkov:skip=CKV_AWS_272:zips are built reproducibly from the reviewed repository; signing needs an AWS Signer profile
-  function_name = "capture-payments"
+  function_name = "${local.name_prefix}capture-payments"
   role          = aws_iam_role.payment_capture.arn
   handler       = "handler.lambda_handler"
   runtime       = "python3.12"
@@ -464,7 +464,7 @@ resource "aws_lambda_function" "payment_capture" {
 ################################################################################
 
 resource "aws_cloudwatch_log_group" "recommender" {
-  name              = "/aws/lambda/recommender"
+  name              = "/aws/lambda/${local.name_prefix}recommender"
   retention_in_days = 365
   kms_key_id        = aws_kms_key.pipeline.arn
 }
@@ -474,7 +474,7 @@ resource "aws_lambda_function" "recommender" {
   #checkov:skip=CKV_AWS_116:SQS-triggered: failed messages go to recommendations-dlq by redrive; a function DLQ is for async invokes
   #checkov:skip=CKV_AWS_117:reaches only AWS public endpoints and the internet; a VPC adds NAT cost, isolates nothing
   #checkov:skip=CKV_AWS_272:zips are built reproducibly from the reviewed repository; signing needs an AWS Signer profile
-  function_name = "recommender"
+  function_name = "${local.name_prefix}recommender"
   role          = aws_iam_role.recommender.arn
   handler       = "handler.lambda_handler"
   runtime       = "python3.12"
@@ -519,7 +519,7 @@ resource "aws_lambda_function" "recommender" {
 ################################################################################
 
 resource "aws_cloudwatch_log_group" "refunder" {
-  name              = "/aws/lambda/refunder"
+  name              = "/aws/lambda/${local.name_prefix}refunder"
   retention_in_days = 365
   kms_key_id        = aws_kms_key.pipeline.arn
 }
@@ -529,7 +529,7 @@ resource "aws_lambda_function" "refunder" {
   #checkov:skip=CKV_AWS_116:SQS-triggered: failed messages go to refunds-dlq.fifo by redrive; a function DLQ is for async invokes
   #checkov:skip=CKV_AWS_117:reaches only AWS public endpoints and the internet; a VPC adds NAT cost, isolates nothing
   #checkov:skip=CKV_AWS_272:zips are built reproducibly from the reviewed repository; signing needs an AWS Signer profile
-  function_name = "refunder"
+  function_name = "${local.name_prefix}refunder"
   role          = aws_iam_role.refunder.arn
   handler       = "handler.lambda_handler"
   runtime       = "python3.12"
@@ -575,7 +575,7 @@ resource "aws_lambda_function" "refunder" {
 ################################################################################
 
 resource "aws_cloudwatch_log_group" "shipping" {
-  name              = "/aws/lambda/shipping"
+  name              = "/aws/lambda/${local.name_prefix}shipping"
   retention_in_days = 365
   kms_key_id        = aws_kms_key.pipeline.arn
 }
@@ -585,7 +585,7 @@ resource "aws_lambda_function" "shipping" {
   #checkov:skip=CKV_AWS_116:SQS-triggered: failed messages go to shipping-dlq by redrive; a function DLQ is for async invokes
   #checkov:skip=CKV_AWS_117:reaches only AWS public endpoints and the internet; a VPC adds NAT cost, isolates nothing
   #checkov:skip=CKV_AWS_272:zips are built reproducibly from the reviewed repository; signing needs an AWS Signer profile
-  function_name = "shipping"
+  function_name = "${local.name_prefix}shipping"
   role          = aws_iam_role.shipping.arn
   handler       = "handler.lambda_handler"
   runtime       = "python3.12"
@@ -632,7 +632,7 @@ resource "aws_lambda_function" "shipping" {
 ################################################################################
 
 resource "aws_cloudwatch_log_group" "webhook_sender" {
-  name              = "/aws/lambda/webhook-sender"
+  name              = "/aws/lambda/${local.name_prefix}webhook-sender"
   retention_in_days = 365
   kms_key_id        = aws_kms_key.pipeline.arn
 }
@@ -642,7 +642,7 @@ resource "aws_lambda_function" "webhook_sender" {
   #checkov:skip=CKV_AWS_116:SQS-triggered: failed messages go to webhooks-dlq by redrive; a function DLQ is for async invokes
   #checkov:skip=CKV_AWS_117:reaches only AWS public endpoints and the internet; a VPC adds NAT cost, isolates nothing
   #checkov:skip=CKV_AWS_272:zips are built reproducibly from the reviewed repository; signing needs an AWS Signer profile
-  function_name = "webhook-sender"
+  function_name = "${local.name_prefix}webhook-sender"
   role          = aws_iam_role.webhook_sender.arn
   handler       = "handler.lambda_handler"
   runtime       = "python3.12"
