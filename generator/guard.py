@@ -59,8 +59,8 @@ def overwrites(on_disk: OnDisk, writes: Mapping[Path, str], removes: Iterable[Pa
 
     for path, text in writes.items():
         if path in on_disk.not_files:
-            found.blocked.append(_at(path, "is not a regular file (a directory?), but a generated file goes "
-                                     "there", f"move {path} away and run again"))
+            found.blocked.append(_at(path, "is not a regular file (a directory, FIFO or "
+                                     "device), but a generated file goes there", f"move {path} away and run again"))
         elif path in on_disk.hand_written:
             problems[path] = _at(path, "was not written by the generator (it has no generated header), and "
                                 "`make generate` would overwrite it",

@@ -33,7 +33,7 @@ Identity = tuple
 class Loss:
     """A queue the new rendering would make Terraform destroy (`change` empty) or replace."""
 
-    name: str  # its AWS name today: what --allow-destroy takes
+    name: str  # its AWS name today (its address when it has no literal name): what --allow-destroy takes
     address: str  # its Terraform address in the previous rendering
     file: str  # where the previous rendering declares it
     line: int
@@ -105,7 +105,7 @@ def find_losses(before: Mapping[str, Resource], after: Mapping[str, Resource], m
     for address, old in sorted(before.items()):
         if old.type != QUEUE_TYPE:
             continue
-        name = _force_new(old, "name")
+        name = literal_name(old.attributes.get("name")) or address
         target = address if address in after else moved_to.get(address)
         if target is None:
             losses.append(Loss(name, address, old.file, old.line, None))

@@ -26,7 +26,8 @@ from generator.problems import GeneratorError, error
 
 JOURNAL = ".generate-journal.json"
 TEMP_SUFFIX = ".gen-tmp"
-# Test hook: pause at a named point of a write (e.g. `renamed-3`) so a test can kill the process right there.
+# Test hook: pause at a named point of a write so a test can kill the process right there: `staged` (temporary
+# files written), `journal` (committed), `renamed-N` (N files in place), `removed` (stale files deleted).
 PAUSE_VARIABLE = "GENERATOR_TEST_PAUSE_AT"
 
 _MARKER = GENERATED_MARKER.encode()
@@ -38,8 +39,12 @@ def _problem(path: Path, message: str, hint: str) -> GeneratorError:
 
 def _os_problem(path: Path, doing: str, exc: OSError) -> GeneratorError:
     reason = exc.strerror or str(exc)
+    folder = path.parent if str(path.parent) != "." else Path(".")
     if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
-        hint = f"make {path.parent or '.'} writable for you (e.g. `chmod u+w {path.parent}`), or pass --out DIR"
+        hint = (f"you need read access to it: check `ls -l {path}`" if doing.startswith("read")
+                else f"make {folder} writable for you (e.g. `chmod u+w {folder}`), or pass --out DIR")
+    elif exc.errno in (errno.EEXIST, errno.ENOTDIR):
+        hint = f"a file stands where a folder must be on the way to {path}: move it away"
     elif exc.errno == errno.ENOSPC:
         hint = "free some disk space and run again"
     else:
@@ -226,6 +231,7 @@ def commit(out_dir: Path, writes: Mapping[Path, str], removes: Sequence[Path]) -
         for path in removes:
             path.unlink(missing_ok=True)
         _fsync_directory(out_dir)
+        _pause("removed")
         (out_dir / JOURNAL).unlink()
     except OSError as exc:  # after the commit point: the journal stays, the next run completes the write
         raise _problem(out_dir, f"writing stopped half-way: {exc}",
