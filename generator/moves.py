@@ -52,8 +52,9 @@ def _identities(found: Mapping[str, Resource]) -> dict[str, Identity]:
             if (name := literal_name(resource.attributes.get(argument))) is not None:
                 result: Identity = (resource.type, argument, name)
                 break
-        else:  # no name of its own: known by what it belongs to
-            parts = sorted(identity(ref, visiting | {address}) for ref in resource.references if ref not in visiting)
+        else:  # no name of its own: known by the resources it refers to (a policy by its queue, …)
+            references = (resource.mentions() & found.keys()) - visiting
+            parts = sorted(identity(ref, visiting | {address}) for ref in references)
             result = (resource.type, "of", tuple(parts))
         identities[address] = result
         return result

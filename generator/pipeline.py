@@ -92,16 +92,11 @@ def render_tree(spec_path: Path, out_dir: Path, *, write_zips: bool = True) -> R
     generated = {out_dir / name: header.stamp(text) for name, text in render(plan).items()}
     on_disk = write.read_tree(out_dir)
 
-    # The previous rendering, as it is on disk: which resources only change address, which queues would go.
     moved_path = out_dir / guard.MOVED_FILE
-    before = previous.resources({str(p): t for p, t in on_disk.generated.items() if p != moved_path})
-    after = previous.resources({str(p): t for p, t in generated.items()})
-    moves = find_moves(before, after)
-    existing_blocks = previous.moved_blocks(on_disk.generated.get(moved_path, ""))
-    blocks = kept_moves(existing_blocks, moves, after)
+    moves, losses, blocks, redeclared = _against_previous(on_disk, generated, moved_path)
     if blocks:
         generated[moved_path] = header.stamp(render_moved(spec_path.name, blocks))
-    warnings = loaded.warnings + _redeclared(existing_blocks, after, moved_path)
+    warnings = loaded.warnings + redeclared
 
     files = dict(generated)
     kept = []
@@ -115,9 +110,23 @@ def render_tree(spec_path: Path, out_dir: Path, *, write_zips: bool = True) -> R
     overwrites = guard.overwrites(on_disk, generated, stale, loaded.name, spec_path.name, blocks)
     if write_zips:
         write_packages(prepared)
-    return Rendering(warnings, files, stale, kept, packages, moves=moves,
-                     losses=find_losses(before, after, moves), loss_paths=_queue_paths(plan),
+    return Rendering(warnings, files, stale, kept, packages, moves=moves, losses=losses, loss_paths=_queue_paths(plan),
                      overwrites=overwrites, on_disk=on_disk, loaded=loaded, prepared=prepared)
+
+
+def _against_previous(on_disk: write.OnDisk, generated: dict[Path, str], moved_path: Path,
+                      ) -> tuple[list[Move], list[Loss], list[Move], list[Problem]]:
+    """Compare the new rendering with the previous one on disk: the resources that only change address (new
+    moves), the queues Terraform would destroy or replace, the moved blocks moved.tf keeps, and warnings."""
+    existing = previous.moved_blocks(on_disk.generated.get(moved_path, ""))
+    previous_files = {p: t for p, t in on_disk.generated.items() if p != moved_path}
+    if previous_files == generated and not existing:  # the common no-change run: nothing to compare
+        return [], [], [], []
+    before = previous.resources({str(p): t for p, t in previous_files.items()})
+    after = previous.resources({str(p): t for p, t in generated.items()})
+    moves = find_moves(before, after)
+    blocks = kept_moves(existing, moves, after)
+    return moves, find_losses(before, after, moves), blocks, _redeclared(existing, after, moved_path)
 
 
 def _redeclared(existing: list[Move], declared: Collection[str], moved_path: Path) -> list[Problem]:
