@@ -24,7 +24,6 @@ from generator.render import render
 from generator.spec.load import LoadedSpec, load_spec
 
 SCAFFOLD_FILES = ("versions.tf", "providers.tf", "variables.tf")
-LOCK_FILE = "generate.lock"  # in build/ beside the spec: one generate at a time per checkout
 
 Status = str  # "created" | "updated" | "identical" | "removed" | "kept"
 
@@ -109,7 +108,7 @@ def render_tree(spec_path: Path, out_dir: Path, *, write_zips: bool = True) -> R
     stale = sorted(path for path in on_disk.generated if path not in files)
     overwrites = guard.overwrites(on_disk, generated, stale, loaded.name, spec_path.name, blocks)
     if write_zips:
-        write_packages(prepared)
+        _write_zips(prepared)
     return Rendering(warnings, files, stale, kept, packages, moves=moves, losses=losses, loss_paths=_queue_paths(plan),
                      overwrites=overwrites, on_disk=on_disk, loaded=loaded, prepared=prepared)
 
@@ -165,7 +164,7 @@ def generate(spec_path: Path, out_dir: Path, *, check_only: bool = False,
     replace a queue not named in allow_destroy, or overwrite a file the generator did not write as it is
     (unless discard_edits). With check_only, write nothing to out_dir and report the files that would change
     (zips are still built: whether one goes through S3 depends on its size)."""
-    with write.exclusive(spec_path.parent / "build" / LOCK_FILE):
+    with write.exclusive(spec_path.parent if spec_path.parent.is_dir() else Path(".")):
         notices = _finish_interrupted(out_dir, check_only)
         rendering = render_tree(spec_path, out_dir, write_zips=False)
         assert rendering.loaded is not None
@@ -177,7 +176,7 @@ def generate(spec_path: Path, out_dir: Path, *, check_only: bool = False,
             problems = []
         if has_errors(problems):
             raise GeneratorError(problems + warnings)
-        write_packages(rendering.prepared)
+        _write_zips(rendering.prepared)
         result = Result(warnings=warnings, packages=rendering.packages, moves=rendering.moves,
                         notes=dict(rendering.overwrites.notes))
         if discard_edits:
@@ -199,6 +198,16 @@ def generate(spec_path: Path, out_dir: Path, *, check_only: bool = False,
         result.files.extend(("kept", path) for path in rendering.kept)
         result.files.extend(("removed", path) for path in rendering.stale)
         return result
+
+
+def _write_zips(prepared: list) -> None:
+    try:
+        write_packages(prepared)
+    except OSError as exc:  # e.g. build/ is a file, or not writable
+        where = Path(exc.filename) if exc.filename else Path("build")
+        raise GeneratorError([error((), f"cannot write the Lambda zips: {exc.strerror or exc}",
+                                    "build/ beside queues.toml must be a folder you can write to")
+                              .at(str(where), 0, 0)]) from None
 
 
 def _finish_interrupted(out_dir: Path, check_only: bool) -> list[Problem]:

@@ -53,17 +53,19 @@ def _os_problem(path: Path, doing: str, exc: OSError) -> GeneratorError:
 
 
 @contextlib.contextmanager
-def exclusive(lock_file: Path) -> Iterator[None]:
-    """Hold an exclusive lock for the whole run: a second `generate` on the same checkout waits for the first
-    (the kernel drops the lock when its holder dies, so a killed run never blocks the next)."""
+def exclusive(project_dir: Path) -> Iterator[None]:
+    """Hold an exclusive lock on the project folder for the whole run: a second `generate` in the same folder
+    waits for the first. The lock is on the folder itself (flock on its descriptor), so taking it creates no
+    file, and the kernel drops it when its holder dies: a killed run never blocks the next."""
     try:
-        lock_file.parent.mkdir(parents=True, exist_ok=True)
-        handle = open(lock_file, "a+b")  # noqa: SIM115 - held open for the lock's lifetime
+        descriptor = os.open(project_dir, os.O_RDONLY | os.O_DIRECTORY)
     except OSError as exc:
-        raise _os_problem(lock_file, "create the lock file", exc) from None
-    with handle:
-        fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
+        raise _os_problem(project_dir, "open the project folder", exc) from None
+    try:
+        fcntl.flock(descriptor, fcntl.LOCK_EX)
         yield
+    finally:
+        os.close(descriptor)  # closing releases the lock
 
 
 @dataclass
