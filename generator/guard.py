@@ -33,6 +33,7 @@ def moved_file_is_ours(text: str, source: str, kept: Collection[Move]) -> bool:
     if origin(text) is Origin.HAND_WRITTEN:
         return False
     blocks = moved_blocks(text)
+
     def significant(content: str) -> list[str]:
         return [line for line in without_hash(content).splitlines() if line.strip()]
     return significant(text) == significant(render_moved(source, blocks)) and set(blocks) <= set(kept)
@@ -122,7 +123,8 @@ def loss_problems(losses: Iterable[Loss], allowed: Collection[str], spec_paths: 
     spec_paths: new Terraform address → the queues.toml path that declares it, to place a replacement."""
     losses = list(losses)
     refused = sorted({loss.name for loss in losses if loss.name not in allowed})
-    command = f"`python -m generator generate --allow-destroy {','.join(refused)}`"
+    spec_argument = "" if spec == "queues.toml" else f" {spec}"
+    command = f"`python -m generator generate{spec_argument} --allow-destroy {','.join(refused)}`"
     problems = []
     for loss in losses:
         argument, why = _why(loss)

@@ -167,36 +167,26 @@ def generate(spec_path: Path, out_dir: Path, *, check_only: bool = False,
     with write.exclusive(spec_path.parent if spec_path.parent.is_dir() else Path(".")):
         notices = _finish_interrupted(out_dir, check_only)
         rendering = render_tree(spec_path, out_dir, write_zips=False)
-        assert rendering.loaded is not None
-        problems = _loss_problems(rendering, allow_destroy) + rendering.overwrites.blocked
+        refusals = _loss_problems(rendering, allow_destroy) + rendering.overwrites.blocked
         if not discard_edits:
-            problems += list(rendering.overwrites.edits.values())
-        warnings = sorted_problems(notices + rendering.warnings + [p for p in problems if p.level is Level.WARNING])
-        if check_only:  # the drift check reports differences; refusals are for runs that write
-            problems = []
-        if has_errors(problems):
-            raise GeneratorError(problems + warnings)
+            refusals += list(rendering.overwrites.edits.values())
+        warnings = sorted_problems(notices + rendering.warnings + [p for p in refusals if p.level is Level.WARNING])
+        if has_errors(refusals) and not check_only:  # the drift check reports; refusals are for runs that write
+            raise GeneratorError(refusals + warnings)
         _write_zips(rendering.prepared)
         result = Result(warnings=warnings, packages=rendering.packages, moves=rendering.moves,
                         notes=dict(rendering.overwrites.notes))
+        statuses = [(_status(rendering.on_disk, path, text), path) for path, text in rendering.files.items()]
+        if check_only:
+            result.drift = [(status, path) for status, path in statuses if status != "identical"]
+            result.drift += [("removed", path) for path in rendering.stale]
+            return result
+        write.commit(out_dir, {path: rendering.files[path] for status, path in statuses if status != "identical"},
+                     rendering.stale)
         if discard_edits:
             result.notes.update({path: "hand edit discarded" for path in rendering.overwrites.edits})
-        writes = {}
-        for path, text in rendering.files.items():
-            status = _status(rendering.on_disk, path, text)
-            if check_only:
-                if status != "identical":
-                    result.drift.append((status, path))
-                continue
-            if status != "identical":
-                writes[path] = text
-            result.files.append((status, path))
-        if check_only:
-            result.drift.extend(("removed", path) for path in rendering.stale)
-            return result
-        write.commit(out_dir, writes, rendering.stale)
-        result.files.extend(("kept", path) for path in rendering.kept)
-        result.files.extend(("removed", path) for path in rendering.stale)
+        result.files = [*statuses, *(("kept", path) for path in rendering.kept),
+                        *(("removed", path) for path in rendering.stale)]
         return result
 
 
@@ -222,8 +212,8 @@ def _finish_interrupted(out_dir: Path, check_only: bool) -> list[Problem]:
                                     "some of them may be old and some new",
                                     "run `make generate`: it completes the interrupted write").at(str(out_dir), 0, 0)])
     finished = write.complete_interrupted(out_dir)
-    return [warning((), f"the last generate was interrupted while writing {len(finished)} files here; their "
-                    "write has been completed, so none of them is half old, half new").at(str(out_dir), 0, 0)]
+    return [warning((), f"the last generate was interrupted while writing {len(finished)} files here; this run "
+                    "completed that write first, so they are not a mix of old and new").at(str(out_dir), 0, 0)]
 
 
 def _loss_problems(rendering: Rendering, allowed: Collection[str]) -> list[Problem]:

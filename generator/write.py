@@ -26,8 +26,8 @@ from generator.problems import GeneratorError, error
 
 JOURNAL = ".generate-journal.json"
 TEMP_SUFFIX = ".gen-tmp"
-# Test hook: pause at a named point of a write so a test can kill the process right there: `staged` (temporary
-# files written), `journal` (committed), `renamed-N` (N files in place), `removed` (stale files deleted).
+# Test hook: pause at a named point so a test can kill the process right there: `locked` (lock taken), `staged`
+# (temporary files written), `journal` (committed), `renamed-N` (N files in place), `removed` (stale files gone).
 PAUSE_VARIABLE = "GENERATOR_TEST_PAUSE_AT"
 
 _MARKER = GENERATED_MARKER.encode()
@@ -63,6 +63,7 @@ def exclusive(project_dir: Path) -> Iterator[None]:
         raise _os_problem(project_dir, "open the project folder", exc) from None
     try:
         fcntl.flock(descriptor, fcntl.LOCK_EX)
+        pause_point("locked")
         yield
     finally:
         os.close(descriptor)  # closing releases the lock
@@ -163,7 +164,7 @@ def complete_interrupted(out_dir: Path) -> list[Path]:
 # --- the transaction ---------------------------------------------------------------------------------------
 
 
-def _pause(point: str) -> None:
+def pause_point(point: str) -> None:
     if os.environ.get(PAUSE_VARIABLE) == point:
         os.write(2, f"paused at {point}\n".encode())
         time.sleep(600)
@@ -215,7 +216,7 @@ def commit(out_dir: Path, writes: Mapping[Path, str], removes: Sequence[Path]) -
         for target, text in writes.items():
             current = target
             staged[target] = _stage(target, text.encode("utf-8"))
-        _pause("staged")
+        pause_point("staged")
         current = out_dir / JOURNAL
         entries = {"writes": [[t.name, s.name] for t, s in staged.items()], "removes": [p.name for p in removes]}
         journal = _stage(current, json.dumps(entries, indent=1).encode())
@@ -225,15 +226,15 @@ def commit(out_dir: Path, writes: Mapping[Path, str], removes: Sequence[Path]) -
         for path in staged.values():
             path.unlink(missing_ok=True)
         raise _os_problem(current, "write the file", exc) from None
-    _pause("journal")
+    pause_point("journal")
     try:
         for number, (target, path) in enumerate(staged.items(), start=1):
             os.replace(path, target)
-            _pause(f"renamed-{number}")
+            pause_point(f"renamed-{number}")
         for path in removes:
             path.unlink(missing_ok=True)
         _fsync_directory(out_dir)
-        _pause("removed")
+        pause_point("removed")
         (out_dir / JOURNAL).unlink()
     except OSError as exc:  # after the commit point: the journal stays, the next run completes the write
         raise _problem(out_dir, f"writing stopped half-way: {exc}",

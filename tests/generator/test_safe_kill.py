@@ -113,21 +113,23 @@ def test_a_run_killed_at_any_point_of_its_write_is_detected_and_completed(before
 
 
 def test_a_second_run_waits_for_the_first_and_then_finishes_its_interrupted_write(before_and_after,
-                                                                                  tmp_path: Path) -> None:
+                                                                                  tmp_path: Path, capsys) -> None:
     template, _, new_tree = before_and_after
     project = tmp_path / "project"
     shutil.copytree(template, project)
     first = _start(project, pause_at="renamed-3")
     _wait_for_pause(first, "renamed-3")
 
-    second = _start(project)
-    time.sleep(2.0)
-    assert second.poll() is None, "the second run did not wait for the lock"
+    second = _start(project, pause_at="locked")  # says so once it holds the lock
+    with pytest.raises(AssertionError, match="never paused at locked"):
+        _wait_for_pause(second, "locked", timeout=10)  # … which it cannot while the first run lives
+    second = _start(project, pause_at="locked")
     _kill(first)
-    _, err = second.communicate(timeout=120)
+    _wait_for_pause(second, "locked")  # the first run's death released the lock
+    _kill(second)
 
-    assert second.returncode == 0, err
-    assert "the last generate was interrupted while writing" in err
+    assert main(["generate", str(project / "queues.toml")]) == 0
+    assert "the last generate was interrupted while writing" in capsys.readouterr().err
     assert snapshot(project / "terraform") == new_tree
 
 
