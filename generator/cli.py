@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import argparse
 import sys
+import time
 from pathlib import Path
 
-from generator import pipeline
+from generator import fastpath, pipeline
 from generator.package.build import PackageResult
 from generator.package.limits import megabytes
 from generator.problems import GeneratorError, Problem
@@ -30,6 +31,8 @@ def _parser() -> argparse.ArgumentParser:
                           help="directory of the Terraform files (default: terraform/ beside SPEC)")
     generate.add_argument("--check", action="store_true",
                           help="write nothing; exit 1 if the committed files differ from what SPEC produces")
+    generate.add_argument("--full", action="store_true",
+                          help="run every stage even when nothing changed since the last generate")
     return parser
 
 
@@ -66,6 +69,7 @@ def main(argv: list[str] | None = None) -> int:
             return EXIT_OK
 
         out = args.out if args.out is not None else args.spec.parent / "terraform"
+        started_ns = time.time_ns()
         result = pipeline.generate(args.spec, out, check_only=args.check)
     except GeneratorError as exc:
         _print_problems(exc.problems)
@@ -73,6 +77,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{_count(errors, 'error')}; nothing was written", file=sys.stderr)
         return EXIT_PROBLEMS
 
+    if not args.check:
+        fastpath.record(args.spec, out, result, started_ns=started_ns)  # lets the next no-change run skip it all
     _print_problems(result.warnings)
     _print_packages(result.packages)
     if args.check:

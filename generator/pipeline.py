@@ -30,6 +30,7 @@ class Result:
     files: list[tuple[Status, Path]] = field(default_factory=list)
     drift: list[tuple[Status, Path]] = field(default_factory=list)
     packages: list[PackageResult] = field(default_factory=list)
+    inputs: list[Path] = field(default_factory=list)  # files and folders the run read (for the fast path)
 
 
 def check(spec_path: Path) -> LoadedSpec:
@@ -52,6 +53,7 @@ class Rendering:
     stale: list[Path]
     kept: list[Path]  # hand-written files that exist and are left alone
     packages: list[PackageResult]  # every function's zip, built or reused
+    inputs: list[Path]  # the spec and every function's source folder and common/ folder
 
 
 def render_tree(spec_path: Path, out_dir: Path) -> Rendering:
@@ -88,7 +90,8 @@ def render_tree(spec_path: Path, out_dir: Path) -> Rendering:
         path for path in sorted(out_dir.glob("*.tf"))
         if path not in files and path.read_text(encoding="utf-8").startswith(GENERATED_MARKER)
     ] if out_dir.is_dir() else []
-    return Rendering(loaded.warnings, files, stale, kept, packages)
+    inputs = [spec_path, *dict.fromkeys(p for fn in sources for p in (fn.source_dir, fn.common_dir))]
+    return Rendering(loaded.warnings, files, stale, kept, packages, inputs)
 
 
 def _code_plan(package: PackageResult, zip_dir: str) -> CodePlan:
@@ -107,7 +110,7 @@ def generate(spec_path: Path, out_dir: Path, *, check_only: bool = False) -> Res
     """Package the zips and render terraform/ for the spec. With check_only, write nothing to out_dir and
     report files that would change (zips are still built: whether one goes through S3 depends on its size)."""
     rendering = render_tree(spec_path, out_dir)
-    result = Result(warnings=rendering.warnings, packages=rendering.packages)
+    result = Result(warnings=rendering.warnings, packages=rendering.packages, inputs=rendering.inputs)
     for path, text in rendering.files.items():
         status = _status(path, text)
         if check_only:
