@@ -46,7 +46,7 @@ check: $(VENV)/.generator
 test: $(VENV)/.installed $(CHECKOV)/.installed
 	$(PY) -m pytest
 
-## lint: ruff
+## lint: ruff over the generator, the Lambdas, the tests, the benchmarks and requirements/install.py
 lint: $(VENV)/.installed
 	$(PY) -m ruff check generator lambdas tests bench requirements
 
@@ -102,5 +102,6 @@ $(CHECKOV)/.installed: requirements/checkov.lock requirements/tools.lock require
 	@$(INSTALL) --new $(CHECKOV) requirements/checkov.lock
 	@touch $@
 
+## clean: remove the virtualenvs (.venv, .venv-checkov, .venv-tools) and build/ (zips, wheel cache, stamp)
 clean:
 	rm -rf $(VENV) $(CHECKOV) .venv-tools build .pytest_cache

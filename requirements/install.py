@@ -16,6 +16,7 @@ and installs with pip instead (slower, and pip reads pip.conf). Stdlib only: it 
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import os
 import re
 import shutil
@@ -74,22 +75,19 @@ def ensure_uv() -> Path | None:
     if uv_version(UV) == wanted:
         return UV
     shutil.rmtree(TOOLS, ignore_errors=True)
-    quiet = ["--quiet", "--disable-pip-version-check", "--no-warn-script-location"]
-    if _has_pip():  # one wheel into a plain folder: no virtualenv (and no ensurepip) needed
-        commands = [[sys.executable, "-m", "pip", "install", *quiet, "--target", str(TOOLS), "-r", str(TOOLS_LOCK)]]
+    # uv has no dependencies (tools.lock is its whole closure): --no-deps and --no-compile save pip seconds.
+    options = ["--quiet", "--disable-pip-version-check", "--no-warn-script-location", "--no-deps", "--no-compile",
+               "-r", str(TOOLS_LOCK)]
+    if importlib.util.find_spec("pip") is not None:  # one wheel into a plain folder: no venv, no ensurepip
+        commands = [[sys.executable, "-m", "pip", "install", "--target", str(TOOLS), *options]]
     else:
         commands = [[sys.executable, "-m", "venv", str(TOOLS)],
-                    [str(TOOLS / "bin" / "python"), "-m", "pip", "install", *quiet, "-r", str(TOOLS_LOCK)]]
+                    [str(TOOLS / "bin" / "python"), "-m", "pip", "install", *options]]
     if run_step(f".venv-tools: uv {wanted} from requirements/tools.lock (pip installs its one wheel)", commands):
         if uv_version(UV) == wanted:
             return UV
         say(f"    .venv-tools/bin/uv is not uv {wanted}")
     return None
-
-
-def _has_pip() -> bool:
-    command = [sys.executable, "-m", "pip", "--version"]
-    return subprocess.run(command, capture_output=True, check=False).returncode == 0
 
 
 def describe(locks: list[Path]) -> str:
