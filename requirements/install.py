@@ -16,6 +16,7 @@ and installs with pip instead (slower, and pip reads pip.conf). Stdlib only: it 
 from __future__ import annotations
 
 import argparse
+import fcntl
 import importlib.util
 import os
 import re
@@ -132,14 +133,21 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("locks", nargs="*", type=Path)
     args = parser.parse_args(argv)
     if args.tools:
-        return 0 if ensure_uv() else 1
+        with open(TOOLS_LOCK, "rb") as held:
+            fcntl.flock(held, fcntl.LOCK_EX)
+            return 0 if ensure_uv() else 1
     if args.venv is None or not args.locks:
         parser.error("VENV and at least one LOCK are required")
     venv, locks = args.venv.resolve(), [lock.resolve() for lock in args.locks]
+    with open(TOOLS_LOCK, "rb") as held:  # `make -j test` builds two venvs at once: one install at a time
+        fcntl.flock(held, fcntl.LOCK_EX)
+        return install(venv, locks, new=args.new, compile_bytecode=args.compile)
 
+
+def install(venv: Path, locks: list[Path], *, new: bool, compile_bytecode: bool) -> int:
     uv = ensure_uv()
     if uv is not None:
-        if install_with_uv(uv, venv, locks, new=args.new, compile_bytecode=args.compile):
+        if install_with_uv(uv, venv, locks, new=new, compile_bytecode=compile_bytecode):
             return 0
         say(f"uv could not build {venv.name} (see above): trying pip instead")
     else:
