@@ -118,7 +118,7 @@ def install_with_pip(venv: Path, locks: list[Path], *, new: bool) -> bool:
     requirements = [argument for lock in locks for argument in ("-r", str(lock))]
     commands.append([str(python), "-m", "pip", "install", "--disable-pip-version-check", "--progress-bar", "off",
                      *requirements])
-    return run_step(f"{venv.name}: {describe(locks)} with pip (uv could not be used; this takes about a minute)",
+    return run_step(f"{venv.name}: {describe(locks)} with pip (uv could not be used; pip is several times slower)",
                     commands, show_output=True)
 
 
