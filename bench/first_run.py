@@ -25,6 +25,10 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "requirements"))
+
+import install  # noqa: E402  (requirements/install.py: the Makefile's installer)
+
 UV = ROOT / ".venv-tools" / "bin" / "uv"
 DEV_LOCK = ROOT / "requirements" / "dev.lock"
 GENERATOR_LOCK = ROOT / "requirements" / "generator.lock"
@@ -71,10 +75,8 @@ def installs(temporary: Path, skip_pip: bool) -> None:
     row("uv, warm cache", f"{uv_install(temporary / 'venv-uv', [str(DEV_LOCK)]):.1f} s")
     made = uv_install(temporary / "venv-uv", ["--compile-bytecode", str(GENERATOR_LOCK)], [str(DEV_LOCK)])
     row("uv, warm cache, as make does (generator.lock compiled + dev.lock)", f"{made:.1f} s")
-    tools = temporary / "tools"
-    bootstrap = seconds([python, "-m", "pip", "install", "-q", "--disable-pip-version-check", "--target", str(tools),
-                         "-r", str(ROOT / "requirements" / "tools.lock")])
-    row(".venv-tools bootstrap (pip installs the uv wheel, pip's cache)", f"{bootstrap:.1f} s")
+    bootstrap = sum(seconds(command) for command in install.bootstrap_commands(temporary / "tools"))
+    row(".venv-tools bootstrap (pip installs the uv wheel; pip's cache)", f"{bootstrap:.1f} s")
 
 
 def fresh_clone(temporary: Path) -> None:

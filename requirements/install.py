@@ -76,19 +76,22 @@ def ensure_uv() -> Path | None:
     if uv_version(UV) == wanted:
         return UV
     shutil.rmtree(TOOLS, ignore_errors=True)
-    # uv has no dependencies (tools.lock is its whole closure): --no-deps and --no-compile save pip seconds.
-    options = ["--quiet", "--disable-pip-version-check", "--no-warn-script-location", "--no-deps", "--no-compile",
-               "-r", str(TOOLS_LOCK)]
-    if importlib.util.find_spec("pip") is not None:  # one wheel into a plain folder: no venv, no ensurepip
-        commands = [[sys.executable, "-m", "pip", "install", "--target", str(TOOLS), *options]]
-    else:
-        commands = [[sys.executable, "-m", "venv", str(TOOLS)],
-                    [str(TOOLS / "bin" / "python"), "-m", "pip", "install", *options]]
-    if run_step(f".venv-tools: uv {wanted} from requirements/tools.lock (pip installs its one wheel)", commands):
+    if run_step(f".venv-tools: uv {wanted} from requirements/tools.lock (pip installs its one wheel)",
+                bootstrap_commands(TOOLS)):
         if uv_version(UV) == wanted:
             return UV
         say(f"    .venv-tools/bin/uv is not uv {wanted}")
     return None
+
+
+def bootstrap_commands(target: Path) -> list[list[str]]:
+    """pip puts the uv wheel into target/ (bin/uv); uv has no dependencies, so no resolving, nothing to compile."""
+    options = ["--quiet", "--disable-pip-version-check", "--no-warn-script-location", "--no-deps", "--no-compile",
+               "-r", str(TOOLS_LOCK)]
+    if importlib.util.find_spec("pip") is not None:  # one wheel into a plain folder: no venv, no ensurepip
+        return [[sys.executable, "-m", "pip", "install", "--target", str(target), *options]]
+    return [[sys.executable, "-m", "venv", str(target)],
+            [str(target / "bin" / "python"), "-m", "pip", "install", *options]]
 
 
 def describe(locks: list[Path]) -> str:
@@ -118,8 +121,8 @@ def install_with_pip(venv: Path, locks: list[Path], *, new: bool) -> bool:
     requirements = [argument for lock in locks for argument in ("-r", str(lock))]
     commands.append([str(python), "-m", "pip", "install", "--disable-pip-version-check", "--progress-bar", "off",
                      *requirements])
-    return run_step(f"{venv.name}: {describe(locks)} with pip (uv could not be used; pip is several times slower)",
-                    commands, show_output=True)
+    title = f"{venv.name}: {describe(locks)} with pip (uv could not be used; pip is several times slower)"
+    return run_step(title, commands, show_output=True)
 
 
 def main(argv: list[str] | None = None) -> int:
