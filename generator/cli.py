@@ -70,6 +70,8 @@ def main(argv: list[str] | None = None) -> int:
 
         out = args.out if args.out is not None else args.spec.parent / "terraform"
         started_ns = time.time_ns()
+        if not args.check:
+            fastpath.forget(args.spec)  # a run that fails or is interrupted leaves no stamp behind
         result = pipeline.generate(args.spec, out, check_only=args.check)
     except GeneratorError as exc:
         _print_problems(exc.problems)

@@ -170,16 +170,23 @@ def _state(spec: str, out: str, inputs: list[str], zip_folders: list[str]) -> tu
     return state, scan
 
 
-def record(spec_path: object, out_dir: object, result: object, *, started_ns: int) -> bool:
-    """After a successful full generate: write the stamp (atomically), or remove it when the run cannot be
-    vouched for. `result` is pipeline.Result: its inputs, files, packages and warnings."""
-    spec, out = str(spec_path), str(out_dir)
-    stamp = stamp_path(spec)
+def forget(spec_path: object) -> bool:
+    """Before a full generate writes anything: an interrupted or failed run then leaves no stamp to trust."""
     try:
-        os.unlink(stamp)
+        os.unlink(stamp_path(str(spec_path)))
     except FileNotFoundError:
         pass
     except OSError:
+        return False
+    return True
+
+
+def record(spec_path: object, out_dir: object, result: object, *, started_ns: int) -> bool:
+    """After a successful full generate: write the stamp (atomically), unless the run cannot be vouched for.
+    `result` is pipeline.Result: its inputs, files, packages and warnings."""
+    spec, out = str(spec_path), str(out_dir)
+    stamp = stamp_path(spec)
+    if not forget(spec):
         return False
     inputs = list(dict.fromkeys(os.path.abspath(str(path)) for path in result.inputs))
     zip_folders = sorted({os.path.dirname(os.path.abspath(str(p.zip_path))) for p in result.packages})
