@@ -16,20 +16,19 @@ runs first in `python -m generator` and compares. The stamp holds:
 
 Anything it cannot vouch for takes the full path: an argument it does not know, a stamp it cannot read, a
 symlink or special file among the inputs, an input modified while the recorded run was going on.
-Only cheap stdlib modules are imported here (no pathlib): this module's import time is the fast path's cost.
+Only modules that cost nothing to import are used here (no pathlib, no json: it brings re and enum); the stamp
+is marshal data, which the interpreter reads anyway. `python -m generator.fastpath [SPEC]` prints it.
 """
 
-from __future__ import annotations
-
 import hashlib
-import json
+import marshal
 import os
 import stat
 import sys
 import time
 
 FORMAT = 1
-STAMP_NAME = "generate-stamp.json"
+STAMP_NAME = "generate-stamp.marshal"
 # Environment variables that change what `generate` produces. None do today; tests/generator/test_fastpath.py
 # fails if the generator starts reading one that is not listed here.
 ENVIRONMENT_INPUTS: tuple[str, ...] = ()
@@ -207,8 +206,8 @@ def record(spec_path: object, out_dir: object, result: object, *, started_ns: in
     os.makedirs(os.path.dirname(stamp), exist_ok=True)
     temporary = f"{stamp}.{os.getpid()}.tmp"
     try:
-        with open(temporary, "w", encoding="utf-8") as handle:
-            json.dump(state, handle, sort_keys=True)
+        with open(temporary, "wb") as handle:
+            marshal.dump(state, handle)
         os.replace(temporary, stamp)
     except OSError:
         return False
@@ -250,8 +249,8 @@ def answer(argv: list[str]) -> int | None:
     spec, out, check = request
     started = time.perf_counter()
     try:
-        with open(stamp_path(spec), encoding="utf-8") as handle:
-            stamp = json.load(handle)
+        with open(stamp_path(spec), "rb") as handle:
+            stamp = marshal.load(handle)
         state, _ = _state(spec, out, list(stamp["inputs"]), list(stamp["zips"]))
         if any(stamp[part] != state[part] for part in state):
             return None
@@ -260,7 +259,7 @@ def answer(argv: list[str]) -> int | None:
         checked = (f"{summary['input_files']} input files, the generator, {os.path.normpath(out)}/ and "
                    f"{summary['zips']} zips checked in {(time.perf_counter() - started) * 1000:.0f} ms")
         counts = f"{summary['files']} files identical, {summary['zips']} zips up to date"
-    except (OSError, ValueError, KeyError, TypeError, AttributeError, Unsure):
+    except (OSError, EOFError, ValueError, KeyError, TypeError, AttributeError, Unsure):
         return None
     for warning in warnings:
         print(warning, file=sys.stderr)
@@ -276,3 +275,10 @@ def _when(recorded_at: float) -> str:
     moment = time.localtime(recorded_at)
     same_day = time.strftime("%Y-%m-%d", moment) == time.strftime("%Y-%m-%d")
     return time.strftime("at %H:%M:%S" if same_day else "on %Y-%m-%d at %H:%M", moment)
+
+
+if __name__ == "__main__":  # show the stamp, e.g. to see why a run took the full path
+    import json
+
+    with open(stamp_path(sys.argv[1] if len(sys.argv) > 1 else "queues.toml"), "rb") as stamp_file:
+        print(json.dumps(marshal.load(stamp_file), indent=1, sort_keys=True))

@@ -1,4 +1,4 @@
-"""The no-change fast path: `python -m generator generate` answers from build/generate-stamp.json only when
+"""The no-change fast path: `python -m generator generate` answers from build/generate-stamp.marshal only when
 nothing the last full run read or wrote has changed; every change of an input or an output takes the full
 path, and the full path records a new stamp. Families: one line per change."""
 

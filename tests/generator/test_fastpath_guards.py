@@ -3,7 +3,7 @@ or read an input while it changed, symlinks; and that it imports nothing heavy a
 
 from __future__ import annotations
 
-import json
+import marshal
 import os
 import re
 import subprocess
@@ -25,20 +25,25 @@ from tests.generator.fastpath_project import (  # noqa: F401  (fixtures)
 )
 
 
-def _corrupt(text: str) -> Callable[[Path], None]:
-    return lambda stamp: stamp.write_text(text)
+def _rewrite(change: Callable[[dict], object]) -> Callable[[Path], None]:
+    """The stamp with one part changed in place by `change`."""
+    def damage(stamp: Path) -> None:
+        state = marshal.loads(stamp.read_bytes())
+        change(state)
+        stamp.write_bytes(marshal.dumps(state))
+    return damage
 
 
 STAMP_DAMAGE: dict[str, Callable[[Path], None]] = {
     "deleted": lambda stamp: stamp.unlink(),
-    "truncated": lambda stamp: stamp.write_text(stamp.read_text()[:100]),
-    "empty": _corrupt(""),
-    "not an object": _corrupt("[]"),
-    "a part missing": lambda stamp: stamp.write_text(json.dumps(
-        {k: v for k, v in json.loads(stamp.read_text()).items() if k != "zips"})),
-    "another format": lambda stamp: stamp.write_text(stamp.read_text().replace('"format": 1', '"format": 0')),
+    "truncated": lambda stamp: stamp.write_bytes(stamp.read_bytes()[:100]),
+    "empty": lambda stamp: stamp.write_bytes(b""),
+    "not marshal data": lambda stamp: stamp.write_bytes(b"\xff\xfe{not a stamp}"),
+    "not a dict": lambda stamp: stamp.write_bytes(marshal.dumps(["key", "inputs"])),
+    "a part missing": _rewrite(lambda state: state.pop("zips")),
+    "a part of another type": _rewrite(lambda state: state.update(inputs="queues.toml")),
+    "another format": _rewrite(lambda state: state["key"].update(format=0)),
     "a folder": lambda stamp: (stamp.unlink(), stamp.mkdir()),
-    "not UTF-8": lambda stamp: stamp.write_bytes(b"\xff\xfe"),
 }
 
 
