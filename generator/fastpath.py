@@ -29,7 +29,7 @@ import time
 
 FORMAT = 1
 STAMP_NAME = "generate-stamp.marshal"
-# Environment variables that change what `generate` produces. None do today; tests/generator/test_fastpath.py
+# Environment variables that change what `generate` produces. None do today; tests/generator/test_fastpath_guards.py
 # fails if the generator starts reading one that is not listed here.
 ENVIRONMENT_INPUTS: tuple[str, ...] = ()
 # File timestamps lag the clock by up to a few ms: an input changed this close to the run's start might have
@@ -101,8 +101,10 @@ class _Scan:
         raise Unsure(f"{path} is a symlink or not a regular file")
 
 
-def _outputs(folder: str, skip: str, *, terraform_dir: bool = False) -> dict[str, str]:
-    """The top of a folder the run wrote to: files by content, zips by their stat, subfolders by name."""
+def _outputs(folder: str, skip: str, produced: frozenset[str] = frozenset(), *,
+             terraform_dir: bool = False) -> dict[str, str]:
+    """The top of a folder the run wrote to: files by content, zips by their stat, subfolders by name.
+    In the out dir, Terraform's own files are left out unless the run produced them."""
     entries: dict[str, str] = {}
     scan = _Scan()
     try:
@@ -111,7 +113,7 @@ def _outputs(folder: str, skip: str, *, terraform_dir: bool = False) -> dict[str
         return {"": "missing"}
     with listing:
         for entry in listing:
-            if entry.path == skip or (terraform_dir and _terraform_own(entry.name)):
+            if entry.path == skip or (terraform_dir and _terraform_own(entry.name) and entry.name not in produced):
                 continue
             if entry.is_dir():
                 entries[entry.name] = "folder"
@@ -154,7 +156,8 @@ def stamp_path(spec: str) -> str:
     return os.path.join(os.path.dirname(os.path.abspath(spec)), "build", STAMP_NAME)
 
 
-def _state(spec: str, out: str, inputs: list[str], zip_folders: list[str]) -> tuple[dict[str, object], _Scan]:
+def _state(spec: str, out: str, inputs: list[str], zip_folders: list[str],
+           produced: frozenset[str]) -> tuple[dict[str, object], _Scan]:
     spec, out, stamp = os.path.abspath(spec), os.path.abspath(out), stamp_path(spec)
     scan = _Scan()
     key = _key(spec, out, scan)
@@ -162,7 +165,8 @@ def _state(spec: str, out: str, inputs: list[str], zip_folders: list[str]) -> tu
     state = {
         "key": key,
         "inputs": {path: scan.input(path) for path in inputs},
-        "outputs": _outputs(out, stamp, terraform_dir=True),
+        "produced": sorted(produced),  # the out dir's files this run wrote or kept
+        "outputs": _outputs(out, stamp, produced, terraform_dir=True),
         "zips": {folder: _outputs(folder, stamp) for folder in zip_folders},
     }
     scan.newest_ns = max(scan.newest_ns, generator_newest)
@@ -190,7 +194,8 @@ def record(spec_path: object, out_dir: object, result: object, *, started_ns: in
     inputs = list(dict.fromkeys(os.path.abspath(str(path)) for path in result.inputs))
     zip_folders = sorted({os.path.dirname(os.path.abspath(str(p.zip_path))) for p in result.packages})
     try:
-        state, scan = _state(spec, out, inputs, zip_folders)
+        produced = frozenset(os.path.basename(str(path)) for _, path in result.files)
+        state, scan = _state(spec, out, inputs, zip_folders, produced)
     except (OSError, Unsure):
         return False
     if scan.newest_ns >= started_ns - _CLOCK_SLACK_NS:
@@ -251,7 +256,7 @@ def answer(argv: list[str]) -> int | None:
     try:
         with open(stamp_path(spec), "rb") as handle:
             stamp = marshal.load(handle)
-        state, _ = _state(spec, out, list(stamp["inputs"]), list(stamp["zips"]))
+        state, _ = _state(spec, out, list(stamp["inputs"]), list(stamp["zips"]), frozenset(stamp["produced"]))
         if any(stamp[part] != state[part] for part in state):
             return None
         summary, warnings = stamp["summary"], list(stamp["warnings"])

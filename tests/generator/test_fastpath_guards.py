@@ -94,6 +94,25 @@ def test_a_failing_run_leaves_no_stamp_even_when_it_changed_nothing_the_stamp_co
     assert fast(project, capsys) is None
 
 
+def test_a_terraform_file_name_the_generator_writes_is_an_output_like_any_other(project: Path, capsys,
+                                                                               monkeypatch) -> None:
+    """Terraform's own files are ignored in terraform/ only while the generator does not write them itself."""
+    real_generate = pipeline.generate
+
+    def generate_with_a_lock_file(spec: Path, out: Path, **options):
+        result = real_generate(spec, out, **options)
+        (out / ".terraform.lock.hcl").write_text("# generated\n")
+        result.files.append(("created", out / ".terraform.lock.hcl"))
+        return result
+
+    monkeypatch.setattr(pipeline, "generate", generate_with_a_lock_file)
+    settle()
+    assert main(generate_argv(project)) == 0
+    assert fast(project, capsys) == 0
+    (project / "terraform" / ".terraform.lock.hcl").write_text("# edited\n")
+    assert fast(project, capsys) is None
+
+
 def test_a_symlink_among_the_inputs_means_no_fast_path(project: Path, capsys) -> None:
     (project / "lambdas" / "worker" / "linked.py").symlink_to(project / "lambdas" / "worker" / "handler.py")
     settle()
