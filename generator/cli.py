@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import argparse
 import sys
+import time
 from pathlib import Path
 
-from generator import pipeline
+from generator import fastpath, pipeline
 from generator.package.build import PackageResult
 from generator.package.inputs import function_sources
 from generator.package.limits import megabytes
@@ -41,6 +42,8 @@ def _parser() -> argparse.ArgumentParser:
                                "their messages are lost). Without it such a run is refused")
     generate.add_argument("--discard-edits", action="store_true",
                           help="replace or delete generated files that were edited by hand (the edits are lost)")
+    generate.add_argument("--full", action="store_true",
+                          help="run every stage even when nothing changed since the last generate")
     return parser
 
 
@@ -90,6 +93,9 @@ def main(argv: list[str] | None = None) -> int:
             return EXIT_OK
 
         out = args.out if args.out is not None else args.spec.parent / "terraform"
+        started_ns = time.time_ns()
+        if not args.check:
+            fastpath.forget(args.spec)  # a run that fails or is interrupted leaves no stamp behind
         result = pipeline.generate(args.spec, out, check_only=args.check, discard_edits=args.discard_edits,
                                    allow_destroy={name for names in args.allow_destroy for name in names})
     except GeneratorError as exc:
@@ -98,6 +104,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{_count(errors, 'error')}; nothing was written", file=sys.stderr)
         return EXIT_PROBLEMS
 
+    if not args.check:
+        fastpath.record(args.spec, out, result, started_ns=started_ns)  # lets the next no-change run skip it all
     _print_problems(result.warnings)
     _print_packages(result.packages)
     if args.check:

@@ -36,6 +36,7 @@ class Result:
     packages: list[PackageResult] = field(default_factory=list)
     moves: list[Move] = field(default_factory=list)  # resources that only changed address this run
     notes: dict[Path, str] = field(default_factory=dict)  # a word on how a file was written, for the CLI
+    inputs: list[Path] = field(default_factory=list)  # files and folders the run read (for the fast path)
 
 
 def check(spec_path: Path) -> LoadedSpec:
@@ -71,6 +72,7 @@ class Rendering:
     on_disk: write.OnDisk = field(default_factory=write.OnDisk)
     loaded: LoadedSpec | None = None
     prepared: list = field(default_factory=list, repr=False)  # the zips, written once the run may go ahead
+    inputs: list[Path] = field(default_factory=list)  # the spec, every function's source folder and common/
 
 
 def render_tree(spec_path: Path, out_dir: Path, *, write_zips: bool = True) -> Rendering:
@@ -114,8 +116,9 @@ def render_tree(spec_path: Path, out_dir: Path, *, write_zips: bool = True) -> R
     overwrites = guard.overwrites(on_disk, generated, stale, loaded.name, spec_path.name, blocks)
     if write_zips:
         _write_zips(prepared)
+    inputs = [spec_path, *dict.fromkeys(p for fn in sources for p in (fn.source_dir, fn.common_dir))]
     return Rendering(warnings, files, stale, kept, packages, moves=moves, losses=losses, loss_paths=_queue_paths(plan),
-                     overwrites=overwrites, on_disk=on_disk, loaded=loaded, prepared=prepared)
+                     overwrites=overwrites, on_disk=on_disk, loaded=loaded, prepared=prepared, inputs=inputs)
 
 
 def _against_previous(on_disk: write.OnDisk, generated: dict[Path, str], moved_path: Path,
@@ -183,7 +186,7 @@ def generate(spec_path: Path, out_dir: Path, *, check_only: bool = False,
             raise GeneratorError(refusals + warnings)
         _write_zips(rendering.prepared)
         result = Result(warnings=warnings, packages=rendering.packages, moves=rendering.moves,
-                        notes=dict(rendering.overwrites.notes))
+                        notes=dict(rendering.overwrites.notes), inputs=rendering.inputs)
         statuses = [(_status(rendering.on_disk, path, text), path) for path, text in rendering.files.items()]
         if check_only:
             result.drift = [(status, path) for status, path in statuses if status != "identical"]
