@@ -40,6 +40,37 @@ CONFIG_VARIABLES = (
 
 SENDER = "pipeline@example.com"
 
+# Attack families (issue 12): every parametrised case marked `security_family("<family>")` is counted here,
+# tried and handled (passed), and the figures are printed at the end of the run (tests/conftest.py SUMMARY).
+FAMILY_RESULTS: dict[str, list[int]] = {}
+
+
+def pytest_configure(config):
+    config.addinivalue_line(
+        "markers", "security_family(name): one case of an attack family; counted in the 'figures' section"
+    )
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    outcome = yield
+    report = outcome.get_result()
+    marker = item.get_closest_marker("security_family")
+    if marker is None or report.skipped:
+        return
+    if report.when == "call" or (report.when == "setup" and report.failed):
+        counts = FAMILY_RESULTS.setdefault(marker.args[0], [0, 0])
+        counts[0] += 1
+        counts[1] += int(report.passed)
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_terminal_summary(terminalreporter):
+    from tests.conftest import SUMMARY
+
+    for family, (tried, handled) in sorted(FAMILY_RESULTS.items()):
+        SUMMARY.append(f"security family {family}: {handled} of {tried} cases handled")
+
 _TEST_SESSION = boto3.session.Session()  # reused: it caches the service models, which keeps fixtures fast
 
 
@@ -52,6 +83,23 @@ def load_handler(function: str) -> types.ModuleType:
         sys.modules[name] = module
         spec.loader.exec_module(module)
     return sys.modules[name]
+
+
+def patch_aws_call(monkeypatch, service: str, operation: str, make_fake) -> None:
+    """Every client the functions get for `service` (whatever its call limits) has `operation` replaced by
+    `make_fake(client, real_operation)` — for faults moto cannot produce (throttling, timeouts, SES errors)."""
+    real_factory = common_aws._client
+    patched: set[int] = set()
+
+    def factory(service_name, limits):
+        client = real_factory(service_name, limits)
+        if service_name == service and id(client) not in patched:
+            patched.add(id(client))
+            monkeypatch.setattr(client, operation, make_fake(client, getattr(client, operation)))
+        return client
+
+    factory.cache_clear = real_factory.cache_clear
+    monkeypatch.setattr(common_aws, "_client", factory)
 
 
 @pytest.fixture(autouse=True)
@@ -70,11 +118,11 @@ def _isolated_environment(monkeypatch, tmp_path):
     monkeypatch.setattr("tempfile.tempdir", None)
     common_aws.reset_clients()
     if "email_handler" in sys.modules:
-        sys.modules["email_handler"].send_once.cache_clear()
+        sys.modules["email_handler"]._send_once_with.cache_clear()
     yield
     common_aws.reset_clients()
     if "email_handler" in sys.modules:
-        sys.modules["email_handler"].send_once.cache_clear()
+        sys.modules["email_handler"]._send_once_with.cache_clear()
 
 
 @pytest.fixture(autouse=True)
