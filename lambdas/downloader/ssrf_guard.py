@@ -101,7 +101,8 @@ def refusal_reason(address: IPAddress, *, allow_loopback: bool) -> str | None:
         embedded = _embedded_ipv4(address)
         if embedded is not None:
             reason = refusal_reason(embedded, allow_loopback=allow_loopback)
-            return f"{reason} (embedded in {address})" if reason else None
+            # Named by the IPv4 address: how Python prints a mapped IPv6 address changed in 3.13.
+            return f"{reason} (IPv4 {embedded} inside IPv6)" if reason else None
         if address == ipaddress.IPv6Address("::1"):
             return None if allow_loopback else "loopback address"
         if address not in GLOBAL_UNICAST_V6:
