@@ -62,7 +62,7 @@ def clean_line(text: str, *, limit: int) -> str | None:
 
     None when nothing readable is left (empty, only whitespace or only refused characters).
     """
-    kept = "".join(" " if char in "\t\n\r\x0b\x0c" else char for char in text)
+    kept = "".join(" " if char.isspace() else char for char in text)  # line breaks, NEL, U+2028 too
     kept = "".join(char for char in kept if refusal_kind(ord(char)) is None)
     line = " ".join(kept.split())[:limit].rstrip()
     return line or None

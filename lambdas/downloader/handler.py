@@ -106,7 +106,7 @@ def download_guarded(
     # legitimately live at private or loopback addresses.
     with ssrf_guard.guarded_resolution(allow_loopback=settings.allow_loopback_urls) as guard:
         try:
-            return video_download.download(
+            video = video_download.download(
                 job.video_url,
                 job.quality,
                 folder,
@@ -117,6 +117,9 @@ def download_guarded(
         except (video_download.DownloadFailed, video_download.DownloadTooLarge):
             guard.raise_if_refused()  # a redirect or an embedded URL led somewhere forbidden: say so
             raise
+    # Even when yt-dlp got a file, a refused fragment or key means the site pointed somewhere forbidden.
+    guard.raise_if_refused()
+    return video
 
 
 def stored_video_key(bucket: str, job_id: str, budget: TimeBudget) -> str | None:

@@ -133,13 +133,18 @@ def download(
     """
     cap = size_cap_for(folder)
     refusals: list[str] = []
+    # Why the progress hook stopped the download: yt-dlp reports some exceptions raised in a hook (inside a
+    # fragment) only as a failed fragment, so the reason is kept here too.
+    stops: list[Exception] = []
 
     def watch(progress: dict[str, Any]) -> None:
         if time.monotonic() > deadline:
-            raise DownloadDeadline("the invocation's time is nearly up; download abandoned")
+            stops.append(DownloadDeadline("the invocation's time is nearly up; download abandoned"))
+            raise stops[-1]
         received = max(progress.get("downloaded_bytes") or 0, progress.get("total_bytes") or 0)
         if received > cap or folder_bytes(folder) > cap:
-            raise DownloadTooLarge(f"the video is larger than the {cap}-byte cap; download abandoned")
+            stops.append(DownloadTooLarge(f"the video is larger than the {cap}-byte cap; download abandoned"))
+            raise stops[-1]
 
     def refuse_live(info: dict[str, Any], *, incomplete: bool = False) -> str | None:
         if info.get("is_live") or info.get("live_status") in REFUSED_LIVE_STATUSES:
@@ -152,10 +157,11 @@ def download(
         "outtmpl": {"default": str(folder / "video.%(ext)s")},
         "noplaylist": True,
         "playlist_items": "1",
-        "max_filesize": cap,
+        # No `max_filesize`: yt-dlp would drop an oversized fragment silently; the hook stops it, saying why.
         "socket_timeout": socket_timeout,
         "retries": 2,
         "fragment_retries": 2,
+        "skip_unavailable_fragments": False,  # a video with holes is a failure, not a result
         "external_downloader": {"default": "native"},
         "hls_prefer_native": True,
         "postprocessors": [],
@@ -177,15 +183,18 @@ def download(
             with yt_dlp.YoutubeDL(options) as ydl:
                 info = ydl.extract_info(url, download=True)
         except DownloadError as error:
-            cause = error.exc_info[1] if error.exc_info else None
-            if isinstance(cause, DownloadDeadline | DownloadTooLarge):
-                raise cause from error
-            if programs:
+            if stops:
+                raise stops[0] from error
+            # yt-dlp remembers that ffmpeg is "missing" once a probe was refused, so its own words count too.
+            wanted = sorted(set(programs)) or (["ffmpeg"] if "ffmpeg" in str(error).lower() else [])
+            if wanted:
                 raise DownloadFailed(
-                    f"{error} (yt-dlp wanted to run {', '.join(sorted(set(programs)))}, which is refused: "
-                    "it would fetch outside the SSRF guard)"
+                    f"{error} (this stream needs {', '.join(wanted)}, which is refused: it would fetch outside "
+                    "the SSRF guard)"
                 ) from error
             raise DownloadFailed(str(error)) from error
+    if stops:  # a fragment stopped by the hook and skipped: never a result
+        raise stops[0]
     if refusals:
         raise DownloadFailed(refusals[0])
 
