@@ -187,6 +187,48 @@ def _create_table(dynamodb, name: str, keys: list[str], ttl_attribute: str) -> N
     )
 
 
+# Each function's environment, as its Terraform sets it, on the moto-backed resources.
+@pytest.fixture
+def thumbnail_env(aws, monkeypatch):
+    monkeypatch.setenv("POWERTOOLS_SERVICE_NAME", "thumbnail")
+    monkeypatch.setenv("MEDIA_BUCKET", aws.bucket)
+    monkeypatch.setenv("EMAIL_QUEUE_URL", aws.queues["email"])
+    monkeypatch.setenv("ANALYTICS_QUEUE_URL", aws.queues["analytics"])
+    monkeypatch.setenv("THUMBNAIL_SIZES", "1280x720, 320x180,96x96")
+    return aws
+
+
+@pytest.fixture
+def email_env(aws, monkeypatch):
+    monkeypatch.setenv("POWERTOOLS_SERVICE_NAME", "email")
+    monkeypatch.setenv("SENDER_EMAIL", aws.sender)
+    monkeypatch.setenv("IDEMPOTENCY_TABLE", "idempotency")
+    monkeypatch.setenv("ANALYTICS_QUEUE_URL", aws.queues["analytics"])
+    return aws
+
+
+@pytest.fixture
+def pipeline_env(aws, monkeypatch):
+    settings = {
+        "VIDEO_QUEUE_URL": aws.queues["video-processing"],
+        "THUMBNAIL_QUEUE_URL": aws.queues["thumbnail-generation"],
+        "EMAIL_QUEUE_URL": aws.queues["email"],
+        "ANALYTICS_QUEUE_URL": aws.queues["analytics"],
+        "QUOTAS_TABLE": "quotas",
+        "ALLOWED_VIDEO_HOSTS": "127.0.0.1",
+        "DAILY_QUOTA": "5",
+        "MEDIA_BUCKET": aws.bucket,
+        "ALLOW_LOOPBACK_URLS": "true",
+        "THUMBNAIL_SIZES": "320x180",
+        "SENDER_EMAIL": aws.sender,
+        "IDEMPOTENCY_TABLE": "idempotency",
+        "ANALYTICS_TABLE": "analytics",
+    }
+    for name, value in settings.items():
+        monkeypatch.setenv(name, value)
+    return aws
+
+
 @pytest.fixture
 def urllib_only(monkeypatch):
     """yt-dlp as deployed: the zip ships no `requests`, so yt-dlp uses its urllib handler.

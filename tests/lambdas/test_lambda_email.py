@@ -5,7 +5,6 @@ from __future__ import annotations
 import time
 import uuid
 
-import pytest
 from botocore.exceptions import ClientError
 from common.messages import EmailNotification
 from conftest import load_handler, patch_aws_call
@@ -21,15 +20,6 @@ from lambda_events import (
 from moto.ses.models import ses_backends
 
 email = load_handler("email")
-
-
-@pytest.fixture
-def email_env(aws, monkeypatch):
-    monkeypatch.setenv("POWERTOOLS_SERVICE_NAME", "email")
-    monkeypatch.setenv("SENDER_EMAIL", aws.sender)
-    monkeypatch.setenv("IDEMPOTENCY_TABLE", "idempotency")
-    monkeypatch.setenv("ANALYTICS_QUEUE_URL", aws.queues["analytics"])
-    return aws
 
 
 def notification(to_address: str = "ada@example.com", **changes) -> EmailNotification:
