@@ -27,7 +27,7 @@ resource "aws_lambda_function" "analytics" {
   kms_key_arn   = aws_kms_key.pipeline.arn
 
   filename         = "${path.module}/../build/lambda/analytics.zip"
-  source_code_hash = "upVYZ/CTzz4K+48b53gzuyOR87QaJ+aA09N5dxV0wNU="
+  source_code_hash = "7D0SNL0JtA4Xhjk7CADvYtVVWJirKsO7nB7Vi8woG30="
 
   ephemeral_storage {
     size = 512
@@ -77,7 +77,7 @@ resource "aws_lambda_function" "downloader" {
   kms_key_arn   = aws_kms_key.pipeline.arn
 
   filename         = "${path.module}/../build/lambda/downloader.zip"
-  source_code_hash = "d1tP7tV5tdrQZZhNoIToODljaSMtdaCzz36k+U6XgyM="
+  source_code_hash = "n47oSLdnuOajU2Jc03QAkSQlIw1Sws05WFDljCQK5Dg="
 
   ephemeral_storage {
     size = 4096
@@ -130,7 +130,7 @@ resource "aws_lambda_function" "email" {
   kms_key_arn   = aws_kms_key.pipeline.arn
 
   filename         = "${path.module}/../build/lambda/email.zip"
-  source_code_hash = "d47vQa2jxLQfhFUUG1VMqtrFdbs6Bn6t0uyj/YP93IQ="
+  source_code_hash = "6SX7TPAMUUR7ZIesybs+Q7cHcLbICQRjr7iixMnqT+E="
 
   ephemeral_storage {
     size = 512
@@ -182,7 +182,7 @@ resource "aws_lambda_function" "router" {
   kms_key_arn   = aws_kms_key.pipeline.arn
 
   filename         = "${path.module}/../build/lambda/router.zip"
-  source_code_hash = "NydwaxgV73TCVNDkHq11bcEaNo4mo6CP3MAn91TVFp0="
+  source_code_hash = "k1ImHlk1SIAmV5w3PspI7v7IP5zbCiKNoaFINJAIDYc="
 
   ephemeral_storage {
     size = 512
@@ -229,9 +229,9 @@ resource "aws_cloudwatch_log_group" "thumbnail" {
 # The zip is over Lambda's 50 MB direct-upload limit, so it is deployed through the artifacts bucket.
 resource "aws_s3_object" "thumbnail_code" {
   bucket      = aws_s3_bucket.artifacts.id
-  key         = "thumbnail/fYid-o6lykglQmLjV8VRfq7hBYFcR-gnpktXLXPD-iw.zip"
+  key         = "thumbnail/apcpoAr_cw8EyFlXkdpoQtNYlLTDG2OnyLKEGvMB4OM.zip"
   source      = "${path.module}/../build/lambda/thumbnail.zip"
-  source_hash = "fYid+o6lykglQmLjV8VRfq7hBYFcR+gnpktXLXPD+iw="
+  source_hash = "apcpoAr/cw8EyFlXkdpoQtNYlLTDG2OnyLKEGvMB4OM="
   kms_key_id  = aws_kms_key.pipeline.arn
 }
 
@@ -252,7 +252,7 @@ resource "aws_lambda_function" "thumbnail" {
 
   s3_bucket        = aws_s3_object.thumbnail_code.bucket
   s3_key           = aws_s3_object.thumbnail_code.key
-  source_code_hash = "fYid+o6lykglQmLjV8VRfq7hBYFcR+gnpktXLXPD+iw="
+  source_code_hash = "apcpoAr/cw8EyFlXkdpoQtNYlLTDG2OnyLKEGvMB4OM="
 
   ephemeral_storage {
     size = 2048
