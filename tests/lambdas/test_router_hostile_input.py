@@ -23,7 +23,8 @@ GOOD_JOB = {
 
 
 @pytest.fixture
-def router_env(aws, monkeypatch):
+def router_env(aws_shared, monkeypatch):
+    aws = aws_shared
     for name, value in {
         "VIDEO_QUEUE_URL": aws.queues["video-processing"],
         "ANALYTICS_QUEUE_URL": aws.queues["analytics"],
