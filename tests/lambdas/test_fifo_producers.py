@@ -13,7 +13,11 @@ from common.time_budget import TimeBudget
 from conftest import load_handler
 from lambda_events import FakeLambdaContext, http_event
 
-BUDGET = TimeBudget(FakeLambdaContext(remaining_ms=60_000))
+
+@pytest.fixture
+def budget() -> TimeBudget:
+    """A fresh minute of invocation time per test (a module-level one runs out in a long test session)."""
+    return TimeBudget(FakeLambdaContext(remaining_ms=60_000))
 
 
 def fifo_queue(aws, name: str, *, content_based: bool = False) -> str:
@@ -56,12 +60,12 @@ EXAMPLES = [
 @pytest.mark.security_family("FIFO producers")
 @pytest.mark.parametrize(("message", "group"), EXAMPLES, ids=[m.TYPE for m, _ in EXAMPLES])
 @pytest.mark.parametrize("content_based", [False, True], ids=["explicit dedup", "content-based queue"])
-def test_a_message_to_a_fifo_queue_carries_its_group_and_is_sent_once(aws, message, group, content_based):
+def test_a_message_to_a_fifo_queue_carries_its_group_and_is_sent_once(aws, budget, message, group, content_based):
     queue = fifo_queue(aws, "target", content_based=content_based)
     # WHEN the same message is sent twice (a redelivered producer), with a new timestamp the second time
-    sqs.send(queue, message, BUDGET)
+    sqs.send(queue, message, budget)
     later = type(message)(**_later(message))
-    sqs.send(queue, later, BUDGET)
+    sqs.send(queue, later, budget)
     # THEN one message is queued, in the expected group
     (only,) = received(aws, queue)
     assert only["Attributes"]["MessageGroupId"] == group
@@ -75,7 +79,7 @@ def _later(message) -> dict:
 
 
 @pytest.mark.security_family("FIFO producers")
-def test_messages_of_one_group_keep_their_order(aws):
+def test_messages_of_one_group_keep_their_order(aws, budget):
     # GIVEN five analytics events of one subject (one group), sent in order
     events = [
         AnalyticsEvent(event_id=f"e{n}", kind="job_queued", subject="host#x", source="t", occurred_at=n)
@@ -83,29 +87,29 @@ def test_messages_of_one_group_keep_their_order(aws):
     ]
     analytics = fifo_queue(aws, "analytics")
     for event in events:
-        sqs.send(analytics, event, BUDGET)
+        sqs.send(analytics, event, budget)
     # THEN they are received in that order
     assert [json.loads(m["Body"])["event_id"] for m in received(aws, analytics)] == [e.event_id for e in events]
 
 
 @pytest.mark.security_family("FIFO producers")
-def test_a_standard_queue_gets_no_fifo_parameters(aws):
-    sqs.send(aws.queues["thumbnail-generation"], thumbnail_job(), BUDGET)
+def test_a_standard_queue_gets_no_fifo_parameters(aws, budget):
+    sqs.send(aws.queues["thumbnail-generation"], thumbnail_job(), budget)
     (message,) = received(aws, aws.queues["thumbnail-generation"])
     assert "MessageGroupId" not in message["Attributes"]
 
 
 @pytest.mark.security_family("FIFO producers")
-def test_a_group_id_sqs_would_refuse_is_hashed(aws):
+def test_a_group_id_sqs_would_refuse_is_hashed(aws, budget):
     queue = fifo_queue(aws, "odd")
     event = AnalyticsEvent(event_id="e", kind="job_queued", subject="host#" + "x" * 200, source="t", occurred_at=1)
-    sqs.send(queue, event, BUDGET)
+    sqs.send(queue, event, budget)
     (message,) = received(aws, queue)
     assert message["Attributes"]["MessageGroupId"].startswith("sha256-")
 
 
 @pytest.mark.security_family("FIFO producers")
-def test_the_router_queues_jobs_on_a_fifo_video_queue(aws, monkeypatch):
+def test_the_router_queues_jobs_on_a_fifo_video_queue(aws, budget, monkeypatch):
     queue = fifo_queue(aws, "video-processing-queue")
     for name, value in {
         "VIDEO_QUEUE_URL": queue, "ANALYTICS_QUEUE_URL": aws.queues["analytics"], "QUOTAS_TABLE": "quotas",
@@ -119,9 +123,9 @@ def test_the_router_queues_jobs_on_a_fifo_video_queue(aws, monkeypatch):
     assert message["Attributes"]["MessageGroupId"] == json.loads(response["body"])["job_id"]
 
 
-def test_a_message_its_consumer_would_refuse_is_never_sent(aws):
+def test_a_message_its_consumer_would_refuse_is_never_sent(aws, budget):
     # GIVEN a ThumbnailJob whose title a consumer would refuse (a producer bug)
     bad = thumbnail_job(video_title="T" * 3000)
     with pytest.raises(MessageError, match="video_title: longer than 2048"):
-        sqs.send(aws.queues["thumbnail-generation"], bad, BUDGET)
+        sqs.send(aws.queues["thumbnail-generation"], bad, budget)
     assert received(aws, aws.queues["thumbnail-generation"]) == []
