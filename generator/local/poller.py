@@ -180,11 +180,15 @@ class MappingPoller:
         else:
             failed = set()
         succeeded = [record for record in records if record["messageId"] not in failed]
+        not_deleted = 0
         for start in range(0, len(succeeded), 10):
             chunk = succeeded[start:start + 10]
-            sqs.delete_message_batch(QueueUrl=mapping.queue_url, Entries=[
+            response = sqs.delete_message_batch(QueueUrl=mapping.queue_url, Entries=[
                 {"Id": str(i), "ReceiptHandle": record["receiptHandle"]} for i, record in enumerate(chunk)
             ])
+            not_deleted += len(response.get("Failed") or [])
+        if not_deleted:  # Lambda retries its deletes; a record it cannot delete is delivered again
+            detail = f"{not_deleted} record(s) could not be deleted and will be delivered again"
         if self._retry_delay is not None and failed:
             retry = [record for record in records if record["messageId"] in failed]
             for start in range(0, len(retry), 10):
@@ -193,5 +197,5 @@ class MappingPoller:
                     {"Id": str(i), "ReceiptHandle": record["receiptHandle"], "VisibilityTimeout": self._retry_delay}
                     for i, record in enumerate(chunk)
                 ])
-        return BatchResult(mapping.uuid, mapping.function_name, len(records), len(succeeded), len(failed),
-                           status, outcome.duration_ms, detail)
+        return BatchResult(mapping.uuid, mapping.function_name, len(records), len(succeeded) - not_deleted,
+                           len(failed), status, outcome.duration_ms, detail)
