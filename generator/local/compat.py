@@ -208,7 +208,8 @@ def _transactions_snapshot_their_items() -> None:
             return obj
         return copy.deepcopy(obj, memo)
 
-    models.copy = types.SimpleNamespace(**{name: getattr(copy, name) for name in dir(copy) if not name.startswith("__")})
+    public = {name: getattr(copy, name) for name in dir(copy) if not name.startswith("__")}
+    models.copy = types.SimpleNamespace(**public)
     models.copy.deepcopy = deepcopy
     original = models.DynamoDBBackend.transact_write_items
     serial = threading.Lock()

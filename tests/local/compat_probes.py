@@ -8,6 +8,7 @@ two runs. "patched" applies the whole layer, as the emulator does.
 
 from __future__ import annotations
 
+import contextlib
 import io
 import json
 import sys
@@ -60,7 +61,7 @@ def _redrive(sqs, url: str, dlq_arn: str, receives: int = 3) -> None:  # type: i
 def probe_no_invocation_on_send():  # type: ignore[no-untyped-def]
     sqs = client("sqs")
     url, arn = _queue(sqs, "jobs")
-    dlq_url, dlq_arn = _queue(sqs, "jobs-dlq")
+    _, dlq_arn = _queue(sqs, "jobs-dlq")
     _redrive(sqs, url, dlq_arn, receives=1)
     client("lambda").create_event_source_mapping(FunctionName=_function(), EventSourceArn=arn, BatchSize=1)
     sqs.send_message(QueueUrl=url, MessageBody="job")
@@ -175,10 +176,8 @@ def _transactions(dynamodb, copies: list[str]) -> dict:  # type: ignore[no-untyp
                              "ExpressionAttributeValues": {":v": {"S": "changed"}}}},
                  {"Put": {"TableName": "t", "Item": {"pk": {"S": "new0"}}, "ConditionExpression":
                           "attribute_not_exists(pk)"}}]
-    try:
+    with contextlib.suppress(dynamodb.exceptions.TransactionCanceledException):
         dynamodb.transact_write_items(TransactItems=cancelled)
-    except dynamodb.exceptions.TransactionCanceledException:
-        pass
     left = {"fresh": "Item" in dynamodb.get_item(TableName="t", Key={"pk": {"S": "fresh"}}),
             "old1": dynamodb.get_item(TableName="t", Key={"pk": {"S": "old1"}})["Item"].get("v")}
     return {"table_copies": table_copies, "after_cancel": left}
@@ -190,7 +189,7 @@ def probe_sqs_backlog_costs_nothing():  # type: ignore[no-untyped-def]
 
     sqs = client("sqs")
     url, _ = _queue(sqs, "backlog")
-    for start in range(0, 500, 10):
+    for _ in range(50):
         sqs.send_message_batch(QueueUrl=url, Entries=[{"Id": str(i), "MessageBody": "m"} for i in range(10)])
     calls = [0]
     real = models.unix_time_millis
@@ -220,7 +219,7 @@ def probe_queue_changes_are_atomic():  # type: ignore[no-untyped-def]
 def _concurrent_deletes() -> dict:
     sqs = client("sqs")
     url, _ = _queue(sqs, "shared")
-    for start in range(0, 400, 10):
+    for _ in range(40):
         sqs.send_message_batch(QueueUrl=url, Entries=[{"Id": str(i), "MessageBody": "m"} for i in range(10)])
     handles = []
     while len(handles) < 400:

@@ -94,7 +94,7 @@ def test_binary_bodies_are_base64_and_auth_none_has_no_authorizer():
 
 def test_responses_follow_the_function_url_response_format():
     assert function_url_response({"statusCode": 201, "headers": {"a": "b"}, "body": "hi"}) == (201, {"a": "b"}, b"hi")
-    status, headers, data = function_url_response({"statusCode": 200, "body": base64.b64encode(b"\x00").decode(),
+    _, _, data = function_url_response({"statusCode": 200, "body": base64.b64encode(b"\x00").decode(),
                                                    "isBase64Encoded": True})
     assert data == b"\x00"
     assert function_url_response({"message": "no statusCode"}) == (
