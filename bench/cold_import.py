@@ -3,7 +3,7 @@
 For each function, a fresh interpreter (with lambdas/<fn> and lambdas/ on sys.path, every configuration
 variable set to a dummy value) imports the handler N times; the median is printed, with the heavy modules it
 pulled in (yt-dlp, PIL, imageio-ffmpeg must only load in the functions that use them) and the size of
-build/lambda/<fn>.zip. Two columns: with the .pyc files this machine already has, and with no .pyc at all
+build/lambda/<fn>-<hash>.zip. Two columns: with the .pyc files this machine already has, and with no .pyc at all
 (every module compiled from source: the worst case, close to a zip built with --no-compile).
 
 Prints figures; asserts nothing.   Usage: python bench/cold_import.py [-n RUNS]
@@ -85,7 +85,11 @@ def measure(function: str, runs: int, *, without_pyc: bool) -> tuple[list[float]
 
 
 def zip_size(function: str) -> str:
-    path = ROOT / "build" / "lambda" / f"{function}.zip"
+    try:  # the manifest names the zip: build/lambda/<fn>-<16 hex of its input hash>.zip
+        manifest = json.loads((ROOT / "build" / "lambda" / f"{function}.json").read_text())
+        path = ROOT / "build" / "lambda" / manifest["zip"]
+    except (OSError, ValueError, KeyError):
+        return "not built (run make generate)"
     if not path.is_file():
         return "not built (run make generate)"
     return f"{path.stat().st_size / 1024 / 1024:.1f} MiB"

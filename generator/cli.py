@@ -8,7 +8,9 @@ from pathlib import Path
 
 from generator import pipeline
 from generator.package.build import PackageResult
+from generator.package.inputs import function_sources
 from generator.package.limits import megabytes
+from generator.package.listing import zip_listing
 from generator.problems import GeneratorError, Problem
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
@@ -23,6 +25,10 @@ def _parser() -> argparse.ArgumentParser:
 
     check = commands.add_parser("check", help="validate queues.toml (and the function sources it names)")
     check.add_argument("spec", nargs="?", default="queues.toml", type=Path, metavar="SPEC")
+
+    listing = commands.add_parser("zip-list", help="list what a function's zip holds and what was left out")
+    listing.add_argument("function", metavar="FUNCTION", help="the function's key in SPEC")
+    listing.add_argument("spec", nargs="?", default="queues.toml", type=Path, metavar="SPEC")
 
     generate = commands.add_parser("generate", help="render terraform/ (and package the Lambda zips)")
     generate.add_argument("spec", nargs="?", default="queues.toml", type=Path, metavar="SPEC")
@@ -88,6 +94,12 @@ def main(argv: list[str] | None = None) -> int:
             if loaded.warnings:
                 counts.append(_count(len(loaded.warnings), "warning"))
             print(f"{args.spec}: ok ({', '.join(counts)})")
+            return EXIT_OK
+        if args.command == "zip-list":
+            loaded = pipeline.check(args.spec)
+            sources = function_sources(loaded.spec, args.spec.parent)
+            listing = zip_listing(sources, args.function, pipeline.build_dir_of(args.spec))
+            print("\n".join(listing.lines()))
             return EXIT_OK
 
         out = args.out if args.out is not None else args.spec.parent / "terraform"

@@ -4,17 +4,17 @@ from __future__ import annotations
 
 import base64
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from importlib import resources
 from pathlib import Path
 
-from generator.package.build import PackageResult, prepare_packages, write_packages
-from generator.package.inputs import check_sources, function_sources
-from generator.package.pins import requirements_problems
+from generator.package.build import PackageResult, default_wheel_dir, prepare_packages, write_packages
+from generator.package.checks import function_problems
+from generator.package.inputs import function_sources
 from generator.plan.buckets import artifacts_bucket_problems
 from generator.plan.build import build_plan
 from generator.plan.model import CodePlan
-from generator.problems import GeneratorError, Problem
+from generator.problems import GeneratorError, Problem, has_errors, sorted_problems
 from generator.render import render
 from generator.spec.load import LoadedSpec, load_spec
 
@@ -33,14 +33,19 @@ class Result:
 
 
 def check(spec_path: Path) -> LoadedSpec:
-    """Validate the spec, the function sources it points at and their requirements.txt files.
-    Raises GeneratorError."""
+    """Validate the spec, the function sources it points at (their files, requirements.txt and imports).
+    Raises GeneratorError; the returned warnings include those about the sources."""
     loaded = load_spec(spec_path, _display_name(spec_path))
     sources = function_sources(loaded.spec, spec_path.parent)
-    problems = check_sources(sources, loaded.spec.project.lambdas_dir) + requirements_problems(sources)
-    if problems:
-        raise GeneratorError(loaded.located(problems) + loaded.warnings)
-    return loaded
+    found = function_problems(loaded.spec, sources, default_wheel_dir(build_dir_of(spec_path)))
+    if has_errors(found):
+        raise GeneratorError(loaded.located(found) + loaded.warnings)
+    return replace(loaded, warnings=sorted_problems(loaded.warnings + loaded.located(found)))
+
+
+def build_dir_of(spec_path: Path) -> Path:
+    """Where the spec's Lambda zips are built."""
+    return spec_path.parent / "build" / "lambda"
 
 
 @dataclass(frozen=True)
@@ -60,7 +65,7 @@ def render_tree(spec_path: Path, out_dir: Path) -> Rendering:
     loaded = check(spec_path)
     spec = loaded.spec
     sources = function_sources(spec, spec_path.parent)
-    build_dir = spec_path.parent / "build" / "lambda"
+    build_dir = build_dir_of(spec_path)
     # Relative to the Terraform directory, so two clones in different places render identical files.
     zip_dir = Path(os.path.relpath(build_dir.resolve(), out_dir.resolve())).as_posix()
     try:
@@ -95,11 +100,14 @@ def _code_plan(package: PackageResult, zip_dir: str) -> CodePlan:
     """Zips over Lambda's direct-upload limit go through the artifacts bucket, under a key that changes with
     their inputs (so a new zip is a new object, and the old one expires as a noncurrent version)."""
     digest = base64.urlsafe_b64encode(base64.b64decode(package.input_hash)).decode().rstrip("=")
+    zip_file = f"{zip_dir}/{package.zip_path.name}"
     return CodePlan(
-        filename=f'"${{path.module}}/{zip_dir}/{package.key}.zip"',
+        filename=f'"${{path.module}}/{zip_file}"',
         source_code_hash=package.input_hash,
         via_s3=package.deployed_through_s3,
         s3_key=f"{package.key}/{digest}.zip" if package.deployed_through_s3 else "",
+        missing_zip_message=(f"Lambda zip {zip_file} is missing: it is built from the sources this "
+                             "source_code_hash stands for, so run `make generate` (after every git pull too)."),
     )
 
 

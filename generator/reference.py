@@ -34,6 +34,7 @@ def _collect() -> list[tuple[str, type[BaseModel]]]:
         ("[queues.&lt;key&gt;.dlq]", model.DeadLetterQueue),
         ("[functions.&lt;key&gt;]", model.Function),
         ("[functions.&lt;key&gt;.trigger]", model.Trigger),
+        ("[functions.&lt;key&gt;.triggers.&lt;queue&gt;]", model.TriggerSettings),
         ("[functions.&lt;key&gt;.buckets.&lt;bucket&gt;]", model.BucketAccess),
         ("[buckets.&lt;key&gt;]", model.Bucket),
         ("[tables.&lt;key&gt;]", model.Table),

@@ -6,12 +6,13 @@ from collections.abc import Callable
 
 import jinja2
 
-from generator import hcl
+from generator import hcl, naming
 from generator.plan.model import Plan
 
 # Generated file → (template, whether the plan needs the file). Hand-written files (versions.tf, providers.tf,
 # variables.tf) are not here; a generated file the plan no longer needs is removed by the pipeline.
 GENERATED_FILES: dict[str, tuple[str, Callable[[Plan], bool]]] = {
+    "environment.tf": ("environment.tf.j2", lambda plan: True),
     "kms.tf": ("kms.tf.j2", lambda plan: True),
     "queues.tf": ("queues.tf.j2", lambda plan: True),
     "storage.tf": ("storage.tf.j2", lambda plan: bool(plan.tables or plan.buckets)),
@@ -35,6 +36,7 @@ def _environment() -> jinja2.Environment:
         autoescape=False,
     )
     env.filters["hcl"] = hcl.expression
+    env.filters["aws_name"] = naming.prefixed  # "${local.name_prefix}<name>": the name in this environment
     return env
 
 

@@ -5,7 +5,7 @@
 # Idle queues and functions publish no datapoints: missing data is deliberately "not breaching".
 
 resource "aws_sns_topic" "alarms" {
-  name              = "video-pipeline-alarms"
+  name              = "${local.name_prefix}video-pipeline-alarms"
   kms_master_key_id = aws_kms_key.pipeline.arn
 }
 
@@ -25,7 +25,7 @@ resource "aws_sns_topic_subscription" "alarm_email" {
 ################################################################################
 
 resource "aws_cloudwatch_metric_alarm" "analytics_dlq_not_empty" {
-  alarm_name          = "analytics-dlq-alarm"
+  alarm_name          = "${local.name_prefix}analytics-dlq-alarm"
   alarm_description   = "analytics-dlq holds at least one message that failed 2 receives from analytics-queue"
   namespace           = "AWS/SQS"
   metric_name         = "ApproximateNumberOfMessagesVisible"
@@ -45,7 +45,7 @@ resource "aws_cloudwatch_metric_alarm" "analytics_dlq_not_empty" {
 }
 
 resource "aws_cloudwatch_metric_alarm" "analytics_oldest_message_age" {
-  alarm_name          = "analytics-queue-oldest-message-age"
+  alarm_name          = "${local.name_prefix}analytics-queue-oldest-message-age"
   alarm_description   = "The oldest message in analytics-queue has waited for longer than 3600 seconds: consumers are failing or falling behind"
   namespace           = "AWS/SQS"
   metric_name         = "ApproximateAgeOfOldestMessage"
@@ -69,7 +69,7 @@ resource "aws_cloudwatch_metric_alarm" "analytics_oldest_message_age" {
 ################################################################################
 
 resource "aws_cloudwatch_metric_alarm" "email_dlq_not_empty" {
-  alarm_name          = "email-dlq-alarm"
+  alarm_name          = "${local.name_prefix}email-dlq-alarm"
   alarm_description   = "email-dlq holds at least one message that failed 5 receives from email-queue"
   namespace           = "AWS/SQS"
   metric_name         = "ApproximateNumberOfMessagesVisible"
@@ -89,7 +89,7 @@ resource "aws_cloudwatch_metric_alarm" "email_dlq_not_empty" {
 }
 
 resource "aws_cloudwatch_metric_alarm" "email_oldest_message_age" {
-  alarm_name          = "email-queue-oldest-message-age"
+  alarm_name          = "${local.name_prefix}email-queue-oldest-message-age"
   alarm_description   = "The oldest message in email-queue has waited for longer than 900 seconds: consumers are failing or falling behind"
   namespace           = "AWS/SQS"
   metric_name         = "ApproximateAgeOfOldestMessage"
@@ -113,7 +113,7 @@ resource "aws_cloudwatch_metric_alarm" "email_oldest_message_age" {
 ################################################################################
 
 resource "aws_cloudwatch_metric_alarm" "thumbnail_generation_dlq_not_empty" {
-  alarm_name          = "thumbnail-generation-dlq-alarm"
+  alarm_name          = "${local.name_prefix}thumbnail-generation-dlq-alarm"
   alarm_description   = "thumbnail-generation-dlq holds at least one message that failed 3 receives from thumbnail-generation-queue"
   namespace           = "AWS/SQS"
   metric_name         = "ApproximateNumberOfMessagesVisible"
@@ -133,7 +133,7 @@ resource "aws_cloudwatch_metric_alarm" "thumbnail_generation_dlq_not_empty" {
 }
 
 resource "aws_cloudwatch_metric_alarm" "thumbnail_generation_oldest_message_age" {
-  alarm_name          = "thumbnail-generation-queue-oldest-message-age"
+  alarm_name          = "${local.name_prefix}thumbnail-generation-queue-oldest-message-age"
   alarm_description   = "The oldest message in thumbnail-generation-queue has waited for longer than 900 seconds: consumers are failing or falling behind"
   namespace           = "AWS/SQS"
   metric_name         = "ApproximateAgeOfOldestMessage"
@@ -157,7 +157,7 @@ resource "aws_cloudwatch_metric_alarm" "thumbnail_generation_oldest_message_age"
 ################################################################################
 
 resource "aws_cloudwatch_metric_alarm" "video_processing_dlq_not_empty" {
-  alarm_name          = "video-processing-dlq-alarm"
+  alarm_name          = "${local.name_prefix}video-processing-dlq-alarm"
   alarm_description   = "video-processing-dlq holds at least one message that failed 3 receives from video-processing-queue"
   namespace           = "AWS/SQS"
   metric_name         = "ApproximateNumberOfMessagesVisible"
@@ -177,7 +177,7 @@ resource "aws_cloudwatch_metric_alarm" "video_processing_dlq_not_empty" {
 }
 
 resource "aws_cloudwatch_metric_alarm" "video_processing_oldest_message_age" {
-  alarm_name          = "video-processing-queue-oldest-message-age"
+  alarm_name          = "${local.name_prefix}video-processing-queue-oldest-message-age"
   alarm_description   = "The oldest message in video-processing-queue has waited for longer than 1800 seconds: consumers are failing or falling behind"
   namespace           = "AWS/SQS"
   metric_name         = "ApproximateAgeOfOldestMessage"
@@ -201,7 +201,7 @@ resource "aws_cloudwatch_metric_alarm" "video_processing_oldest_message_age" {
 ################################################################################
 
 resource "aws_cloudwatch_metric_alarm" "analytics_errors" {
-  alarm_name          = "analytics-errors"
+  alarm_name          = "${local.name_prefix}analytics-errors"
   alarm_description   = "1 or more analytics invocations failed within 300 s"
   namespace           = "AWS/Lambda"
   metric_name         = "Errors"
@@ -221,7 +221,7 @@ resource "aws_cloudwatch_metric_alarm" "analytics_errors" {
 }
 
 resource "aws_cloudwatch_metric_alarm" "analytics_throttles" {
-  alarm_name          = "analytics-throttles"
+  alarm_name          = "${local.name_prefix}analytics-throttles"
   alarm_description   = "1 or more analytics invocations were throttled within 300 s"
   namespace           = "AWS/Lambda"
   metric_name         = "Throttles"
@@ -245,7 +245,7 @@ resource "aws_cloudwatch_metric_alarm" "analytics_throttles" {
 ################################################################################
 
 resource "aws_cloudwatch_metric_alarm" "downloader_errors" {
-  alarm_name          = "downloader-errors"
+  alarm_name          = "${local.name_prefix}downloader-errors"
   alarm_description   = "1 or more downloader invocations failed within 300 s"
   namespace           = "AWS/Lambda"
   metric_name         = "Errors"
@@ -265,7 +265,7 @@ resource "aws_cloudwatch_metric_alarm" "downloader_errors" {
 }
 
 resource "aws_cloudwatch_metric_alarm" "downloader_throttles" {
-  alarm_name          = "downloader-throttles"
+  alarm_name          = "${local.name_prefix}downloader-throttles"
   alarm_description   = "1 or more downloader invocations were throttled within 300 s"
   namespace           = "AWS/Lambda"
   metric_name         = "Throttles"
@@ -289,7 +289,7 @@ resource "aws_cloudwatch_metric_alarm" "downloader_throttles" {
 ################################################################################
 
 resource "aws_cloudwatch_metric_alarm" "email_errors" {
-  alarm_name          = "email-errors"
+  alarm_name          = "${local.name_prefix}email-errors"
   alarm_description   = "1 or more email invocations failed within 300 s"
   namespace           = "AWS/Lambda"
   metric_name         = "Errors"
@@ -309,7 +309,7 @@ resource "aws_cloudwatch_metric_alarm" "email_errors" {
 }
 
 resource "aws_cloudwatch_metric_alarm" "email_throttles" {
-  alarm_name          = "email-throttles"
+  alarm_name          = "${local.name_prefix}email-throttles"
   alarm_description   = "1 or more email invocations were throttled within 300 s"
   namespace           = "AWS/Lambda"
   metric_name         = "Throttles"
@@ -333,7 +333,7 @@ resource "aws_cloudwatch_metric_alarm" "email_throttles" {
 ################################################################################
 
 resource "aws_cloudwatch_metric_alarm" "router_errors" {
-  alarm_name          = "router-errors"
+  alarm_name          = "${local.name_prefix}router-errors"
   alarm_description   = "1 or more router invocations failed within 300 s"
   namespace           = "AWS/Lambda"
   metric_name         = "Errors"
@@ -353,7 +353,7 @@ resource "aws_cloudwatch_metric_alarm" "router_errors" {
 }
 
 resource "aws_cloudwatch_metric_alarm" "router_throttles" {
-  alarm_name          = "router-throttles"
+  alarm_name          = "${local.name_prefix}router-throttles"
   alarm_description   = "1 or more router invocations were throttled within 300 s"
   namespace           = "AWS/Lambda"
   metric_name         = "Throttles"
@@ -377,7 +377,7 @@ resource "aws_cloudwatch_metric_alarm" "router_throttles" {
 ################################################################################
 
 resource "aws_cloudwatch_metric_alarm" "thumbnail_errors" {
-  alarm_name          = "thumbnail-errors"
+  alarm_name          = "${local.name_prefix}thumbnail-errors"
   alarm_description   = "1 or more thumbnail invocations failed within 300 s"
   namespace           = "AWS/Lambda"
   metric_name         = "Errors"
@@ -397,7 +397,7 @@ resource "aws_cloudwatch_metric_alarm" "thumbnail_errors" {
 }
 
 resource "aws_cloudwatch_metric_alarm" "thumbnail_throttles" {
-  alarm_name          = "thumbnail-throttles"
+  alarm_name          = "${local.name_prefix}thumbnail-throttles"
   alarm_description   = "1 or more thumbnail invocations were throttled within 300 s"
   namespace           = "AWS/Lambda"
   metric_name         = "Throttles"

@@ -9,7 +9,7 @@ resource "aws_s3_bucket" "artifacts" {
   #checkov:skip=CKV2_AWS_62:nothing reacts to uploads: Terraform itself points each function at its new zip
   #checkov:skip=CKV_AWS_144:every zip is rebuilt from the repository on demand; a replica in another region adds nothing
   #checkov:skip=CKV_AWS_18:holds only zips Terraform uploads from the repository; CloudTrail records who changed them
-  bucket = "video-pipeline-artifacts-${local.account_id}-${var.region}"
+  bucket = "${local.name_prefix}video-pipeline-artifacts-${local.account_id}-${local.region}"
 }
 
 resource "aws_s3_bucket_ownership_controls" "artifacts" {

@@ -6,7 +6,7 @@
 ################################################################################
 
 resource "aws_cloudwatch_log_group" "analytics" {
-  name              = "/aws/lambda/analytics"
+  name              = "/aws/lambda/${local.name_prefix}analytics"
   retention_in_days = 365
   kms_key_id        = aws_kms_key.pipeline.arn
 }
@@ -16,7 +16,7 @@ resource "aws_lambda_function" "analytics" {
   #checkov:skip=CKV_AWS_116:SQS-triggered: failed messages go to analytics-dlq by redrive; a function DLQ is for async invokes
   #checkov:skip=CKV_AWS_117:reaches only AWS public endpoints and the internet; a VPC adds NAT cost, isolates nothing
   #checkov:skip=CKV_AWS_272:zips are built reproducibly from the reviewed repository; signing needs an AWS Signer profile
-  function_name = "analytics"
+  function_name = "${local.name_prefix}analytics"
   description   = "Aggregates pipeline events into per-day counters"
   role          = aws_iam_role.analytics.arn
   handler       = "handler.lambda_handler"
@@ -26,7 +26,7 @@ resource "aws_lambda_function" "analytics" {
   memory_size   = 256
   kms_key_arn   = aws_kms_key.pipeline.arn
 
-  filename         = "${path.module}/../build/lambda/analytics.zip"
+  filename         = "${path.module}/../build/lambda/analytics-ba955867f093cf3e.zip"
   source_code_hash = "upVYZ/CTzz4K+48b53gzuyOR87QaJ+aA09N5dxV0wNU="
 
   ephemeral_storage {
@@ -49,6 +49,14 @@ resource "aws_lambda_function" "analytics" {
   tracing_config {
     mode = "Active"
   }
+
+  # The zip's name carries the input hash above: a zip from other sources (or none) fails the plan.
+  lifecycle {
+    precondition {
+      condition     = fileexists("${path.module}/../build/lambda/analytics-ba955867f093cf3e.zip")
+      error_message = "Lambda zip ../build/lambda/analytics-ba955867f093cf3e.zip is missing: it is built from the sources this source_code_hash stands for, so run `make generate` (after every git pull too)."
+    }
+  }
 }
 
 ################################################################################
@@ -56,7 +64,7 @@ resource "aws_lambda_function" "analytics" {
 ################################################################################
 
 resource "aws_cloudwatch_log_group" "downloader" {
-  name              = "/aws/lambda/downloader"
+  name              = "/aws/lambda/${local.name_prefix}downloader"
   retention_in_days = 365
   kms_key_id        = aws_kms_key.pipeline.arn
 }
@@ -66,7 +74,7 @@ resource "aws_lambda_function" "downloader" {
   #checkov:skip=CKV_AWS_116:SQS-triggered: failed messages go to video-processing-dlq by redrive; a function DLQ is for async invokes
   #checkov:skip=CKV_AWS_117:reaches only AWS public endpoints and the internet; a VPC adds NAT cost, isolates nothing
   #checkov:skip=CKV_AWS_272:zips are built reproducibly from the reviewed repository; signing needs an AWS Signer profile
-  function_name = "downloader"
+  function_name = "${local.name_prefix}downloader"
   description   = "Downloads the requested video with yt-dlp and stores it"
   role          = aws_iam_role.downloader.arn
   handler       = "handler.lambda_handler"
@@ -76,7 +84,7 @@ resource "aws_lambda_function" "downloader" {
   memory_size   = 1024
   kms_key_arn   = aws_kms_key.pipeline.arn
 
-  filename         = "${path.module}/../build/lambda/downloader.zip"
+  filename         = "${path.module}/../build/lambda/downloader-775b4feed579b5da.zip"
   source_code_hash = "d1tP7tV5tdrQZZhNoIToODljaSMtdaCzz36k+U6XgyM="
 
   ephemeral_storage {
@@ -102,6 +110,14 @@ resource "aws_lambda_function" "downloader" {
   tracing_config {
     mode = "Active"
   }
+
+  # The zip's name carries the input hash above: a zip from other sources (or none) fails the plan.
+  lifecycle {
+    precondition {
+      condition     = fileexists("${path.module}/../build/lambda/downloader-775b4feed579b5da.zip")
+      error_message = "Lambda zip ../build/lambda/downloader-775b4feed579b5da.zip is missing: it is built from the sources this source_code_hash stands for, so run `make generate` (after every git pull too)."
+    }
+  }
 }
 
 ################################################################################
@@ -109,7 +125,7 @@ resource "aws_lambda_function" "downloader" {
 ################################################################################
 
 resource "aws_cloudwatch_log_group" "email" {
-  name              = "/aws/lambda/email"
+  name              = "/aws/lambda/${local.name_prefix}email"
   retention_in_days = 365
   kms_key_id        = aws_kms_key.pipeline.arn
 }
@@ -119,7 +135,7 @@ resource "aws_lambda_function" "email" {
   #checkov:skip=CKV_AWS_116:SQS-triggered: failed messages go to email-dlq by redrive; a function DLQ is for async invokes
   #checkov:skip=CKV_AWS_117:reaches only AWS public endpoints and the internet; a VPC adds NAT cost, isolates nothing
   #checkov:skip=CKV_AWS_272:zips are built reproducibly from the reviewed repository; signing needs an AWS Signer profile
-  function_name = "email"
+  function_name = "${local.name_prefix}email"
   description   = "Sends the job notifications through SES, once per notification"
   role          = aws_iam_role.email.arn
   handler       = "handler.lambda_handler"
@@ -129,7 +145,7 @@ resource "aws_lambda_function" "email" {
   memory_size   = 256
   kms_key_arn   = aws_kms_key.pipeline.arn
 
-  filename         = "${path.module}/../build/lambda/email.zip"
+  filename         = "${path.module}/../build/lambda/email-778eef41ada3c4b4.zip"
   source_code_hash = "d47vQa2jxLQfhFUUG1VMqtrFdbs6Bn6t0uyj/YP93IQ="
 
   ephemeral_storage {
@@ -142,7 +158,7 @@ resource "aws_lambda_function" "email" {
       IDEMPOTENCY_TABLE       = aws_dynamodb_table.idempotency.name
       LOG_LEVEL               = "INFO"
       POWERTOOLS_SERVICE_NAME = "email"
-      SENDER_EMAIL            = aws_ses_email_identity.sender.email
+      SENDER_EMAIL            = local.sender_email
     }
   }
 
@@ -154,6 +170,14 @@ resource "aws_lambda_function" "email" {
   tracing_config {
     mode = "Active"
   }
+
+  # The zip's name carries the input hash above: a zip from other sources (or none) fails the plan.
+  lifecycle {
+    precondition {
+      condition     = fileexists("${path.module}/../build/lambda/email-778eef41ada3c4b4.zip")
+      error_message = "Lambda zip ../build/lambda/email-778eef41ada3c4b4.zip is missing: it is built from the sources this source_code_hash stands for, so run `make generate` (after every git pull too)."
+    }
+  }
 }
 
 ################################################################################
@@ -161,7 +185,7 @@ resource "aws_lambda_function" "email" {
 ################################################################################
 
 resource "aws_cloudwatch_log_group" "router" {
-  name              = "/aws/lambda/router"
+  name              = "/aws/lambda/${local.name_prefix}router"
   retention_in_days = 365
   kms_key_id        = aws_kms_key.pipeline.arn
 }
@@ -171,7 +195,7 @@ resource "aws_lambda_function" "router" {
   #checkov:skip=CKV_AWS_116:invoked synchronously: the caller gets the error; a function DLQ is for async invokes
   #checkov:skip=CKV_AWS_117:reaches only AWS public endpoints and the internet; a VPC adds NAT cost, isolates nothing
   #checkov:skip=CKV_AWS_272:zips are built reproducibly from the reviewed repository; signing needs an AWS Signer profile
-  function_name = "router"
+  function_name = "${local.name_prefix}router"
   description   = "HTTP entry: validates a job, checks the quota and queues it"
   role          = aws_iam_role.router.arn
   handler       = "handler.lambda_handler"
@@ -181,7 +205,7 @@ resource "aws_lambda_function" "router" {
   memory_size   = 256
   kms_key_arn   = aws_kms_key.pipeline.arn
 
-  filename         = "${path.module}/../build/lambda/router.zip"
+  filename         = "${path.module}/../build/lambda/router-3727706b1815ef74.zip"
   source_code_hash = "NydwaxgV73TCVNDkHq11bcEaNo4mo6CP3MAn91TVFp0="
 
   ephemeral_storage {
@@ -208,6 +232,14 @@ resource "aws_lambda_function" "router" {
   tracing_config {
     mode = "Active"
   }
+
+  # The zip's name carries the input hash above: a zip from other sources (or none) fails the plan.
+  lifecycle {
+    precondition {
+      condition     = fileexists("${path.module}/../build/lambda/router-3727706b1815ef74.zip")
+      error_message = "Lambda zip ../build/lambda/router-3727706b1815ef74.zip is missing: it is built from the sources this source_code_hash stands for, so run `make generate` (after every git pull too)."
+    }
+  }
 }
 
 # HTTPS endpoint (payload format 2.0); callers sign their requests (SigV4).
@@ -221,7 +253,7 @@ resource "aws_lambda_function_url" "router" {
 ################################################################################
 
 resource "aws_cloudwatch_log_group" "thumbnail" {
-  name              = "/aws/lambda/thumbnail"
+  name              = "/aws/lambda/${local.name_prefix}thumbnail"
   retention_in_days = 365
   kms_key_id        = aws_kms_key.pipeline.arn
 }
@@ -230,9 +262,17 @@ resource "aws_cloudwatch_log_group" "thumbnail" {
 resource "aws_s3_object" "thumbnail_code" {
   bucket      = aws_s3_bucket.artifacts.id
   key         = "thumbnail/fYid-o6lykglQmLjV8VRfq7hBYFcR-gnpktXLXPD-iw.zip"
-  source      = "${path.module}/../build/lambda/thumbnail.zip"
+  source      = "${path.module}/../build/lambda/thumbnail-7d889dfa8ea5ca48.zip"
   source_hash = "fYid+o6lykglQmLjV8VRfq7hBYFcR+gnpktXLXPD+iw="
   kms_key_id  = aws_kms_key.pipeline.arn
+
+  # The zip's name carries the input hash: a zip from other sources (or none) fails the plan.
+  lifecycle {
+    precondition {
+      condition     = fileexists("${path.module}/../build/lambda/thumbnail-7d889dfa8ea5ca48.zip")
+      error_message = "Lambda zip ../build/lambda/thumbnail-7d889dfa8ea5ca48.zip is missing: it is built from the sources this source_code_hash stands for, so run `make generate` (after every git pull too)."
+    }
+  }
 }
 
 resource "aws_lambda_function" "thumbnail" {
@@ -240,7 +280,7 @@ resource "aws_lambda_function" "thumbnail" {
   #checkov:skip=CKV_AWS_116:SQS-triggered: failed messages go to thumbnail-generation-dlq by redrive; a function DLQ is for async invokes
   #checkov:skip=CKV_AWS_117:reaches only AWS public endpoints and the internet; a VPC adds NAT cost, isolates nothing
   #checkov:skip=CKV_AWS_272:zips are built reproducibly from the reviewed repository; signing needs an AWS Signer profile
-  function_name = "thumbnail"
+  function_name = "${local.name_prefix}thumbnail"
   description   = "Extracts a frame with ffmpeg and renders the thumbnails"
   role          = aws_iam_role.thumbnail.arn
   handler       = "handler.lambda_handler"

@@ -21,7 +21,7 @@ data "aws_iam_policy_document" "lambda_assume_role" {
 ################################################################################
 
 resource "aws_iam_role" "analytics" {
-  name               = "analytics-role"
+  name               = "${local.name_prefix}analytics-role"
   description        = "Execution role of the analytics function"
   assume_role_policy = data.aws_iam_policy_document.lambda_assume_role.json
 }
@@ -59,7 +59,7 @@ data "aws_iam_policy_document" "analytics" {
 }
 
 resource "aws_iam_role_policy" "analytics" {
-  name   = "analytics-least-privilege"
+  name   = "${local.name_prefix}analytics-least-privilege"
   role   = aws_iam_role.analytics.id
   policy = data.aws_iam_policy_document.analytics.json
 }
@@ -69,7 +69,7 @@ resource "aws_iam_role_policy" "analytics" {
 ################################################################################
 
 resource "aws_iam_role" "downloader" {
-  name               = "downloader-role"
+  name               = "${local.name_prefix}downloader-role"
   description        = "Execution role of the downloader function"
   assume_role_policy = data.aws_iam_policy_document.lambda_assume_role.json
 }
@@ -125,7 +125,7 @@ data "aws_iam_policy_document" "downloader" {
 }
 
 resource "aws_iam_role_policy" "downloader" {
-  name   = "downloader-least-privilege"
+  name   = "${local.name_prefix}downloader-least-privilege"
   role   = aws_iam_role.downloader.id
   policy = data.aws_iam_policy_document.downloader.json
 }
@@ -135,7 +135,7 @@ resource "aws_iam_role_policy" "downloader" {
 ################################################################################
 
 resource "aws_iam_role" "email" {
-  name               = "email-role"
+  name               = "${local.name_prefix}email-role"
   description        = "Execution role of the email function"
   assume_role_policy = data.aws_iam_policy_document.lambda_assume_role.json
 }
@@ -168,12 +168,12 @@ data "aws_iam_policy_document" "email" {
   statement {
     sid       = "SendEmailFromSender"
     actions   = ["ses:SendEmail"]
-    resources = [aws_ses_email_identity.sender.arn]
+    resources = [local.sender_arn]
 
     condition {
       test     = "StringEquals"
       variable = "ses:FromAddress"
-      values   = [aws_ses_email_identity.sender.email]
+      values   = [local.sender_email]
     }
   }
 
@@ -191,7 +191,7 @@ data "aws_iam_policy_document" "email" {
 }
 
 resource "aws_iam_role_policy" "email" {
-  name   = "email-least-privilege"
+  name   = "${local.name_prefix}email-least-privilege"
   role   = aws_iam_role.email.id
   policy = data.aws_iam_policy_document.email.json
 }
@@ -201,7 +201,7 @@ resource "aws_iam_role_policy" "email" {
 ################################################################################
 
 resource "aws_iam_role" "router" {
-  name               = "router-role"
+  name               = "${local.name_prefix}router-role"
   description        = "Execution role of the router function"
   assume_role_policy = data.aws_iam_policy_document.lambda_assume_role.json
 }
@@ -239,7 +239,7 @@ data "aws_iam_policy_document" "router" {
 }
 
 resource "aws_iam_role_policy" "router" {
-  name   = "router-least-privilege"
+  name   = "${local.name_prefix}router-least-privilege"
   role   = aws_iam_role.router.id
   policy = data.aws_iam_policy_document.router.json
 }
@@ -249,7 +249,7 @@ resource "aws_iam_role_policy" "router" {
 ################################################################################
 
 resource "aws_iam_role" "thumbnail" {
-  name               = "thumbnail-role"
+  name               = "${local.name_prefix}thumbnail-role"
   description        = "Execution role of the thumbnail function"
   assume_role_policy = data.aws_iam_policy_document.lambda_assume_role.json
 }
@@ -299,7 +299,7 @@ data "aws_iam_policy_document" "thumbnail" {
 }
 
 resource "aws_iam_role_policy" "thumbnail" {
-  name   = "thumbnail-least-privilege"
+  name   = "${local.name_prefix}thumbnail-least-privilege"
   role   = aws_iam_role.thumbnail.id
   policy = data.aws_iam_policy_document.thumbnail.json
 }

@@ -6,15 +6,6 @@
 # Its policy lets the account administer it through IAM (each function's role grants only what that
 # function needs) and lets the two services that cannot use IAM roles encrypt with it.
 
-data "aws_caller_identity" "current" {}
-
-data "aws_partition" "current" {}
-
-locals {
-  account_id = data.aws_caller_identity.current.account_id
-  partition  = data.aws_partition.current.partition
-}
-
 data "aws_iam_policy_document" "pipeline_key" {
   #checkov:skip=CKV_AWS_109:key policy: Resource "*" is this key; the root statement delegates to IAM
   #checkov:skip=CKV_AWS_111:key policy: Resource "*" is this key; the root statement delegates to IAM
@@ -48,18 +39,18 @@ data "aws_iam_policy_document" "pipeline_key" {
 
     principals {
       type        = "Service"
-      identifiers = ["logs.${var.region}.amazonaws.com"]
+      identifiers = ["logs.${local.region}.amazonaws.com"]
     }
 
     condition {
       test     = "ArnEquals"
       variable = "kms:EncryptionContext:aws:logs:arn"
       values = [
-        "arn:${local.partition}:logs:${var.region}:${local.account_id}:log-group:/aws/lambda/analytics",
-        "arn:${local.partition}:logs:${var.region}:${local.account_id}:log-group:/aws/lambda/downloader",
-        "arn:${local.partition}:logs:${var.region}:${local.account_id}:log-group:/aws/lambda/email",
-        "arn:${local.partition}:logs:${var.region}:${local.account_id}:log-group:/aws/lambda/router",
-        "arn:${local.partition}:logs:${var.region}:${local.account_id}:log-group:/aws/lambda/thumbnail",
+        "arn:${local.partition}:logs:${local.region}:${local.account_id}:log-group:/aws/lambda/${local.name_prefix}analytics",
+        "arn:${local.partition}:logs:${local.region}:${local.account_id}:log-group:/aws/lambda/${local.name_prefix}downloader",
+        "arn:${local.partition}:logs:${local.region}:${local.account_id}:log-group:/aws/lambda/${local.name_prefix}email",
+        "arn:${local.partition}:logs:${local.region}:${local.account_id}:log-group:/aws/lambda/${local.name_prefix}router",
+        "arn:${local.partition}:logs:${local.region}:${local.account_id}:log-group:/aws/lambda/${local.name_prefix}thumbnail",
       ]
     }
   }
@@ -73,6 +64,6 @@ resource "aws_kms_key" "pipeline" {
 }
 
 resource "aws_kms_alias" "pipeline" {
-  name          = "alias/video-pipeline"
+  name          = "alias/${local.name_prefix}video-pipeline"
   target_key_id = aws_kms_key.pipeline.key_id
 }

@@ -6,7 +6,7 @@
 ################################################################################
 
 resource "aws_sqs_queue" "analytics_dlq" {
-  name                       = "analytics-dlq"
+  name                       = "${local.name_prefix}analytics-dlq"
   visibility_timeout_seconds = 30
   message_retention_seconds  = 1209600
   delay_seconds              = 0
@@ -16,7 +16,7 @@ resource "aws_sqs_queue" "analytics_dlq" {
 }
 
 resource "aws_sqs_queue" "analytics" {
-  name                       = "analytics-queue"
+  name                       = "${local.name_prefix}analytics-queue"
   visibility_timeout_seconds = 30
   message_retention_seconds  = 86400
   delay_seconds              = 0
@@ -48,7 +48,7 @@ resource "aws_sqs_queue_redrive_allow_policy" "analytics_dlq" {
 ################################################################################
 
 resource "aws_sqs_queue" "email_dlq" {
-  name                       = "email-dlq"
+  name                       = "${local.name_prefix}email-dlq"
   visibility_timeout_seconds = 60
   message_retention_seconds  = 1209600
   delay_seconds              = 0
@@ -58,7 +58,7 @@ resource "aws_sqs_queue" "email_dlq" {
 }
 
 resource "aws_sqs_queue" "email" {
-  name                       = "email-queue"
+  name                       = "${local.name_prefix}email-queue"
   visibility_timeout_seconds = 60
   message_retention_seconds  = 172800
   delay_seconds              = 0
@@ -90,7 +90,7 @@ resource "aws_sqs_queue_redrive_allow_policy" "email_dlq" {
 ################################################################################
 
 resource "aws_sqs_queue" "thumbnail_generation_dlq" {
-  name                       = "thumbnail-generation-dlq"
+  name                       = "${local.name_prefix}thumbnail-generation-dlq"
   visibility_timeout_seconds = 300
   message_retention_seconds  = 1209600
   delay_seconds              = 0
@@ -100,7 +100,7 @@ resource "aws_sqs_queue" "thumbnail_generation_dlq" {
 }
 
 resource "aws_sqs_queue" "thumbnail_generation" {
-  name                       = "thumbnail-generation-queue"
+  name                       = "${local.name_prefix}thumbnail-generation-queue"
   visibility_timeout_seconds = 300
   message_retention_seconds  = 86400
   delay_seconds              = 0
@@ -132,7 +132,7 @@ resource "aws_sqs_queue_redrive_allow_policy" "thumbnail_generation_dlq" {
 ################################################################################
 
 resource "aws_sqs_queue" "video_processing_dlq" {
-  name                       = "video-processing-dlq"
+  name                       = "${local.name_prefix}video-processing-dlq"
   visibility_timeout_seconds = 900
   message_retention_seconds  = 1209600
   delay_seconds              = 0
@@ -142,7 +142,7 @@ resource "aws_sqs_queue" "video_processing_dlq" {
 }
 
 resource "aws_sqs_queue" "video_processing" {
-  name                       = "video-processing-queue"
+  name                       = "${local.name_prefix}video-processing-queue"
   visibility_timeout_seconds = 900
   message_retention_seconds  = 345600
   delay_seconds              = 0

@@ -9,7 +9,7 @@ resource "aws_s3_bucket" "media" {
   #checkov:skip=CKV2_AWS_62:the pipeline is driven by SQS messages; nothing is meant to react to uploads
   #checkov:skip=CKV_AWS_144:holds media the pipeline can download and render again; a replica doubles storage
   #checkov:skip=CKV_AWS_18:access logs would need a second bucket; audit object access with CloudTrail data events
-  bucket = "video-pipeline-media-${local.account_id}-${var.region}"
+  bucket = "${local.name_prefix}video-pipeline-media-${local.account_id}-${local.region}"
 }
 
 resource "aws_s3_bucket_ownership_controls" "media" {
@@ -119,7 +119,7 @@ resource "aws_s3_bucket_policy" "media" {
 ################################################################################
 
 resource "aws_dynamodb_table" "analytics" {
-  name         = "video-pipeline-analytics"
+  name         = "${local.name_prefix}video-pipeline-analytics"
   billing_mode = "PAY_PER_REQUEST"
   hash_key     = "pk"
   range_key    = "sk"
@@ -154,7 +154,7 @@ resource "aws_dynamodb_table" "analytics" {
 ################################################################################
 
 resource "aws_dynamodb_table" "idempotency" {
-  name         = "video-pipeline-idempotency"
+  name         = "${local.name_prefix}video-pipeline-idempotency"
   billing_mode = "PAY_PER_REQUEST"
   hash_key     = "id"
 
@@ -183,7 +183,7 @@ resource "aws_dynamodb_table" "idempotency" {
 ################################################################################
 
 resource "aws_dynamodb_table" "quotas" {
-  name         = "video-pipeline-quotas"
+  name         = "${local.name_prefix}video-pipeline-quotas"
   billing_mode = "PAY_PER_REQUEST"
   hash_key     = "pk"
 

@@ -10,8 +10,10 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
+# The repository's own queues.toml and terraform/ are the user's: tests check them only for what holds for
+# any topology. Fixed topologies (a copy of the seed among them) live under tests/topologies/, their goldens
+# under tests/golden/.
 SEED = ROOT / "queues.toml"
-TERRAFORM_DIR = ROOT / "terraform"
 TOPOLOGIES = ROOT / "tests" / "topologies"
 GOLDEN = ROOT / "tests" / "golden"
 

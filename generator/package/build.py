@@ -1,16 +1,25 @@
-"""Package every function as `<build dir>/<key>.zip`, rebuilding only the zips whose inputs changed.
+"""Package every function as `<build dir>/<key>-<16 hex of its input hash>.zip`, rebuilding only the zips whose
+inputs changed.
 
 Two steps, so that nothing is written unless everything can be: `prepare_packages` checks every function
-(pins, wheels, dependency closure, duplicate files, Lambda's size limits) and works out each zip's exact
-size; `write_packages` then writes the zips. A zip is written to a temporary file and renamed into place, and
-its manifest (the input hash it was built from) is removed before and rewritten after, so an interrupted build
-never leaves a zip that a later run would take for up to date.
+(sources, pins, wheels and their RECORDs, dependency closure, imports, duplicate files, Lambda's size limits)
+and works out each zip's exact size; `write_packages` then writes the zips. The zip's name carries its input
+hash, which is also the `source_code_hash` in the generated HCL, and a `terraform plan` precondition checks
+that the named file exists: a zip from older sources can never be deployed under a newer hash. Writes happen
+under a lock on the build folder, to unique temporary files renamed into place, so concurrent runs never
+collide; the manifest `<key>.json` (what the zip holds, its sizes) is written after its zip.
 """
 
 from __future__ import annotations
 
+import base64
+import contextlib
+import hashlib
 import json
 import os
+import re
+import tempfile
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -18,14 +27,29 @@ from typing import Literal
 from packaging.utils import NormalizedName
 
 from generator.package import limits
-from generator.package.inputs import PACKAGER_VERSION, FunctionSource, input_hash, source_files
+from generator.package.imports import import_problems, parse_python, top_level_modules
+from generator.package.inputs import (
+    PACKAGER_VERSION,
+    FunctionSource,
+    content_hashes,
+    input_hash,
+    read_requirements,
+    source_tree,
+)
 from generator.package.pins import Distribution, Pin, parse_pins, requirements_name, unpinned_requirements
 from generator.package.target import Target
+from generator.package.tree import SourceFile
 from generator.package.wheels import WheelCache, distribution, installed_files
 from generator.package.zipwriter import Member, compressed_member, wheel_member, write_zip, zip_size
 from generator.problems import GeneratorError, Problem, error
 
+try:
+    import fcntl
+except ImportError:  # not POSIX: no lock, the unique temporary files still keep concurrent runs apart
+    fcntl = None  # type: ignore[assignment]
+
 Status = Literal["built", "reused"]
+_LOCK_FILE = ".lock"
 
 
 @dataclass(frozen=True)
@@ -47,6 +71,7 @@ class PreparedPackage:
     result: PackageResult  # status "built": still to be written by write_packages
     members: tuple[Member, ...] = ()
     wheels: tuple[str, ...] = ()
+    origins: tuple[tuple[str, str], ...] = ()  # (archive name, where it comes from), sorted
 
 
 def package_functions(sources: list[FunctionSource], build_dir: Path,
@@ -59,19 +84,33 @@ def default_wheel_dir(build_dir: Path) -> Path:
     return build_dir.parent / "wheels"
 
 
+def zip_file_name(key: str, digest: str) -> str:
+    """`<key>-<the first 16 hex digits of the input hash>.zip`: the name changes whenever the inputs do."""
+    return f"{key}-{base64.b64decode(digest).hex()[:16]}.zip"
+
+
 def prepare_packages(sources: list[FunctionSource], build_dir: Path,
-                     wheel_dir: Path | None = None) -> list[PreparedPackage]:
+                     wheel_dir: Path | None = None, *, reuse: bool = True) -> list[PreparedPackage]:
     """Everything short of writing. Raises GeneratorError with every problem found; writes only to the wheel
-    cache (pip downloads of missing wheels)."""
+    cache (pip downloads of missing wheels). With reuse=False every package is prepared in full (listings)."""
     cache = WheelCache(wheel_dir or default_wheel_dir(build_dir))
     prepared, problems = [], []
     for fn in sources:
-        digest = input_hash(fn)
-        reused = _reusable(fn.key, digest, build_dir)
+        tree = source_tree(fn)
+        requirements = read_requirements(fn)
+        if tree.problems or requirements.problems:
+            problems += tree.problems + requirements.problems
+            continue
+        hashes, unreadable = content_hashes(fn, tree.files)
+        if unreadable:
+            problems += unreadable
+            continue
+        digest = input_hash(fn, [line for _, line in requirements.lines], tree.files, hashes)
+        reused = _reusable(fn.key, digest, build_dir) if reuse else None
         if reused is not None:
             prepared.append(PreparedPackage(reused))
             continue
-        package, found = _prepare(fn, digest, build_dir, cache)
+        package, found = _prepare(fn, tree.files, hashes, digest, build_dir, cache)
         problems += found
         if package is not None:
             prepared.append(package)
@@ -82,18 +121,22 @@ def prepare_packages(sources: list[FunctionSource], build_dir: Path,
 
 def write_packages(prepared: list[PreparedPackage]) -> dict[str, PackageResult]:
     for package in prepared:
-        if package.result.status == "built":
-            _write(package)
+        build_dir = package.result.zip_path.parent
+        with _locked(build_dir):
+            if package.result.status == "built" and _reusable(package.result.key, package.result.input_hash,
+                                                               build_dir) is None:
+                _write(package)  # (another run may have written the very same zip meanwhile)
+            _remove_older_zips(build_dir, package.result.key, package.result.zip_path.name)
     return {package.result.key: package.result for package in prepared}
 
 
-def _prepare(fn: FunctionSource, digest: str, build_dir: Path,
-             cache: WheelCache) -> tuple[PreparedPackage | None, list[Problem]]:
+def _prepare(fn: FunctionSource, sources: list[SourceFile], hashes: dict[str, str], digest: str,
+             build_dir: Path, cache: WheelCache) -> tuple[PreparedPackage | None, list[Problem]]:
     target = Target(fn.runtime, fn.architecture)
     pins, problems = parse_pins(fn, target)
     if problems:
         return None, problems
-    wheels, problems = _wheels(fn, pins, target, cache)
+    wheels, problems = wheels_for(fn, pins, target, cache)
     if problems:
         return None, problems
     distributions: dict[NormalizedName, Distribution] = {
@@ -103,11 +146,14 @@ def _prepare(fn: FunctionSource, digest: str, build_dir: Path,
     if problems:
         return None, problems
 
-    files: dict[str, tuple[str, Member | Path]] = {}  # archive name → (origin, member or source path)
-    for file in source_files(fn):
-        files[file.archive_name] = (fn.folder or str(fn.source_dir), file.path)
+    files: dict[str, tuple[str, Member | SourceFile]] = {}  # archive name → (origin, member or source)
+    for file in sources:
+        files[file.archive_name] = (file.shown, file)
+    wheel_modules: set[str] = set()
     for pin in pins:
-        for file in installed_files(wheels[pin.name]):
+        installed = installed_files(wheels[pin.name])
+        wheel_modules |= top_level_modules(file.archive_name for file in installed)
+        for file in installed:
             if file.archive_name in files:
                 origins = f"{files[file.archive_name][0]} and {wheels[pin.name].name}"
                 problems.append(error(("functions", fn.key), f"{file.archive_name} comes from both {origins}",
@@ -115,9 +161,11 @@ def _prepare(fn: FunctionSource, digest: str, build_dir: Path,
                 continue
             member = wheel_member(file.archive_name, wheels[pin.name], file.info, file.executable)
             files[file.archive_name] = (wheels[pin.name].name, member)
-    unzipped = sum(
-        item.size if isinstance(item, Member) else item.stat().st_size for _, item in files.values()
-    )
+    own_modules = top_level_modules(file.archive_name for file in sources)
+    # Errors only: warnings (a file this Python cannot parse) were reported by `check`, which runs first.
+    problems += [problem for problem in import_problems(fn, parse_python(sources), own_modules, wheel_modules)
+                 if problem.level.value == "error"]
+    unzipped = sum(item.size for _, item in files.values())
     if limits.too_large_unzipped(unzipped):
         problems.append(error(("functions", fn.key),
                               f"the package is {limits.megabytes(unzipped)} unzipped, over Lambda's "
@@ -127,18 +175,27 @@ def _prepare(fn: FunctionSource, digest: str, build_dir: Path,
     if problems:
         return None, problems
 
-    executable = {file.archive_name: file.executable for file in source_files(fn)}
-    members = tuple(
-        item if isinstance(item, Member) else compressed_member(name, item.read_bytes(), executable[name])
-        for name, (_, item) in sorted(files.items())
-    )
-    result = PackageResult(fn.key, _zip_path(build_dir, fn.key), digest, zip_size(members), unzipped, "built")
-    return PreparedPackage(result, members, tuple(sorted(path.name for path in wheels.values()))), []
+    members = []
+    for name, (_, item) in sorted(files.items()):
+        if isinstance(item, Member):
+            members.append(item)
+            continue
+        content = item.path.read_bytes()
+        if hashlib.sha256(content).hexdigest() != hashes[name]:
+            return None, [error(("functions", fn.key), f"{item.shown} changed while it was being packaged",
+                                "run again once the edit is saved")]
+        members.append(compressed_member(name, content, item.executable))
+    result = PackageResult(fn.key, build_dir / zip_file_name(fn.key, digest), digest, zip_size(members),
+                           unzipped, "built")
+    origins = tuple((name, origin) for name, (origin, _) in sorted(files.items()))
+    return PreparedPackage(result, tuple(members), tuple(sorted(path.name for path in wheels.values())),
+                           origins), []
 
 
-def _wheels(fn: FunctionSource, pins: list[Pin], target: Target,
-            cache: WheelCache) -> tuple[dict[NormalizedName, Path], list[Problem]]:
-    """Each pin's wheel from the cache; pip downloads the missing ones (and only those)."""
+def wheels_for(fn: FunctionSource, pins: list[Pin], target: Target, cache: WheelCache,
+               *, verify: bool = True) -> tuple[dict[NormalizedName, Path], list[Problem]]:
+    """Each pin's wheel from the cache, checked (wheel_integrity.py) unless verify=False; pip downloads the
+    missing ones only."""
     missing = [pin for pin in pins if cache.find(pin, target) is None]
     if missing:
         failure = cache.download(missing, target)
@@ -158,25 +215,40 @@ def _wheels(fn: FunctionSource, pins: list[Pin], target: Target,
                                   f"{requirements_name(fn)}:{pin.line}: no wheel of {pin.requirement} "
                                   f"for {target.describe()} in {cache.directory}",
                                   "delete the wheel cache folder and run again"))
+        elif verify and (broken := cache.problem(wheel)) is not None:
+            problems.append(broken_wheel_problem(fn, wheel, broken))
         else:
             wheels[pin.name] = wheel
     return wheels, problems
 
 
-def _zip_path(build_dir: Path, key: str) -> Path:
-    return build_dir / f"{key}.zip"
+def broken_wheel_problem(fn: FunctionSource, wheel: Path, what: str) -> Problem:
+    return error(("functions", fn.key), f"{wheel}: {what}",
+                 f"delete {wheel} and run again: it is downloaded afresh (if the new copy fails too, the package "
+                 "index serves a bad wheel)")
 
 
 def _manifest_path(build_dir: Path, key: str) -> Path:
     return build_dir / f"{key}.json"
 
 
-def _reusable(key: str, digest: str, build_dir: Path) -> PackageResult | None:
-    """The existing zip, if its manifest says it was built from exactly these inputs and it is complete."""
-    zip_path = _zip_path(build_dir, key)
+def built_zip(build_dir: Path, key: str) -> Path | None:
+    """The zip the manifest of the function names, if it is there (for tools that want the latest build)."""
     try:
         manifest = json.loads(_manifest_path(build_dir, key).read_text(encoding="utf-8"))
-        if (manifest["packager"], manifest["input_hash"]) != (PACKAGER_VERSION, digest):
+        path = build_dir / manifest["zip"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    return path if path.is_file() else None
+
+
+def _reusable(key: str, digest: str, build_dir: Path) -> PackageResult | None:
+    """The existing zip, if its manifest says it was built from exactly these inputs and it is complete."""
+    zip_path = build_dir / zip_file_name(key, digest)
+    try:
+        manifest = json.loads(_manifest_path(build_dir, key).read_text(encoding="utf-8"))
+        expected = (PACKAGER_VERSION, digest, zip_path.name)
+        if (manifest["packager"], manifest["input_hash"], manifest["zip"]) != expected:
             return None
         if zip_path.stat().st_size != manifest["zip_size"]:
             return None
@@ -185,27 +257,54 @@ def _reusable(key: str, digest: str, build_dir: Path) -> PackageResult | None:
         return None
 
 
+@contextlib.contextmanager
+def _locked(build_dir: Path) -> Iterator[None]:
+    """One writer at a time in the build folder (a second run waits, then finds the zips up to date)."""
+    build_dir.mkdir(parents=True, exist_ok=True)
+    with (build_dir / _LOCK_FILE).open("a") as lock:
+        if fcntl is not None:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+        yield  # the lock goes with the file's closing
+
+
 def _write(package: PreparedPackage) -> None:
     result = package.result
     build_dir = result.zip_path.parent
-    build_dir.mkdir(parents=True, exist_ok=True)
     manifest_path = _manifest_path(build_dir, result.key)
     manifest_path.unlink(missing_ok=True)
-    temporary = build_dir / f".{result.key}.zip.tmp"
-    try:
+    with _temporary(build_dir, result.zip_path.name) as temporary:
         written = write_zip(temporary, package.members)
         if written != result.zip_size:
-            raise AssertionError(f"{result.key}.zip: wrote {written} bytes, expected {result.zip_size}")
+            raise AssertionError(f"{result.zip_path.name}: wrote {written} bytes, expected {result.zip_size}")
         os.replace(temporary, result.zip_path)
-    finally:
-        temporary.unlink(missing_ok=True)
     manifest = {
         "packager": PACKAGER_VERSION,
         "input_hash": result.input_hash,
+        "zip": result.zip_path.name,
         "zip_size": result.zip_size,
         "unzipped_size": result.unzipped_size,
         "wheels": list(package.wheels),
+        "files": dict(package.origins),
     }
-    temporary_manifest = build_dir / f".{result.key}.json.tmp"
-    temporary_manifest.write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n", encoding="utf-8")
-    os.replace(temporary_manifest, manifest_path)
+    with _temporary(build_dir, manifest_path.name) as temporary:
+        temporary.write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+        os.replace(temporary, manifest_path)
+
+
+@contextlib.contextmanager
+def _temporary(directory: Path, name: str) -> Iterator[Path]:
+    """A new, uniquely named file beside its destination (so os.replace is atomic); gone unless moved."""
+    handle, path = tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp", dir=directory)
+    os.close(handle)
+    try:
+        yield Path(path)
+    finally:
+        Path(path).unlink(missing_ok=True)
+
+
+def _remove_older_zips(build_dir: Path, key: str, current: str) -> None:
+    """Zips of the function from other inputs (and the unhashed name older packagers used)."""
+    pattern = re.compile(rf"{re.escape(key)}-[0-9a-f]{{16}}\.zip|{re.escape(key)}\.zip")
+    for path in build_dir.iterdir():
+        if path.name != current and pattern.fullmatch(path.name):
+            path.unlink(missing_ok=True)

@@ -9,21 +9,20 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import os
 from dataclasses import dataclass
 from pathlib import Path
 
 from generator.naming import function_name
+from generator.package.tree import Root, SourceFile, SourceTree, followed_file, function_tree
 from generator.problems import Problem, error
 from generator.spec.model import Spec
 
 # Bump when the zip layout or the build recipe changes, so every function is rebuilt and redeployed.
 PACKAGER_VERSION = "1"
 
-# Never shipped: bytecode for the build host, test code, editor and build debris.
-_EXCLUDED_DIRS = frozenset({"__pycache__", "tests", "test", ".pytest_cache", ".mypy_cache", ".ruff_cache"})
-_EXCLUDED_SUFFIXES = (".pyc", ".pyo", ".egg-info", ".dist-info")
-_EXCLUDED_FILES = frozenset({".DS_Store", "requirements.txt", "README.md"})
+# Where problems about lambdas/common/ are reported: they concern every function, so once, at the setting
+# that names the folder.
+COMMON_PROBLEM_PATH = ("project", "lambdas_dir")
 
 
 @dataclass(frozen=True)
@@ -45,56 +44,72 @@ class FunctionSource:
     def python_version(self) -> str:
         return self.runtime.removeprefix("python")
 
+    @property
+    def shown(self) -> str:
+        return self.folder or self.source_dir.name
+
+    @property
+    def own_root(self) -> Root:
+        return Root(self.source_dir, f"{self.shown}/", "", ("functions", self.key))
+
+    @property
+    def common_root(self) -> Root:
+        parent = self.shown.rpartition("/")[0]
+        return Root(self.common_dir, f"{parent}/common/" if parent else "common/", "common/", COMMON_PROBLEM_PATH)
+
+
+def source_tree(fn: FunctionSource) -> SourceTree:
+    """The function's own files at the zip root and the shared code under common/, sorted by archive name;
+    with what the exclusion rule left out and the problems found (links, special files, names)."""
+    return function_tree(fn.own_root, fn.common_root)
+
 
 @dataclass(frozen=True)
-class SourceFile:
-    archive_name: str  # path inside the zip, '/'-separated
-    path: Path
-    executable: bool
+class Requirements:
+    lines: list[tuple[int, str]]  # (line number, text) of the lines that matter: comments and blanks dropped
+    problems: list[Problem]
 
 
-def _walk(root: Path, prefix: str) -> list[SourceFile]:
-    files = []
-    for directory, dirnames, filenames in os.walk(root):
-        dirnames[:] = sorted(
-            d for d in dirnames if d not in _EXCLUDED_DIRS and not d.endswith(_EXCLUDED_SUFFIXES)
-        )
-        for filename in sorted(filenames):
-            excluded = filename in _EXCLUDED_FILES or filename.endswith(_EXCLUDED_SUFFIXES)
-            if excluded or filename.startswith("test_"):
-                continue
-            path = Path(directory, filename)
-            relative = path.relative_to(root).as_posix()
-            files.append(SourceFile(prefix + relative, path, os.access(path, os.X_OK)))
-    return files
-
-
-def source_files(fn: FunctionSource) -> list[SourceFile]:
-    """The function's own files at the zip root and the shared code under common/, sorted by archive name."""
-    files = _walk(fn.source_dir, "")
-    if fn.common_dir.is_dir():
-        files += _walk(fn.common_dir, "common/")
-    return sorted(files, key=lambda f: f.archive_name)
-
-
-def requirement_lines(fn: FunctionSource) -> list[tuple[int, str]]:
-    """(line number, text) of the requirement lines that matter: comments and blank lines dropped."""
-    if not fn.requirements_file.is_file():
-        return []
+def read_requirements(fn: FunctionSource) -> Requirements:
+    """The function's requirements.txt (absent: no requirements). Links and special files follow the source
+    walk's policy; a file that is not UTF-8 is a problem, not a traceback."""
+    shown = f"{fn.shown}/requirements.txt"
+    path, problem = followed_file(fn.requirements_file, shown, fn.own_root, fn.common_root)
+    if problem is not None:
+        return Requirements([], [problem])
+    if path is None:
+        return Requirements([], [])
+    where = ("functions", fn.key)
+    try:
+        text = path.read_bytes().decode("utf-8-sig")  # pip accepts a byte-order mark, so do we
+    except UnicodeDecodeError as exc:
+        return Requirements([], [error(where, f"{shown} is not valid UTF-8 (byte {exc.object[exc.start]:#04x} "
+                                              f"at offset {exc.start})", "save it as UTF-8")])
+    except OSError as exc:
+        return Requirements([], [error(where, f"{shown} cannot be read: {exc.strerror}", "check its permissions")])
     lines = []
-    for number, raw in enumerate(fn.requirements_file.read_text(encoding="utf-8").splitlines(), start=1):
+    for number, raw in enumerate(text.splitlines(), start=1):
         line = raw.split("#", 1)[0].strip()
         if line:
             lines.append((number, line))
-    return lines
+    return Requirements(lines, [])
 
 
-def pinned_requirements(fn: FunctionSource) -> list[str]:
-    """The requirement lines that matter (comments and blank lines dropped), in file order."""
-    return [line for _, line in requirement_lines(fn)]
+def content_hashes(fn: FunctionSource, files: list[SourceFile]) -> tuple[dict[str, str], list[Problem]]:
+    """sha256 of each file's content by archive name; problems for files that cannot be read."""
+    hashes, problems = {}, []
+    for file in files:
+        try:
+            hashes[file.archive_name] = hashlib.sha256(file.path.read_bytes()).hexdigest()
+        except OSError as exc:
+            root = fn.common_root if file.archive_name.startswith("common/") else fn.own_root
+            problems.append(error(root.problem_path, f"{file.shown} cannot be read: {exc.strerror}",
+                                  "check its permissions"))
+    return hashes, problems
 
 
-def input_hash(fn: FunctionSource) -> str:
+def input_hash(fn: FunctionSource, requirements: list[str], files: list[SourceFile],
+               hashes: dict[str, str]) -> str:
     """base64(sha256) over everything that decides the zip's contents, spelled as Terraform's
     filebase64sha256 spells a hash."""
     digest = hashlib.sha256()
@@ -105,11 +120,10 @@ def input_hash(fn: FunctionSource) -> str:
             digest.update(b"\0")
 
     feed("packager", PACKAGER_VERSION, "runtime", fn.runtime, "architecture", fn.architecture)
-    for requirement in pinned_requirements(fn):
+    for requirement in requirements:
         feed("requirement", requirement)
-    for file in source_files(fn):
-        content = hashlib.sha256(file.path.read_bytes()).hexdigest()
-        feed("file", file.archive_name, "x" if file.executable else "-", content)
+    for file in files:
+        feed("file", file.archive_name, "x" if file.executable else "-", hashes[file.archive_name])
     return base64.b64encode(digest.digest()).decode()
 
 
@@ -130,20 +144,27 @@ def function_sources(spec: Spec, spec_dir: Path) -> list[FunctionSource]:
     ]
 
 
-def check_sources(sources: list[FunctionSource], lambdas_dir: str) -> list[Problem]:
-    """Each function's folder exists and holds its handler module: a typo fails before anything is built."""
-    problems = []
-    for fn in sources:
-        folder = f"{lambdas_dir}/{fn.source_dir.name}"
-        if not fn.source_dir.is_dir():
-            problems.append(error(("functions", fn.key), f"no source folder {folder}/",
-                                  f"create {folder}/ with the function's handler module"))
-            continue
-        module, _, _function = fn.handler.rpartition(".")
-        relative = module.replace(".", "/")
-        module_file, package_init = fn.source_dir / f"{relative}.py", fn.source_dir / relative / "__init__.py"
-        if not (module_file.is_file() or package_init.is_file()):
-            problems.append(error(("functions", fn.key, "handler"),
-                                  f"handler module {folder}/{relative}.py does not exist",
-                                  f"create it, or point handler at an existing module (now {fn.handler!r})"))
-    return problems
+def missing_folder_problem(fn: FunctionSource) -> Problem | None:
+    if fn.source_dir.is_dir():
+        return None
+    return error(("functions", fn.key), f"no source folder {fn.shown}/",
+                 f"create {fn.shown}/ with the function's handler module")
+
+
+def handler_problems(fn: FunctionSource, tree: SourceTree) -> list[Problem]:
+    """The handler's module is among the files the zip gets: a typo fails before anything is built."""
+    module, _, _function = fn.handler.rpartition(".")
+    relative = module.replace(".", "/")
+    packaged = {file.archive_name for file in tree.files}
+    if f"{relative}.py" in packaged or f"{relative}/__init__.py" in packaged:
+        return []
+    shown = f"{fn.shown}/{relative}.py"
+    left_out = {item.shown: item.reason for item in tree.left_out}
+    if shown in left_out:
+        return [error(("functions", fn.key, "handler"),
+                      f"handler module {shown} is left out of the zip ({left_out[shown]})",
+                      "rename the module and point handler at it")]
+    if any(problem.message.startswith(shown) for problem in tree.problems):
+        return []  # already reported (a link out, a FIFO …)
+    return [error(("functions", fn.key, "handler"), f"handler module {shown} does not exist",
+                  f"create it, or point handler at an existing module (now {fn.handler!r})")]

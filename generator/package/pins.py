@@ -15,16 +15,10 @@ from packaging.requirements import InvalidRequirement, Requirement
 from packaging.utils import NormalizedName, canonicalize_name
 from packaging.version import InvalidVersion, Version
 
-from generator.package.inputs import FunctionSource, requirement_lines
+from generator.package.inputs import FunctionSource, read_requirements
+from generator.package.runtime import RUNTIME_PROVIDED
 from generator.package.target import Target
 from generator.problems import Problem, error
-
-# What the Lambda Python runtimes ship: boto3 and its dependencies. They satisfy a requirement unless the
-# function pins them (then the pinned copy in the zip wins, and its own dependencies must be pinned too).
-RUNTIME_PROVIDED = frozenset(
-    canonicalize_name(name)
-    for name in ("boto3", "botocore", "s3transfer", "jmespath", "urllib3", "python-dateutil", "six")
-)
 
 
 @dataclass(frozen=True)
@@ -50,7 +44,7 @@ class Distribution:
 
 
 def requirements_name(fn: FunctionSource) -> str:
-    return f"{fn.folder or fn.source_dir.name}/requirements.txt"
+    return f"{fn.shown}/requirements.txt"
 
 
 def parse_pins(fn: FunctionSource, target: Target) -> tuple[list[Pin], list[Problem]]:
@@ -62,7 +56,9 @@ def parse_pins(fn: FunctionSource, target: Target) -> tuple[list[Pin], list[Prob
     def problem(number: int, message: str, hint: str) -> None:
         problems.append(error(("functions", fn.key), f"{where}:{number}: {message}", hint))
 
-    for number, line in requirement_lines(fn):
+    requirements = read_requirements(fn)
+    problems += requirements.problems
+    for number, line in requirements.lines:
         if line.startswith("-"):
             problem(number, f"pip options are not supported ({line!r})",
                     "list one `name==version` per line; the packager chooses the index and platform itself")
@@ -88,11 +84,6 @@ def parse_pins(fn: FunctionSource, target: Target) -> tuple[list[Pin], list[Prob
             continue
         pins[name] = Pin(name, version, frozenset(requirement.extras), number)
     return list(pins.values()), problems
-
-
-def requirements_problems(sources: list[FunctionSource]) -> list[Problem]:
-    """What is wrong with the requirements.txt files themselves (no download needed): for `check`."""
-    return [problem for fn in sources for problem in parse_pins(fn, Target(fn.runtime, fn.architecture))[1]]
 
 
 def _exact_version(specifiers: list) -> Version | None:
@@ -145,6 +136,8 @@ def unpinned_requirements(fn: FunctionSource, target: Target, pins: list[Pin],
                 if new_extras:
                     extras[name] |= new_extras
                     pending.append(name)
+            # The runtime's SDK satisfies a requirement unless the function pins it (then the pinned copy in
+            # the zip wins, and its own dependencies must be pinned too).
             elif name in RUNTIME_PROVIDED and requirer.name not in RUNTIME_PROVIDED:
                 continue
             else:

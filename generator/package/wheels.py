@@ -22,12 +22,11 @@ from packaging.tags import Tag
 from packaging.utils import InvalidWheelFilename, NormalizedName, canonicalize_name, parse_wheel_filename
 from packaging.version import Version
 
+from generator.package.exclude import wheel_debris
 from generator.package.pins import Distribution, Pin
 from generator.package.target import Target
+from generator.package.wheel_integrity import wheel_problem
 
-# Never shipped from a dependency either: bytecode for the build host and test suites.
-_DEBRIS_DIRS = frozenset({"__pycache__", "tests", "test"})
-_DEBRIS_SUFFIXES = (".pyc", ".pyo")
 _NO_MATCH = re.compile(r"No matching distribution found for (?P<requirement>\S+)")
 
 
@@ -65,6 +64,10 @@ class WheelCache:
                 newest_build = -wheel.build[0] if wheel.build else 0
                 ranked.append((min(priorities), newest_build, wheel.path.name, wheel.path))
         return min(ranked)[-1] if ranked else None
+
+    def problem(self, wheel: Path) -> str | None:
+        """What is wrong with a cached wheel (generator/package/wheel_integrity.py), or None."""
+        return wheel_problem(wheel, self.directory / ".verified")
 
     def download(self, pins: list[Pin], target: Target) -> tuple[str, str] | None:
         """Fetch the pins' wheels into the cache. None, or (the requirement pip failed on, pip's message)."""
@@ -136,7 +139,7 @@ def installed_files(wheel: Path) -> list[WheelFile]:
                 if len(parts) < 3 or parts[1] not in ("purelib", "platlib"):
                     continue  # scripts, headers and data files are not importable code
                 parts = parts[2:]
-            if _DEBRIS_DIRS.intersection(parts[:-1]) or parts[-1].endswith(_DEBRIS_SUFFIXES):
+            if wheel_debris(parts):
                 continue
             files.append(WheelFile("/".join(parts), info, _is_executable(info)))
     return files

@@ -18,6 +18,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from generator.package.names import entry_name_problem
+
 STORED, DEFLATED = zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED
 _DOS_DATE = (0 << 9) | (1 << 5) | 1  # 1980-01-01, the earliest date a zip can hold
 _DOS_TIME = 0
@@ -82,6 +84,9 @@ def write_zip(path: Path, members: Sequence[Member]) -> int:
     """Write the members to path (the caller makes that a temporary file); returns the bytes written."""
     if len(members) > 0xFFFF or zip_size(members) > 0xFFFFFFFF:
         raise ValueError("too many or too large members for a zip without zip64")
+    for member in members:  # the last line of defence: every source of names is checked before this
+        if (unsafe := entry_name_problem(member.name)) is not None:
+            raise ValueError(f"refusing zip entry {member.name!r}: {unsafe}")
     sources: dict[Path, object] = {}
     offsets = []
     try:

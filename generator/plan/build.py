@@ -6,10 +6,15 @@ from collections.abc import Mapping
 
 from generator import hcl
 from generator.naming import (
+    NAME_PREFIX,
+    SERVICE_NAME_VARIABLE,
+    BoundTrigger,
     dlq_label,
     dlq_name,
+    environment_room,
     function_environment,
     function_name,
+    function_triggers,
     label,
     queue_label,
     queue_name,
@@ -34,21 +39,22 @@ TOPIC_LABEL = "alarms"
 
 
 def build_plan(spec: Spec, source: str, code: Mapping[str, CodePlan]) -> Plan:
-    consumers = {fn.trigger.queue: key for key, fn in spec.functions.items() if fn.trigger is not None}
+    triggers = {key: function_triggers(key, spec.functions[key]) for key in sorted(spec.functions)}
+    consumers = {t.queue: key for key, found in triggers.items() for t in found}
     queues = tuple(_queue_plan(key, spec, consumers.get(key)) for key in sorted(spec.queues))
-    functions = tuple(_function_plan(key, spec, code[key]) for key in sorted(spec.functions))
-    mappings = tuple(
-        _mapping_plan(key, spec) for key in sorted(spec.functions) if spec.functions[key].trigger is not None
-    )
+    functions = tuple(_function_plan(key, spec, code[key], triggers[key]) for key in sorted(spec.functions))
+    # `trigger` first, then triggers.<queue> in key order, function by function
+    mappings = tuple(_mapping_plan(key, t, spec) for key, found in triggers.items()
+                     for t in found[:1] + sorted(found[1:], key=lambda t: t.queue))
     return Plan(
         source=source,
         project=spec.project.name,
-        kms_alias=f"alias/{spec.project.name}",
+        environment_room=environment_room(spec),
         encrypted=_encrypted(spec, code),
         key_policy_skips=key_policy_skips(),
         log_group_arns=tuple(
-            "arn:${local.partition}:logs:${var.region}:"
-            f"${{local.account_id}}:log-group:{fn.log_group_name}"
+            "arn:${local.partition}:logs:${local.region}:"
+            f"${{local.account_id}}:log-group:/aws/lambda/${{{NAME_PREFIX}}}{fn.name}"
             for fn in functions
         ),
         queues=queues,
@@ -64,10 +70,16 @@ def build_plan(spec: Spec, source: str, code: Mapping[str, CodePlan]) -> Plan:
         buckets=tuple(declared_bucket(spec.project.name, key, spec.buckets[key], KMS_KEY_ARN)
                       for key in sorted(spec.buckets)),
         email_sender=spec.email.sender if spec.email is not None else None,
+        email_sender_arn=_identity_arn(spec.email.sender) if spec.email is not None else None,
         artifacts_bucket=(
             artifacts_bucket(spec.project.name, KMS_KEY_ARN) if any(c.via_s3 for c in code.values()) else None
         ),
     )
+
+
+def _identity_arn(sender: str) -> str:
+    """The SES identity's ARN as an HCL string; known even where another environment manages the identity."""
+    return '"arn:${local.partition}:ses:${local.region}:${local.account_id}:identity/' + hcl.quote(sender)[1:]
 
 
 def _encrypted(spec: Spec, code: Mapping[str, CodePlan]) -> tuple[str, ...]:
@@ -90,6 +102,8 @@ def _queue_plan(key: str, spec: Spec, consumer: str | None) -> QueuePlan:
         description=queue.description,
         fifo=queue.fifo_queue,
         content_based_deduplication=queue.content_based_deduplication,
+        deduplication_scope=queue.deduplication_scope,
+        fifo_throughput_limit=queue.fifo_throughput_limit,
         visibility_timeout_seconds=queue.visibility_timeout_seconds,
         message_retention_seconds=queue.message_retention_seconds,
         delay_seconds=queue.delay_seconds,
@@ -104,7 +118,7 @@ def _queue_plan(key: str, spec: Spec, consumer: str | None) -> QueuePlan:
             else queue.visibility_timeout_seconds
         ),
         dlq_message_retention_seconds=queue.dlq.message_retention_seconds,
-        oldest_message_alarm_seconds=queue.oldest_message_alarm_seconds,
+        oldest_message_alarm_seconds=queue.age_alarm_threshold,
         consumer=consumer,
     )
 
@@ -114,10 +128,10 @@ def _environment(fn: Function, spec: Spec, name: str) -> tuple[str, ...]:
         "queue": lambda key: f"aws_sqs_queue.{queue_label(key)}.url",
         "table": lambda key: f"aws_dynamodb_table.{label(key)}.name",
         "bucket": lambda key: f"aws_s3_bucket.{label(key)}.id",
-        "email": lambda _key: "aws_ses_email_identity.sender.email",
+        "email": lambda _key: "local.sender_email",
         "setting": lambda var: hcl.quote(fn.environment[var]),
     }
-    variables = {"POWERTOOLS_SERVICE_NAME": hcl.quote(name)}
+    variables = {SERVICE_NAME_VARIABLE: hcl.quote(name)}
     for var, sources in function_environment(spec, fn).items():
         source = sources[0]
         variables[var] = expressions[source.kind](source.key)
@@ -137,12 +151,10 @@ def _table_plan(key: str, spec: Spec) -> TablePlan:
     )
 
 
-def _function_plan(key: str, spec: Spec, code: CodePlan) -> FunctionPlan:
+def _function_plan(key: str, spec: Spec, code: CodePlan, triggers: list[BoundTrigger]) -> FunctionPlan:
     fn = spec.functions[key]
     name = function_name(key, fn)
-    dlq = None
-    if fn.trigger is not None:
-        dlq = dlq_name(fn.trigger.queue, spec.queues[fn.trigger.queue])
+    dlqs = [dlq_name(t.queue, spec.queues[t.queue]) for t in triggers]
     return FunctionPlan(
         key=key,
         label=label(key),
@@ -156,35 +168,33 @@ def _function_plan(key: str, spec: Spec, code: CodePlan) -> FunctionPlan:
         memory_size=fn.memory_size,
         ephemeral_storage_size=fn.ephemeral_storage_size,
         reserved_concurrent_executions=fn.reserved_concurrent_executions,
-        log_group_name=f"/aws/lambda/{name}",
         log_retention_days=fn.log_retention_days,
         environment=_environment(fn, spec, name),
-        statements=statements_for(key, fn, spec),
+        statements=statements_for(key, fn, spec, [t.queue for t in triggers]),
         code=code,
-        skips=function_skips(fn, dlq),
+        skips=function_skips(fn, triggers, dlqs),
         http_auth={"aws_iam": "AWS_IAM", "none": "NONE"}.get(fn.http or ""),
         url_skips=function_url_skips(fn),
     )
 
 
-def _mapping_plan(key: str, spec: Spec) -> MappingPlan:
-    fn = spec.functions[key]
-    trigger = fn.trigger
-    assert trigger is not None
+def _mapping_plan(key: str, trigger: BoundTrigger, spec: Spec) -> MappingPlan:
+    settings = trigger.settings
     return MappingPlan(
         function_key=key,
-        label=label(key),
+        label=trigger.label,
+        output_key=trigger.output_key,
         function_label=label(key),
         queue_label=queue_label(trigger.queue),
         queue_name=queue_name(trigger.queue, spec.queues[trigger.queue]),
-        enabled=trigger.enabled,
-        batch_size=trigger.batch_size,
+        enabled=settings.enabled,
+        batch_size=settings.batch_size,
         # FIFO sources take no batching window at all (not even 0).
         maximum_batching_window_seconds=(
-            None if spec.queues[trigger.queue].fifo_queue else trigger.maximum_batching_window_seconds
+            None if spec.queues[trigger.queue].fifo_queue else settings.maximum_batching_window_seconds
         ),
-        maximum_concurrency=trigger.maximum_concurrency,
-        filter_patterns=tuple(hcl.expression(pattern) for pattern in trigger.filter_patterns),
+        maximum_concurrency=settings.maximum_concurrency,
+        filter_patterns=tuple(hcl.expression(pattern) for pattern in settings.filter_patterns),
     )
 
 
@@ -193,24 +203,27 @@ def _alarm_base(name: str) -> str:
 
 
 def _queue_alarms(queue: QueuePlan) -> tuple[AlarmPlan, ...]:
+    dead_letters = AlarmPlan(
+        label=f"{queue.dlq_label}_not_empty",
+        # The week-1 plan names this alarm "<dlq>-alarm"; unlike its GreaterThanThreshold 1, this one
+        # fires on the first failed message.
+        name=f"{_alarm_base(queue.dlq_name)}-alarm",
+        description=f"{queue.dlq_name} holds at least one message that failed "
+        f"{queue.max_receive_count} receives from {queue.name}",
+        namespace="AWS/SQS",
+        metric_name="ApproximateNumberOfMessagesVisible",
+        dimension_name="QueueName",
+        dimension_value=f"aws_sqs_queue.{queue.dlq_label}.name",
+        statistic="Maximum",
+        period=60,
+        evaluation_periods=1,
+        threshold=1,
+        comparison_operator="GreaterThanOrEqualToThreshold",
+    )
+    if queue.oldest_message_alarm_seconds is None:  # turned off in queues.toml
+        return (dead_letters,)
     return (
-        AlarmPlan(
-            label=f"{queue.dlq_label}_not_empty",
-            # The week-1 plan names this alarm "<dlq>-alarm"; unlike its GreaterThanThreshold 1, this one
-            # fires on the first failed message.
-            name=f"{_alarm_base(queue.dlq_name)}-alarm",
-            description=f"{queue.dlq_name} holds at least one message that failed "
-            f"{queue.max_receive_count} receives from {queue.name}",
-            namespace="AWS/SQS",
-            metric_name="ApproximateNumberOfMessagesVisible",
-            dimension_name="QueueName",
-            dimension_value=f"aws_sqs_queue.{queue.dlq_label}.name",
-            statistic="Maximum",
-            period=60,
-            evaluation_periods=1,
-            threshold=1,
-            comparison_operator="GreaterThanOrEqualToThreshold",
-        ),
+        dead_letters,
         AlarmPlan(
             label=f"{queue.label}_oldest_message_age",
             name=f"{_alarm_base(queue.name)}-oldest-message-age",
@@ -277,6 +290,6 @@ def _outputs(
                             for fn in functions if fn.http_auth])),
         OutputPlan("event_source_mapping_uuids",
                    "UUID of each function's SQS trigger (for `aws lambda update-event-source-mapping`)",
-                   entries([(m.function_key, f"aws_lambda_event_source_mapping.{m.label}.uuid") for m in mappings])),
+                   entries([(m.output_key, f"aws_lambda_event_source_mapping.{m.label}.uuid") for m in mappings])),
     )
     return tuple(output for output in outputs if output.entries)

@@ -11,7 +11,8 @@ KMS_KEY_ARN = "aws_kms_key.pipeline.arn"
 _TABLE_WRITES = {"BatchWriteItem", "DeleteItem", "PutItem", "UpdateItem"}
 
 
-def statements_for(key: str, fn: Function, spec: Spec) -> tuple[Statement, ...]:
+def statements_for(key: str, fn: Function, spec: Spec, consumed: list[str]) -> tuple[Statement, ...]:
+    """consumed: the keys of the queues that trigger the function."""
     statements = [
         Statement(
             sid="WriteOwnLogs",
@@ -19,12 +20,12 @@ def statements_for(key: str, fn: Function, spec: Spec) -> tuple[Statement, ...]:
             resources=(f'"${{aws_cloudwatch_log_group.{label(key)}.arn}}:*"',),
         )
     ]
-    if fn.trigger is not None:
+    if consumed:
         statements.append(Statement(
-            sid="ConsumeTriggerQueue",
+            sid="ConsumeTriggerQueue" if len(consumed) == 1 else "ConsumeTriggerQueues",
             actions=("sqs:ChangeMessageVisibility", "sqs:DeleteMessage", "sqs:GetQueueAttributes",
                      "sqs:ReceiveMessage"),
-            resources=(f"aws_sqs_queue.{queue_label(fn.trigger.queue)}.arn",),
+            resources=tuple(sorted(f"aws_sqs_queue.{queue_label(queue)}.arn" for queue in consumed)),
         ))
     if fn.sends_to:
         statements.append(Statement(
@@ -77,15 +78,15 @@ def _email_statement(spec: Spec) -> Statement:
     assert spec.email is not None
     if spec.email.sandbox:
         # In the sandbox SES also authorizes the (verified) recipient identities.
-        identities = ('"arn:${local.partition}:ses:${var.region}:'
+        identities = ('"arn:${local.partition}:ses:${local.region}:'
                       '${local.account_id}:identity/*"',)
     else:
-        identities = ("aws_ses_email_identity.sender.arn",)
+        identities = ("local.sender_arn",)
     return Statement(
         sid="SendEmailFromSender",
         actions=("ses:SendEmail",),
         resources=identities,
-        conditions=(Condition("StringEquals", "ses:FromAddress", ("aws_ses_email_identity.sender.email",)),),
+        conditions=(Condition("StringEquals", "ses:FromAddress", ("local.sender_email",)),),
     )
 
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from generator.naming import EnvironmentRoom
+
 
 @dataclass(frozen=True)
 class Skip:
@@ -21,6 +23,8 @@ class QueuePlan:
     description: str
     fifo: bool
     content_based_deduplication: bool
+    deduplication_scope: str | None  # printed only when queues.toml sets it (else AWS's default applies)
+    fifo_throughput_limit: str | None
     visibility_timeout_seconds: int
     message_retention_seconds: int
     delay_seconds: int
@@ -31,7 +35,7 @@ class QueuePlan:
     dlq_name: str
     dlq_visibility_timeout_seconds: int
     dlq_message_retention_seconds: int
-    oldest_message_alarm_seconds: int
+    oldest_message_alarm_seconds: int | None  # None: no age alarm
     consumer: str | None  # function key
 
 
@@ -58,6 +62,7 @@ class CodePlan:
     source_code_hash: str  # derived from the package's inputs, not from zip bytes
     via_s3: bool
     s3_key: str  # object key when via_s3
+    missing_zip_message: str  # the plan-time precondition's error when the zip named in filename is absent
 
 
 @dataclass(frozen=True)
@@ -74,7 +79,6 @@ class FunctionPlan:
     memory_size: int
     ephemeral_storage_size: int
     reserved_concurrent_executions: int | None
-    log_group_name: str
     log_retention_days: int
     environment: tuple[str, ...]  # aligned `NAME = expression` lines
     statements: tuple[Statement, ...]
@@ -88,6 +92,7 @@ class FunctionPlan:
 class MappingPlan:
     function_key: str
     label: str
+    output_key: str  # key in the event_source_mapping_uuids output: the function key, or `<function>/<queue>`
     function_label: str
     queue_label: str
     queue_name: str
@@ -150,7 +155,7 @@ class BucketPlan:
 class Plan:
     source: str  # the spec file name printed in headers
     project: str
-    kms_alias: str
+    environment_room: EnvironmentRoom  # how long `var.environment` may be, and why
     encrypted: tuple[str, ...]  # what the pipeline key encrypts, for its description
     key_policy_skips: tuple[Skip, ...]
     log_group_arns: tuple[str, ...]  # HCL template strings for the key policy's logs condition
@@ -166,4 +171,5 @@ class Plan:
     tables: tuple[TablePlan, ...]
     buckets: tuple[BucketPlan, ...]
     email_sender: str | None
+    email_sender_arn: str | None  # HCL string: the identity's ARN, whichever environment manages it
     artifacts_bucket: BucketPlan | None  # set when any zip is deployed through S3

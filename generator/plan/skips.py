@@ -5,6 +5,7 @@ Each is printed inside the block it concerns, as `#checkov:skip=<id>:<reason>`, 
 
 from __future__ import annotations
 
+from generator.naming import BoundTrigger
 from generator.plan.model import Skip
 from generator.spec.model import Function
 
@@ -12,6 +13,8 @@ SUPPRESSIONS: dict[str, str] = {
     "CKV_AWS_117": "reaches only AWS public endpoints and the internet; a VPC adds NAT cost, isolates nothing",
     "CKV_AWS_272": "zips are built reproducibly from the reviewed repository; signing needs an AWS Signer profile",
     "CKV_AWS_116.sqs": "SQS-triggered: failed messages go to {dlq} by redrive; a function DLQ is for async invokes",
+    "CKV_AWS_116.sqs_many": "triggered by {count} queues: failed messages go to each one's DLQ by redrive; a "
+                            "function DLQ is for async invokes",
     "CKV_AWS_116.sync": "invoked synchronously: the caller gets the error; a function DLQ is for async invokes",
     "CKV_AWS_115.sqs": "concurrency is capped by the SQS mapping's maximum_concurrency instead",
     "CKV_AWS_115.uncapped": "no cap set in queues.toml (reserved_concurrent_executions); reserving shrinks the pool",
@@ -38,15 +41,16 @@ def _skip(key: str, **values: str) -> Skip:
     return Skip(check_id=key.split(".")[0], reason=SUPPRESSIONS[key].format(**values))
 
 
-def function_skips(fn: Function, dlq: str | None) -> tuple[Skip, ...]:
-    mode = "sqs" if fn.trigger is not None else "sync"
+def function_skips(fn: Function, triggers: list[BoundTrigger], dlqs: list[str]) -> tuple[Skip, ...]:
+    """dlqs: the dead-letter queues of the function's trigger queues, in trigger order."""
+    mode = "sync" if not triggers else "sqs" if len(triggers) == 1 else "sqs_many"
     skips = [
         _skip("CKV_AWS_117"),
         _skip("CKV_AWS_272"),
-        _skip(f"CKV_AWS_116.{mode}", dlq=dlq or ""),
+        _skip(f"CKV_AWS_116.{mode}", dlq=dlqs[0] if dlqs else "", count=str(len(triggers))),
     ]
     if fn.reserved_concurrent_executions is None:
-        capped = fn.trigger is not None and fn.trigger.maximum_concurrency is not None
+        capped = bool(triggers) and all(t.settings.maximum_concurrency is not None for t in triggers)
         skips.append(_skip("CKV_AWS_115.sqs" if capped else "CKV_AWS_115.uncapped"))
     return tuple(sorted(skips, key=lambda s: s.check_id))
 

@@ -47,6 +47,7 @@ _TABLES: dict[type[BaseModel], str] = {
     model.DeadLetterQueue: "queues.<key>.dlq",
     model.Function: "[functions.<key>]",
     model.Trigger: "functions.<key>.trigger",
+    model.TriggerSettings: "functions.<key>.triggers.<queue>",
 }
 
 _TYPE_NAMES = {
@@ -111,6 +112,9 @@ def _problem(loc: Path, kind: str, value: Any, ctx: dict[str, Any]) -> Problem:
 def _unknown_key_hint(loc: Path) -> str:
     allowed = sorted(allowed_keys(loc[:-1]))
     key = str(loc[-1])
+    if len(loc) == 5 and loc[2] == "triggers" and key == "queue":
+        return (f"the table's key names the queue ([{dotted(loc[:4])}] is triggered by queues.{loc[3]}): remove "
+                "queue; allowed keys: " + ", ".join(allowed))
     # A typo, else a key of another table, else a shortened name ("retention" for message_retention_seconds).
     # The cutoff is above difflib's default so that "region" does not suggest "version".
     close = difflib.get_close_matches(key, allowed, n=1, cutoff=0.7)

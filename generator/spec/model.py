@@ -10,7 +10,7 @@ from __future__ import annotations
 import builtins
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
 
 # A TOML table key that names a queue, function or other resource. It becomes a Terraform label once `-` is
 # turned into `_`, so it has to start with a letter and stay within what a label allows.
@@ -29,7 +29,7 @@ FunctionName = Annotated[str, StringConstraints(pattern=FUNCTION_NAME_PATTERN)]
 
 # Lambda Environment.Variables key pattern: `[a-zA-Z]([a-zA-Z0-9_])+`, so at least two characters.
 # https://docs.aws.amazon.com/lambda/latest/api/API_Environment.html
-# Lambda also reserves a list of names (AWS_REGION, ...), checked in rules.py.
+# Lambda also reserves a list of names (AWS_REGION, ...), checked in generator/rules/environment.py.
 ENV_VAR_PATTERN = r"^[A-Za-z][A-Za-z0-9_]{1,127}$"
 EnvVarName = Annotated[str, StringConstraints(pattern=ENV_VAR_PATTERN)]
 
@@ -49,6 +49,14 @@ TOPIC_NAME_PATTERN = r"^[A-Za-z0-9_-]{1,256}$"
 
 # A relative folder: path segments of letters, digits, '.', '-' and '_'.
 LAMBDAS_DIR_PATTERN = r"^[A-Za-z0-9_.-]+(/[A-Za-z0-9_.-]+)*$"
+
+
+DEFAULT_AGE_ALARM = 3600  # seconds
+
+
+def _false_is_zero(value: Any) -> Any:
+    """`oldest_message_alarm_seconds = false` reads better than 0 for "no alarm"; both mean it."""
+    return 0 if value is False else value
 
 
 class StrictModel(BaseModel):
@@ -86,6 +94,17 @@ class Queue(StrictModel):
     content_based_deduplication: bool = Field(
         default=False, description="FIFO only: deduplicate by a SHA-256 of the body."
     )
+    # High-throughput FIFO: https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/high-throughput-fifo.html
+    deduplication_scope: Literal["queue", "messageGroup"] | None = Field(
+        default=None,
+        description="FIFO only: deduplicate across the whole `queue` (AWS's default) or within each "
+        "`messageGroup`. High throughput needs `messageGroup`.",
+    )
+    fifo_throughput_limit: Literal["perQueue", "perMessageGroupId"] | None = Field(
+        default=None,
+        description="FIFO only: the throughput quota applies `perQueue` (AWS's default) or "
+        "`perMessageGroupId` (high throughput), which needs deduplication_scope = \"messageGroup\".",
+    )
     visibility_timeout_seconds: Annotated[int, Field(ge=0, le=43_200)] = Field(
         default=30,
         description="0–43200. Must be ≥ the consuming function's timeout (AWS rejects the mapping "
@@ -114,20 +133,32 @@ class Queue(StrictModel):
         description="Environment variable that carries this queue's URL to the functions that send to it. "
         "Default: the key in UPPER_SNAKE + `_QUEUE_URL`.",
     )
-    oldest_message_alarm_seconds: Annotated[int, Field(ge=60, le=1_209_600)] = Field(
-        default=3600,
-        description="Alarm when the oldest message is older than this (ApproximateAgeOfOldestMessage). "
-        "60–1209600; below the retention period.",
+    oldest_message_alarm_seconds: Annotated[int, BeforeValidator(_false_is_zero), Field(ge=0, le=1_209_600)] | None = (
+        Field(
+            default=None,
+            description="Alarm when the oldest message is older than this many seconds "
+            "(ApproximateAgeOfOldestMessage); below the retention period. `false` (or 0): no age alarm. "
+            f"Default: {DEFAULT_AGE_ALARM}, or half the retention when that is {DEFAULT_AGE_ALARM} or less.",
+        )
     )
     dlq: DeadLetterQueue = Field(
         default_factory=DeadLetterQueue, description="The queue's dead-letter queue."
     )
 
+    @property
+    def age_alarm_threshold(self) -> int | None:
+        """The age alarm's threshold in seconds, or None when the alarm is off. Unset, it is derived so that a
+        short retention (down to SQS's 60 s) still gets an alarm that can fire."""
+        if self.oldest_message_alarm_seconds is not None:
+            return self.oldest_message_alarm_seconds or None
+        if self.message_retention_seconds > DEFAULT_AGE_ALARM:
+            return DEFAULT_AGE_ALARM
+        return self.message_retention_seconds // 2
 
-class Trigger(StrictModel):
-    queue: Key = Field(
-        description="Key of the queue that invokes the function (event source mapping). Required."
-    )
+
+class TriggerSettings(StrictModel):
+    """How one queue invokes a function (one event source mapping)."""
+
     batch_size: Annotated[int, Field(ge=1, le=10_000)] = Field(
         default=10, description="1–10000 (≤ 10 for FIFO). Above 10 needs a batching window ≥ 1."
     )
@@ -147,6 +178,12 @@ class Trigger(StrictModel):
         max_length=10,
         description="Event filter patterns (tables), e.g. `{ body = { kind = [\"video\"] } }`. At most 10. "
         "Messages that match no pattern are deleted unprocessed.",
+    )
+
+
+class Trigger(TriggerSettings):
+    queue: Key = Field(
+        description="Key of the queue that invokes the function (event source mapping). Required."
     )
 
 
@@ -239,8 +276,8 @@ class Function(StrictModel):
     )
     reserved_concurrent_executions: Annotated[int, Field(ge=0, le=10_000)] | None = Field(
         default=None,
-        description="Reserved concurrency. Unset: the account's unreserved pool. Must cover the trigger's "
-        "maximum_concurrency.",
+        description="Reserved concurrency. Unset: the account's unreserved pool. Must cover the sum of its "
+        "triggers' maximum_concurrency.",
     )
     log_retention_days: LogRetentionDays = Field(
         default=365, description="Retention of `/aws/lambda/<name>`; one of CloudWatch's allowed values."
@@ -249,6 +286,12 @@ class Function(StrictModel):
         default_factory=dict, description="Extra environment variables (plain settings, never secrets)."
     )
     trigger: Trigger | None = Field(default=None, description="The queue that invokes this function, if any.")
+    triggers: dict[Key, TriggerSettings] = Field(
+        default_factory=dict,
+        description="Queues that invoke this function, by queue key: one `[functions.<key>.triggers.<queue>]` "
+        "table each, with the settings of `trigger` but no `queue`. Use it to consume several queues (with or "
+        "without `trigger`); each queue still has one consumer.",
+    )
     sends_to: list[Key] = Field(
         default_factory=list,
         description="Keys of queues the function sends to: grants sqs:SendMessage on exactly those queues "

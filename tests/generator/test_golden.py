@@ -1,5 +1,7 @@
-"""Golden outputs: the seed renders to the committed terraform/ (CI's drift check), the marketplace topology
-(12 pairs, 3 FIFO) to tests/golden/marketplace/.
+"""Golden outputs of two fixed topologies: a copy of the seed (tests/topologies/seed/, stub functions) renders
+to tests/golden/seed/, the marketplace topology (12 pairs, 3 FIFO) to tests/golden/marketplace/. The
+repository's own queues.toml is the user's: its terraform/ is checked by tests/terraform/test_live_topology.py
+with checks that hold for any topology.
 
 After an intended change, `make goldens` (UPDATE_GOLDENS=1) re-renders both; review the diff before
 committing.
@@ -13,12 +15,14 @@ from pathlib import Path
 
 import pytest
 
-from generator.pipeline import generate, render_tree
+from generator.pipeline import SCAFFOLD_FILES, generate, render_tree
 from tests.conftest import GOLDEN, ROOT, TOPOLOGIES
 
+SCAFFOLD = ROOT / "generator" / "scaffold"
 CASES = {
-    "seed": (ROOT / "queues.toml", ROOT / "terraform"),
+    "seed": (TOPOLOGIES / "seed" / "queues.toml", GOLDEN / "seed"),
     "marketplace": (TOPOLOGIES / "marketplace" / "queues.toml", GOLDEN / "marketplace"),
+    "tenants": (TOPOLOGIES / "tenants" / "queues.toml", GOLDEN / "tenants"),
 }
 
 
@@ -42,7 +46,7 @@ def test_rendering_matches_the_committed_files(case: str) -> None:
 
 
 def test_every_golden_directory_has_a_case() -> None:
-    assert {p.name for p in GOLDEN.iterdir() if p.is_dir()} == {"marketplace"}
+    assert {p.name for p in GOLDEN.iterdir() if p.is_dir()} == set(CASES)
 
 
 def test_two_renderings_are_byte_identical(tmp_path: Path) -> None:
@@ -54,3 +58,12 @@ def test_two_renderings_are_byte_identical(tmp_path: Path) -> None:
         return {p.name: p.read_bytes() for p in directory.iterdir()}
 
     assert files(first) == files(second)
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_the_golden_scaffold_files_are_what_a_new_user_gets(case: str) -> None:
+    """Scaffold files are created once and never overwritten, so a golden tree keeps the ones it got first;
+    they must stay the current scaffold (delete them and run `make goldens` after changing it)."""
+    _, golden = CASES[case]
+    for name in SCAFFOLD_FILES:
+        assert (golden / name).read_text(encoding="utf-8") == (SCAFFOLD / name).read_text(encoding="utf-8"), name

@@ -1,4 +1,4 @@
-"""Unit tests for the rules about the tables, buckets and email sender functions use (generator/rules.py)."""
+"""Unit tests for the rules about the tables, buckets and email sender functions use (generator/rules/)."""
 
 from __future__ import annotations
 

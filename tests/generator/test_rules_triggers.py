@@ -1,4 +1,4 @@
-"""Unit tests for the rules about a queue and the function it triggers (generator/rules.py), each with a
+"""Unit tests for the rules about a queue and the function it triggers (generator/rules/), each with a
 passing and a failing case and the boundary between them. Specs are built in Python from a valid baseline."""
 
 from __future__ import annotations
@@ -217,9 +217,3 @@ def test_an_age_alarm_at_the_retention_period_is_an_error() -> None:
 def test_an_age_alarm_one_second_below_the_retention_passes() -> None:
     spec = spec_with(queue(message_retention_seconds=7200, oldest_message_alarm_seconds=7199))
     assert list(rules.age_alarm_can_fire(spec)) == []
-
-
-def test_a_default_age_alarm_is_reported_at_the_retention_the_user_wrote() -> None:
-    problem = only(list(rules.age_alarm_can_fire(spec_with(queue(message_retention_seconds=3600)))))
-    assert_problem(problem, Level.ERROR, ("queues", "orders", "message_retention_seconds"),
-                   "3600 is not above oldest_message_alarm_seconds (3600, the default)")

@@ -198,7 +198,7 @@ def test_a_file_both_the_function_and_a_wheel_provide_is_an_error(tmp_path: Path
     with pytest.raises(GeneratorError) as failure:
         _build(tmp_path, sources)
     assert [p.message for p in failure.value.problems] == [
-        "helper.py comes from both lambdas/alpha and helper-2.0-py3-none-any.whl"]
+        "helper.py comes from both lambdas/alpha/helper.py and helper-2.0-py3-none-any.whl"]
 
 
 def test_more_than_250_mb_unzipped_fails_naming_the_function(tmp_path: Path, wheels: Path) -> None:
@@ -218,7 +218,7 @@ def test_more_than_250_mb_unzipped_fails_naming_the_function(tmp_path: Path, whe
 def test_an_interrupted_write_leaves_nothing_a_later_run_would_reuse(tmp_path: Path, wheels: Path,
                                                                      monkeypatch) -> None:
     sources = _project(tmp_path)
-    _build(tmp_path, sources)
+    first = _build(tmp_path, sources)
     handler = tmp_path / "lambdas" / "beta" / "handler.py"
     handler.write_text(HANDLER + "# edit\n")
     real_write_zip = build_module.write_zip
@@ -234,13 +234,16 @@ def test_an_interrupted_write_leaves_nothing_a_later_run_would_reuse(tmp_path: P
     monkeypatch.undo()
 
     build_dir = tmp_path / "build" / "lambda"
-    assert sorted(p.name for p in build_dir.iterdir()) == ["alpha.json", "alpha.zip", "beta.zip"]
-    # Even back at the inputs of the old zip it is rebuilt: no manifest vouches for that zip any more.
+    # No half-written zip under any name, and no manifest vouches for beta's old zip any more.
+    assert sorted(p.name for p in build_dir.iterdir() if not p.name.startswith(".")) == sorted(
+        ["alpha.json", first["alpha"].zip_path.name, first["beta"].zip_path.name])
+    # Even back at the inputs of the old zip it is rebuilt, and the manifest names the zip it describes.
     handler.write_text(HANDLER)
     results = _build(tmp_path, sources)
     assert _statuses(results) == {"alpha": "reused", "beta": "built"}
     manifest = json.loads((build_dir / "beta.json").read_text())
     assert manifest["input_hash"] == results["beta"].input_hash
+    assert manifest["zip"] == results["beta"].zip_path.name
     assert manifest["zip_size"] == results["beta"].zip_path.stat().st_size
 
 

@@ -70,3 +70,16 @@ def test_unzip_accepts_the_archive(tmp_path: Path) -> None:
     write_zip(path, [compressed_member("a.py", b"print(1)\n" * 100, False)])
     result = subprocess.run(["unzip", "-t", str(path)], capture_output=True, text=True)
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+@pytest.mark.parametrize("name", [
+    pytest.param(name, id=name, marks=pytest.mark.family("names"))
+    for name in ("../escape.py", "pkg/../../escape.py", "/etc/cron.d/x", "C:/x.py", "C:x.py", "pkg\\..\\x.py",
+                 "pkg//x.py", "./x.py", "")
+])
+def test_the_writer_refuses_an_entry_that_could_leave_the_root(tmp_path: Path, name: str) -> None:
+    """The last guard: the walk and the wheel checks never hand it such a name, but it would not write one."""
+    path = tmp_path / "out.zip"
+    with pytest.raises(ValueError, match="refusing zip entry"):
+        write_zip(path, [compressed_member("ok.py", b"", False), compressed_member(name, b"x", False)])
+    assert not path.exists()

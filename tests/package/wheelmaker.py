@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import warnings
 import zipfile
 from collections.abc import Iterable, Mapping
 from pathlib import Path
@@ -80,3 +81,58 @@ def make_function(root: Path, key: str, files: Mapping[str, str | bytes], *, req
     return FunctionSource(key=key, name=key, source_dir=source, common_dir=lambdas / "common",
                           handler="handler.lambda_handler", runtime=runtime, architecture=architecture,
                           folder=f"lambdas/{key}")
+
+
+# One consumer `fn` with its folder and lambdas/common/: what the packaging galleries attack.
+ONE_FUNCTION_SPEC = """\
+[project]
+name = "gallery"
+
+[alarms]
+topic_name = "gallery-alarms"
+
+[queues.jobs]
+visibility_timeout_seconds = 60
+max_receive_count = 5
+{extra_queues}
+[functions.fn]
+timeout = 10
+runtime = "{runtime}"
+sends_to = {sends_to}
+trigger = {{ queue = "jobs", batch_size = 10, maximum_concurrency = 2 }}
+"""
+GALLERY_HANDLER = "def lambda_handler(event, context):\n    return {'batchItemFailures': []}\n"
+
+
+def make_project(root: Path, *, runtime: str = "python3.12", sends_to: Iterable[str] = (),
+                 extra_queues: str = "") -> Path:
+    """queues.toml, lambdas/fn/handler.py and lambdas/common/__init__.py under root; returns queues.toml."""
+    (root / "lambdas" / "fn").mkdir(parents=True)
+    (root / "lambdas" / "common").mkdir()
+    (root / "lambdas" / "fn" / "handler.py").write_text(GALLERY_HANDLER)
+    (root / "lambdas" / "common" / "__init__.py").write_text("")
+    sends = "[" + ", ".join(f'"{key}"' for key in sends_to) + "]"
+    spec = root / "queues.toml"
+    spec.write_text(ONE_FUNCTION_SPEC.format(runtime=runtime, sends_to=sends, extra_queues=extra_queues))
+    return spec
+
+
+Members = list[tuple[str, bytes]]
+
+
+def read_members(wheel: Path) -> Members:
+    with zipfile.ZipFile(wheel) as archive:
+        return [(info.filename, archive.read(info)) for info in archive.infolist()]
+
+
+def write_members(wheel: Path, members: Members, *, compression: int = zipfile.ZIP_DEFLATED) -> Path:
+    """A zip of exactly these members (names as given, duplicates kept): for wheels that break the rules."""
+    with zipfile.ZipFile(wheel, "w", compression) as archive:
+        for name, content in members:
+            info = zipfile.ZipInfo(name, date_time=(2024, 5, 17, 12, 30, 0))
+            info.compress_type = compression
+            info.external_attr = 0o100644 << 16
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", UserWarning)  # "Duplicate name": on purpose
+                archive.writestr(info, content)
+    return wheel

@@ -5,7 +5,7 @@
 # Idle queues and functions publish no datapoints: missing data is deliberately "not breaching".
 
 resource "aws_sns_topic" "alarms" {
-  name              = "marketplace-alarms"
+  name              = "${local.name_prefix}marketplace-alarms"
   kms_master_key_id = aws_kms_key.pipeline.arn
 }
 
@@ -26,7 +26,7 @@ resource "aws_sns_topic_subscription" "alarm_email" {
 ################################################################################
 
 resource "aws_cloudwatch_metric_alarm" "audit_log_dlq_not_empty" {
-  alarm_name          = "audit-log-dlq-alarm"
+  alarm_name          = "${local.name_prefix}audit-log-dlq-alarm"
   alarm_description   = "audit-log-dlq holds at least one message that failed 10 receives from audit-log-queue"
   namespace           = "AWS/SQS"
   metric_name         = "ApproximateNumberOfMessagesVisible"
@@ -46,7 +46,7 @@ resource "aws_cloudwatch_metric_alarm" "audit_log_dlq_not_empty" {
 }
 
 resource "aws_cloudwatch_metric_alarm" "audit_log_oldest_message_age" {
-  alarm_name          = "audit-log-queue-oldest-message-age"
+  alarm_name          = "${local.name_prefix}audit-log-queue-oldest-message-age"
   alarm_description   = "The oldest message in audit-log-queue has waited for longer than 3600 seconds: consumers are failing or falling behind"
   namespace           = "AWS/SQS"
   metric_name         = "ApproximateAgeOfOldestMessage"
@@ -70,7 +70,7 @@ resource "aws_cloudwatch_metric_alarm" "audit_log_oldest_message_age" {
 ################################################################################
 
 resource "aws_cloudwatch_metric_alarm" "fraud_check_dlq_not_empty" {
-  alarm_name          = "fraud-check-dlq-alarm"
+  alarm_name          = "${local.name_prefix}fraud-check-dlq-alarm"
   alarm_description   = "fraud-check-dlq holds at least one message that failed 5 receives from fraud-check-queue"
   namespace           = "AWS/SQS"
   metric_name         = "ApproximateNumberOfMessagesVisible"
@@ -90,7 +90,7 @@ resource "aws_cloudwatch_metric_alarm" "fraud_check_dlq_not_empty" {
 }
 
 resource "aws_cloudwatch_metric_alarm" "fraud_check_oldest_message_age" {
-  alarm_name          = "fraud-check-queue-oldest-message-age"
+  alarm_name          = "${local.name_prefix}fraud-check-queue-oldest-message-age"
   alarm_description   = "The oldest message in fraud-check-queue has waited for longer than 3600 seconds: consumers are failing or falling behind"
   namespace           = "AWS/SQS"
   metric_name         = "ApproximateAgeOfOldestMessage"
@@ -114,7 +114,7 @@ resource "aws_cloudwatch_metric_alarm" "fraud_check_oldest_message_age" {
 ################################################################################
 
 resource "aws_cloudwatch_metric_alarm" "inventory_dlq_not_empty" {
-  alarm_name          = "inventory-dlq-alarm"
+  alarm_name          = "${local.name_prefix}inventory-dlq-alarm"
   alarm_description   = "inventory-dlq holds at least one message that failed 5 receives from inventory-queue"
   namespace           = "AWS/SQS"
   metric_name         = "ApproximateNumberOfMessagesVisible"
@@ -134,7 +134,7 @@ resource "aws_cloudwatch_metric_alarm" "inventory_dlq_not_empty" {
 }
 
 resource "aws_cloudwatch_metric_alarm" "inventory_oldest_message_age" {
-  alarm_name          = "inventory-queue-oldest-message-age"
+  alarm_name          = "${local.name_prefix}inventory-queue-oldest-message-age"
   alarm_description   = "The oldest message in inventory-queue has waited for longer than 3600 seconds: consumers are failing or falling behind"
   namespace           = "AWS/SQS"
   metric_name         = "ApproximateAgeOfOldestMessage"
@@ -158,7 +158,7 @@ resource "aws_cloudwatch_metric_alarm" "inventory_oldest_message_age" {
 ################################################################################
 
 resource "aws_cloudwatch_metric_alarm" "invoices_dlq_not_empty" {
-  alarm_name          = "invoices-dlq-alarm"
+  alarm_name          = "${local.name_prefix}invoices-dlq-alarm"
   alarm_description   = "invoices-dlq holds at least one message that failed 6 receives from invoices-queue"
   namespace           = "AWS/SQS"
   metric_name         = "ApproximateNumberOfMessagesVisible"
@@ -178,7 +178,7 @@ resource "aws_cloudwatch_metric_alarm" "invoices_dlq_not_empty" {
 }
 
 resource "aws_cloudwatch_metric_alarm" "invoices_oldest_message_age" {
-  alarm_name          = "invoices-queue-oldest-message-age"
+  alarm_name          = "${local.name_prefix}invoices-queue-oldest-message-age"
   alarm_description   = "The oldest message in invoices-queue has waited for longer than 3600 seconds: consumers are failing or falling behind"
   namespace           = "AWS/SQS"
   metric_name         = "ApproximateAgeOfOldestMessage"
@@ -202,7 +202,7 @@ resource "aws_cloudwatch_metric_alarm" "invoices_oldest_message_age" {
 ################################################################################
 
 resource "aws_cloudwatch_metric_alarm" "notifications_dlq_not_empty" {
-  alarm_name          = "notifications-dlq-alarm"
+  alarm_name          = "${local.name_prefix}notifications-dlq-alarm"
   alarm_description   = "notifications-dlq holds at least one message that failed 8 receives from notifications-queue"
   namespace           = "AWS/SQS"
   metric_name         = "ApproximateNumberOfMessagesVisible"
@@ -222,7 +222,7 @@ resource "aws_cloudwatch_metric_alarm" "notifications_dlq_not_empty" {
 }
 
 resource "aws_cloudwatch_metric_alarm" "notifications_oldest_message_age" {
-  alarm_name          = "notifications-queue-oldest-message-age"
+  alarm_name          = "${local.name_prefix}notifications-queue-oldest-message-age"
   alarm_description   = "The oldest message in notifications-queue has waited for longer than 600 seconds: consumers are failing or falling behind"
   namespace           = "AWS/SQS"
   metric_name         = "ApproximateAgeOfOldestMessage"
@@ -246,7 +246,7 @@ resource "aws_cloudwatch_metric_alarm" "notifications_oldest_message_age" {
 ################################################################################
 
 resource "aws_cloudwatch_metric_alarm" "orders_dlq_not_empty" {
-  alarm_name          = "orders-dlq-alarm"
+  alarm_name          = "${local.name_prefix}orders-dlq-alarm"
   alarm_description   = "orders-dlq.fifo holds at least one message that failed 5 receives from orders-queue.fifo"
   namespace           = "AWS/SQS"
   metric_name         = "ApproximateNumberOfMessagesVisible"
@@ -266,7 +266,7 @@ resource "aws_cloudwatch_metric_alarm" "orders_dlq_not_empty" {
 }
 
 resource "aws_cloudwatch_metric_alarm" "orders_oldest_message_age" {
-  alarm_name          = "orders-queue-oldest-message-age"
+  alarm_name          = "${local.name_prefix}orders-queue-oldest-message-age"
   alarm_description   = "The oldest message in orders-queue.fifo has waited for longer than 3600 seconds: consumers are failing or falling behind"
   namespace           = "AWS/SQS"
   metric_name         = "ApproximateAgeOfOldestMessage"
@@ -290,7 +290,7 @@ resource "aws_cloudwatch_metric_alarm" "orders_oldest_message_age" {
 ################################################################################
 
 resource "aws_cloudwatch_metric_alarm" "payments_dlq_not_empty" {
-  alarm_name          = "payment-captures-failed-alarm"
+  alarm_name          = "${local.name_prefix}payment-captures-failed-alarm"
   alarm_description   = "payment-captures-failed.fifo holds at least one message that failed 10 receives from payment-captures.fifo"
   namespace           = "AWS/SQS"
   metric_name         = "ApproximateNumberOfMessagesVisible"
@@ -310,7 +310,7 @@ resource "aws_cloudwatch_metric_alarm" "payments_dlq_not_empty" {
 }
 
 resource "aws_cloudwatch_metric_alarm" "payments_oldest_message_age" {
-  alarm_name          = "payment-captures-oldest-message-age"
+  alarm_name          = "${local.name_prefix}payment-captures-oldest-message-age"
   alarm_description   = "The oldest message in payment-captures.fifo has waited for longer than 3600 seconds: consumers are failing or falling behind"
   namespace           = "AWS/SQS"
   metric_name         = "ApproximateAgeOfOldestMessage"
@@ -334,7 +334,7 @@ resource "aws_cloudwatch_metric_alarm" "payments_oldest_message_age" {
 ################################################################################
 
 resource "aws_cloudwatch_metric_alarm" "recommendations_dlq_not_empty" {
-  alarm_name          = "recommendations-dlq-alarm"
+  alarm_name          = "${local.name_prefix}recommendations-dlq-alarm"
   alarm_description   = "recommendations-dlq holds at least one message that failed 2 receives from recommendations-queue"
   namespace           = "AWS/SQS"
   metric_name         = "ApproximateNumberOfMessagesVisible"
@@ -354,7 +354,7 @@ resource "aws_cloudwatch_metric_alarm" "recommendations_dlq_not_empty" {
 }
 
 resource "aws_cloudwatch_metric_alarm" "recommendations_oldest_message_age" {
-  alarm_name          = "recommendations-queue-oldest-message-age"
+  alarm_name          = "${local.name_prefix}recommendations-queue-oldest-message-age"
   alarm_description   = "The oldest message in recommendations-queue has waited for longer than 1800 seconds: consumers are failing or falling behind"
   namespace           = "AWS/SQS"
   metric_name         = "ApproximateAgeOfOldestMessage"
@@ -378,7 +378,7 @@ resource "aws_cloudwatch_metric_alarm" "recommendations_oldest_message_age" {
 ################################################################################
 
 resource "aws_cloudwatch_metric_alarm" "refunds_dlq_not_empty" {
-  alarm_name          = "refunds-dlq-alarm"
+  alarm_name          = "${local.name_prefix}refunds-dlq-alarm"
   alarm_description   = "refunds-dlq.fifo holds at least one message that failed 5 receives from refunds-queue.fifo"
   namespace           = "AWS/SQS"
   metric_name         = "ApproximateNumberOfMessagesVisible"
@@ -398,7 +398,7 @@ resource "aws_cloudwatch_metric_alarm" "refunds_dlq_not_empty" {
 }
 
 resource "aws_cloudwatch_metric_alarm" "refunds_oldest_message_age" {
-  alarm_name          = "refunds-queue-oldest-message-age"
+  alarm_name          = "${local.name_prefix}refunds-queue-oldest-message-age"
   alarm_description   = "The oldest message in refunds-queue.fifo has waited for longer than 3600 seconds: consumers are failing or falling behind"
   namespace           = "AWS/SQS"
   metric_name         = "ApproximateAgeOfOldestMessage"
@@ -422,7 +422,7 @@ resource "aws_cloudwatch_metric_alarm" "refunds_oldest_message_age" {
 ################################################################################
 
 resource "aws_cloudwatch_metric_alarm" "search_index_dlq_not_empty" {
-  alarm_name          = "search-index-dlq-alarm"
+  alarm_name          = "${local.name_prefix}search-index-dlq-alarm"
   alarm_description   = "search-index-dlq holds at least one message that failed 3 receives from search-index-queue"
   namespace           = "AWS/SQS"
   metric_name         = "ApproximateNumberOfMessagesVisible"
@@ -442,7 +442,7 @@ resource "aws_cloudwatch_metric_alarm" "search_index_dlq_not_empty" {
 }
 
 resource "aws_cloudwatch_metric_alarm" "search_index_oldest_message_age" {
-  alarm_name          = "search-index-queue-oldest-message-age"
+  alarm_name          = "${local.name_prefix}search-index-queue-oldest-message-age"
   alarm_description   = "The oldest message in search-index-queue has waited for longer than 3600 seconds: consumers are failing or falling behind"
   namespace           = "AWS/SQS"
   metric_name         = "ApproximateAgeOfOldestMessage"
@@ -466,7 +466,7 @@ resource "aws_cloudwatch_metric_alarm" "search_index_oldest_message_age" {
 ################################################################################
 
 resource "aws_cloudwatch_metric_alarm" "shipping_dlq_not_empty" {
-  alarm_name          = "shipping-dlq-alarm"
+  alarm_name          = "${local.name_prefix}shipping-dlq-alarm"
   alarm_description   = "shipping-dlq holds at least one message that failed 4 receives from shipping-queue"
   namespace           = "AWS/SQS"
   metric_name         = "ApproximateNumberOfMessagesVisible"
@@ -486,7 +486,7 @@ resource "aws_cloudwatch_metric_alarm" "shipping_dlq_not_empty" {
 }
 
 resource "aws_cloudwatch_metric_alarm" "shipping_oldest_message_age" {
-  alarm_name          = "shipping-queue-oldest-message-age"
+  alarm_name          = "${local.name_prefix}shipping-queue-oldest-message-age"
   alarm_description   = "The oldest message in shipping-queue has waited for longer than 3600 seconds: consumers are failing or falling behind"
   namespace           = "AWS/SQS"
   metric_name         = "ApproximateAgeOfOldestMessage"
@@ -510,7 +510,7 @@ resource "aws_cloudwatch_metric_alarm" "shipping_oldest_message_age" {
 ################################################################################
 
 resource "aws_cloudwatch_metric_alarm" "webhooks_dlq_not_empty" {
-  alarm_name          = "webhooks-dlq-alarm"
+  alarm_name          = "${local.name_prefix}webhooks-dlq-alarm"
   alarm_description   = "webhooks-dlq holds at least one message that failed 5 receives from webhooks-queue"
   namespace           = "AWS/SQS"
   metric_name         = "ApproximateNumberOfMessagesVisible"
@@ -530,7 +530,7 @@ resource "aws_cloudwatch_metric_alarm" "webhooks_dlq_not_empty" {
 }
 
 resource "aws_cloudwatch_metric_alarm" "webhooks_oldest_message_age" {
-  alarm_name          = "webhooks-queue-oldest-message-age"
+  alarm_name          = "${local.name_prefix}webhooks-queue-oldest-message-age"
   alarm_description   = "The oldest message in webhooks-queue has waited for longer than 3600 seconds: consumers are failing or falling behind"
   namespace           = "AWS/SQS"
   metric_name         = "ApproximateAgeOfOldestMessage"
@@ -554,7 +554,7 @@ resource "aws_cloudwatch_metric_alarm" "webhooks_oldest_message_age" {
 ################################################################################
 
 resource "aws_cloudwatch_metric_alarm" "checkout_errors" {
-  alarm_name          = "checkout-errors"
+  alarm_name          = "${local.name_prefix}checkout-errors"
   alarm_description   = "5 or more checkout invocations failed within 60 s"
   namespace           = "AWS/Lambda"
   metric_name         = "Errors"
@@ -574,7 +574,7 @@ resource "aws_cloudwatch_metric_alarm" "checkout_errors" {
 }
 
 resource "aws_cloudwatch_metric_alarm" "checkout_throttles" {
-  alarm_name          = "checkout-throttles"
+  alarm_name          = "${local.name_prefix}checkout-throttles"
   alarm_description   = "10 or more checkout invocations were throttled within 60 s"
   namespace           = "AWS/Lambda"
   metric_name         = "Throttles"
@@ -598,7 +598,7 @@ resource "aws_cloudwatch_metric_alarm" "checkout_throttles" {
 ################################################################################
 
 resource "aws_cloudwatch_metric_alarm" "fraud_screen_errors" {
-  alarm_name          = "fraud-screen-errors"
+  alarm_name          = "${local.name_prefix}fraud-screen-errors"
   alarm_description   = "5 or more fraud-screen invocations failed within 60 s"
   namespace           = "AWS/Lambda"
   metric_name         = "Errors"
@@ -618,7 +618,7 @@ resource "aws_cloudwatch_metric_alarm" "fraud_screen_errors" {
 }
 
 resource "aws_cloudwatch_metric_alarm" "fraud_screen_throttles" {
-  alarm_name          = "fraud-screen-throttles"
+  alarm_name          = "${local.name_prefix}fraud-screen-throttles"
   alarm_description   = "10 or more fraud-screen invocations were throttled within 60 s"
   namespace           = "AWS/Lambda"
   metric_name         = "Throttles"
@@ -642,7 +642,7 @@ resource "aws_cloudwatch_metric_alarm" "fraud_screen_throttles" {
 ################################################################################
 
 resource "aws_cloudwatch_metric_alarm" "indexer_errors" {
-  alarm_name          = "indexer-errors"
+  alarm_name          = "${local.name_prefix}indexer-errors"
   alarm_description   = "5 or more indexer invocations failed within 60 s"
   namespace           = "AWS/Lambda"
   metric_name         = "Errors"
@@ -662,7 +662,7 @@ resource "aws_cloudwatch_metric_alarm" "indexer_errors" {
 }
 
 resource "aws_cloudwatch_metric_alarm" "indexer_throttles" {
-  alarm_name          = "indexer-throttles"
+  alarm_name          = "${local.name_prefix}indexer-throttles"
   alarm_description   = "10 or more indexer invocations were throttled within 60 s"
   namespace           = "AWS/Lambda"
   metric_name         = "Throttles"
@@ -686,7 +686,7 @@ resource "aws_cloudwatch_metric_alarm" "indexer_throttles" {
 ################################################################################
 
 resource "aws_cloudwatch_metric_alarm" "inventory_errors" {
-  alarm_name          = "inventory-errors"
+  alarm_name          = "${local.name_prefix}inventory-errors"
   alarm_description   = "5 or more inventory invocations failed within 60 s"
   namespace           = "AWS/Lambda"
   metric_name         = "Errors"
@@ -706,7 +706,7 @@ resource "aws_cloudwatch_metric_alarm" "inventory_errors" {
 }
 
 resource "aws_cloudwatch_metric_alarm" "inventory_throttles" {
-  alarm_name          = "inventory-throttles"
+  alarm_name          = "${local.name_prefix}inventory-throttles"
   alarm_description   = "10 or more inventory invocations were throttled within 60 s"
   namespace           = "AWS/Lambda"
   metric_name         = "Throttles"
@@ -730,7 +730,7 @@ resource "aws_cloudwatch_metric_alarm" "inventory_throttles" {
 ################################################################################
 
 resource "aws_cloudwatch_metric_alarm" "invoicer_errors" {
-  alarm_name          = "invoicer-errors"
+  alarm_name          = "${local.name_prefix}invoicer-errors"
   alarm_description   = "5 or more invoicer invocations failed within 60 s"
   namespace           = "AWS/Lambda"
   metric_name         = "Errors"
@@ -750,7 +750,7 @@ resource "aws_cloudwatch_metric_alarm" "invoicer_errors" {
 }
 
 resource "aws_cloudwatch_metric_alarm" "invoicer_throttles" {
-  alarm_name          = "invoicer-throttles"
+  alarm_name          = "${local.name_prefix}invoicer-throttles"
   alarm_description   = "10 or more invoicer invocations were throttled within 60 s"
   namespace           = "AWS/Lambda"
   metric_name         = "Throttles"
@@ -774,7 +774,7 @@ resource "aws_cloudwatch_metric_alarm" "invoicer_throttles" {
 ################################################################################
 
 resource "aws_cloudwatch_metric_alarm" "notifier_errors" {
-  alarm_name          = "notifier-errors"
+  alarm_name          = "${local.name_prefix}notifier-errors"
   alarm_description   = "5 or more notifier invocations failed within 60 s"
   namespace           = "AWS/Lambda"
   metric_name         = "Errors"
@@ -794,7 +794,7 @@ resource "aws_cloudwatch_metric_alarm" "notifier_errors" {
 }
 
 resource "aws_cloudwatch_metric_alarm" "notifier_throttles" {
-  alarm_name          = "notifier-throttles"
+  alarm_name          = "${local.name_prefix}notifier-throttles"
   alarm_description   = "10 or more notifier invocations were throttled within 60 s"
   namespace           = "AWS/Lambda"
   metric_name         = "Throttles"
@@ -818,7 +818,7 @@ resource "aws_cloudwatch_metric_alarm" "notifier_throttles" {
 ################################################################################
 
 resource "aws_cloudwatch_metric_alarm" "order_processor_errors" {
-  alarm_name          = "order-processor-errors"
+  alarm_name          = "${local.name_prefix}order-processor-errors"
   alarm_description   = "5 or more order-processor invocations failed within 60 s"
   namespace           = "AWS/Lambda"
   metric_name         = "Errors"
@@ -838,7 +838,7 @@ resource "aws_cloudwatch_metric_alarm" "order_processor_errors" {
 }
 
 resource "aws_cloudwatch_metric_alarm" "order_processor_throttles" {
-  alarm_name          = "order-processor-throttles"
+  alarm_name          = "${local.name_prefix}order-processor-throttles"
   alarm_description   = "10 or more order-processor invocations were throttled within 60 s"
   namespace           = "AWS/Lambda"
   metric_name         = "Throttles"
@@ -862,7 +862,7 @@ resource "aws_cloudwatch_metric_alarm" "order_processor_throttles" {
 ################################################################################
 
 resource "aws_cloudwatch_metric_alarm" "payment_capture_errors" {
-  alarm_name          = "capture-payments-errors"
+  alarm_name          = "${local.name_prefix}capture-payments-errors"
   alarm_description   = "5 or more capture-payments invocations failed within 60 s"
   namespace           = "AWS/Lambda"
   metric_name         = "Errors"
@@ -882,7 +882,7 @@ resource "aws_cloudwatch_metric_alarm" "payment_capture_errors" {
 }
 
 resource "aws_cloudwatch_metric_alarm" "payment_capture_throttles" {
-  alarm_name          = "capture-payments-throttles"
+  alarm_name          = "${local.name_prefix}capture-payments-throttles"
   alarm_description   = "10 or more capture-payments invocations were throttled within 60 s"
   namespace           = "AWS/Lambda"
   metric_name         = "Throttles"
@@ -906,7 +906,7 @@ resource "aws_cloudwatch_metric_alarm" "payment_capture_throttles" {
 ################################################################################
 
 resource "aws_cloudwatch_metric_alarm" "recommender_errors" {
-  alarm_name          = "recommender-errors"
+  alarm_name          = "${local.name_prefix}recommender-errors"
   alarm_description   = "5 or more recommender invocations failed within 60 s"
   namespace           = "AWS/Lambda"
   metric_name         = "Errors"
@@ -926,7 +926,7 @@ resource "aws_cloudwatch_metric_alarm" "recommender_errors" {
 }
 
 resource "aws_cloudwatch_metric_alarm" "recommender_throttles" {
-  alarm_name          = "recommender-throttles"
+  alarm_name          = "${local.name_prefix}recommender-throttles"
   alarm_description   = "10 or more recommender invocations were throttled within 60 s"
   namespace           = "AWS/Lambda"
   metric_name         = "Throttles"
@@ -950,7 +950,7 @@ resource "aws_cloudwatch_metric_alarm" "recommender_throttles" {
 ################################################################################
 
 resource "aws_cloudwatch_metric_alarm" "refunder_errors" {
-  alarm_name          = "refunder-errors"
+  alarm_name          = "${local.name_prefix}refunder-errors"
   alarm_description   = "5 or more refunder invocations failed within 60 s"
   namespace           = "AWS/Lambda"
   metric_name         = "Errors"
@@ -970,7 +970,7 @@ resource "aws_cloudwatch_metric_alarm" "refunder_errors" {
 }
 
 resource "aws_cloudwatch_metric_alarm" "refunder_throttles" {
-  alarm_name          = "refunder-throttles"
+  alarm_name          = "${local.name_prefix}refunder-throttles"
   alarm_description   = "10 or more refunder invocations were throttled within 60 s"
   namespace           = "AWS/Lambda"
   metric_name         = "Throttles"
@@ -994,7 +994,7 @@ resource "aws_cloudwatch_metric_alarm" "refunder_throttles" {
 ################################################################################
 
 resource "aws_cloudwatch_metric_alarm" "shipping_errors" {
-  alarm_name          = "shipping-errors"
+  alarm_name          = "${local.name_prefix}shipping-errors"
   alarm_description   = "5 or more shipping invocations failed within 60 s"
   namespace           = "AWS/Lambda"
   metric_name         = "Errors"
@@ -1014,7 +1014,7 @@ resource "aws_cloudwatch_metric_alarm" "shipping_errors" {
 }
 
 resource "aws_cloudwatch_metric_alarm" "shipping_throttles" {
-  alarm_name          = "shipping-throttles"
+  alarm_name          = "${local.name_prefix}shipping-throttles"
   alarm_description   = "10 or more shipping invocations were throttled within 60 s"
   namespace           = "AWS/Lambda"
   metric_name         = "Throttles"
@@ -1038,7 +1038,7 @@ resource "aws_cloudwatch_metric_alarm" "shipping_throttles" {
 ################################################################################
 
 resource "aws_cloudwatch_metric_alarm" "webhook_sender_errors" {
-  alarm_name          = "webhook-sender-errors"
+  alarm_name          = "${local.name_prefix}webhook-sender-errors"
   alarm_description   = "5 or more webhook-sender invocations failed within 60 s"
   namespace           = "AWS/Lambda"
   metric_name         = "Errors"
@@ -1058,7 +1058,7 @@ resource "aws_cloudwatch_metric_alarm" "webhook_sender_errors" {
 }
 
 resource "aws_cloudwatch_metric_alarm" "webhook_sender_throttles" {
-  alarm_name          = "webhook-sender-throttles"
+  alarm_name          = "${local.name_prefix}webhook-sender-throttles"
   alarm_description   = "10 or more webhook-sender invocations were throttled within 60 s"
   namespace           = "AWS/Lambda"
   metric_name         = "Throttles"

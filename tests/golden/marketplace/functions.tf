@@ -6,7 +6,7 @@
 ################################################################################
 
 resource "aws_cloudwatch_log_group" "checkout" {
-  name              = "/aws/lambda/checkout"
+  name              = "/aws/lambda/${local.name_prefix}checkout"
   retention_in_days = 365
   kms_key_id        = aws_kms_key.pipeline.arn
 }
@@ -16,7 +16,7 @@ resource "aws_lambda_function" "checkout" {
   #checkov:skip=CKV_AWS_116:invoked synchronously: the caller gets the error; a function DLQ is for async invokes
   #checkov:skip=CKV_AWS_117:reaches only AWS public endpoints and the internet; a VPC adds NAT cost, isolates nothing
   #checkov:skip=CKV_AWS_272:zips are built reproducibly from the reviewed repository; signing needs an AWS Signer profile
-  function_name = "checkout"
+  function_name = "${local.name_prefix}checkout"
   description   = "HTTP checkout: places orders"
   role          = aws_iam_role.checkout.arn
   handler       = "handler.lambda_handler"
@@ -26,7 +26,7 @@ resource "aws_lambda_function" "checkout" {
   memory_size   = 512
   kms_key_arn   = aws_kms_key.pipeline.arn
 
-  filename         = "${path.module}/../../topologies/marketplace/build/lambda/checkout.zip"
+  filename         = "${path.module}/../../topologies/marketplace/build/lambda/checkout-40bcd409cc2f74cd.zip"
   source_code_hash = "QLzUCcwvdM3282i7nP6zvcI/i0bPRLfhHGU+ZUWq7J8="
 
   ephemeral_storage {
@@ -51,6 +51,14 @@ resource "aws_lambda_function" "checkout" {
   tracing_config {
     mode = "Active"
   }
+
+  # The zip's name carries the input hash above: a zip from other sources (or none) fails the plan.
+  lifecycle {
+    precondition {
+      condition     = fileexists("${path.module}/../../topologies/marketplace/build/lambda/checkout-40bcd409cc2f74cd.zip")
+      error_message = "Lambda zip ../../topologies/marketplace/build/lambda/checkout-40bcd409cc2f74cd.zip is missing: it is built from the sources this source_code_hash stands for, so run `make generate` (after every git pull too)."
+    }
+  }
 }
 
 ################################################################################
@@ -58,7 +66,7 @@ resource "aws_lambda_function" "checkout" {
 ################################################################################
 
 resource "aws_cloudwatch_log_group" "fraud_screen" {
-  name              = "/aws/lambda/fraud-screen"
+  name              = "/aws/lambda/${local.name_prefix}fraud-screen"
   retention_in_days = 365
   kms_key_id        = aws_kms_key.pipeline.arn
 }
@@ -68,7 +76,7 @@ resource "aws_lambda_function" "fraud_screen" {
   #checkov:skip=CKV_AWS_116:SQS-triggered: failed messages go to fraud-check-dlq by redrive; a function DLQ is for async invokes
   #checkov:skip=CKV_AWS_117:reaches only AWS public endpoints and the internet; a VPC adds NAT cost, isolates nothing
   #checkov:skip=CKV_AWS_272:zips are built reproducibly from the reviewed repository; signing needs an AWS Signer profile
-  function_name = "fraud-screen"
+  function_name = "${local.name_prefix}fraud-screen"
   role          = aws_iam_role.fraud_screen.arn
   handler       = "handler.lambda_handler"
   runtime       = "python3.12"
@@ -77,7 +85,7 @@ resource "aws_lambda_function" "fraud_screen" {
   memory_size   = 128
   kms_key_arn   = aws_kms_key.pipeline.arn
 
-  filename         = "${path.module}/../../topologies/marketplace/build/lambda/fraud-screen.zip"
+  filename         = "${path.module}/../../topologies/marketplace/build/lambda/fraud-screen-40bcd409cc2f74cd.zip"
   source_code_hash = "QLzUCcwvdM3282i7nP6zvcI/i0bPRLfhHGU+ZUWq7J8="
 
   ephemeral_storage {
@@ -99,6 +107,14 @@ resource "aws_lambda_function" "fraud_screen" {
   tracing_config {
     mode = "Active"
   }
+
+  # The zip's name carries the input hash above: a zip from other sources (or none) fails the plan.
+  lifecycle {
+    precondition {
+      condition     = fileexists("${path.module}/../../topologies/marketplace/build/lambda/fraud-screen-40bcd409cc2f74cd.zip")
+      error_message = "Lambda zip ../../topologies/marketplace/build/lambda/fraud-screen-40bcd409cc2f74cd.zip is missing: it is built from the sources this source_code_hash stands for, so run `make generate` (after every git pull too)."
+    }
+  }
 }
 
 ################################################################################
@@ -106,7 +122,7 @@ resource "aws_lambda_function" "fraud_screen" {
 ################################################################################
 
 resource "aws_cloudwatch_log_group" "indexer" {
-  name              = "/aws/lambda/indexer"
+  name              = "/aws/lambda/${local.name_prefix}indexer"
   retention_in_days = 365
   kms_key_id        = aws_kms_key.pipeline.arn
 }
@@ -116,7 +132,7 @@ resource "aws_lambda_function" "indexer" {
   #checkov:skip=CKV_AWS_116:SQS-triggered: failed messages go to search-index-dlq by redrive; a function DLQ is for async invokes
   #checkov:skip=CKV_AWS_117:reaches only AWS public endpoints and the internet; a VPC adds NAT cost, isolates nothing
   #checkov:skip=CKV_AWS_272:zips are built reproducibly from the reviewed repository; signing needs an AWS Signer profile
-  function_name = "indexer"
+  function_name = "${local.name_prefix}indexer"
   role          = aws_iam_role.indexer.arn
   handler       = "handler.lambda_handler"
   runtime       = "python3.12"
@@ -125,7 +141,7 @@ resource "aws_lambda_function" "indexer" {
   memory_size   = 128
   kms_key_arn   = aws_kms_key.pipeline.arn
 
-  filename         = "${path.module}/../../topologies/marketplace/build/lambda/indexer.zip"
+  filename         = "${path.module}/../../topologies/marketplace/build/lambda/indexer-ba4e56bb5684d707.zip"
   source_code_hash = "uk5Wu1aE1weorOptZneOvSrAOEdyumLMUW4D9we4eeA="
 
   ephemeral_storage {
@@ -147,6 +163,14 @@ resource "aws_lambda_function" "indexer" {
   tracing_config {
     mode = "Active"
   }
+
+  # The zip's name carries the input hash above: a zip from other sources (or none) fails the plan.
+  lifecycle {
+    precondition {
+      condition     = fileexists("${path.module}/../../topologies/marketplace/build/lambda/indexer-ba4e56bb5684d707.zip")
+      error_message = "Lambda zip ../../topologies/marketplace/build/lambda/indexer-ba4e56bb5684d707.zip is missing: it is built from the sources this source_code_hash stands for, so run `make generate` (after every git pull too)."
+    }
+  }
 }
 
 ################################################################################
@@ -154,7 +178,7 @@ resource "aws_lambda_function" "indexer" {
 ################################################################################
 
 resource "aws_cloudwatch_log_group" "inventory" {
-  name              = "/aws/lambda/inventory"
+  name              = "/aws/lambda/${local.name_prefix}inventory"
   retention_in_days = 365
   kms_key_id        = aws_kms_key.pipeline.arn
 }
@@ -164,7 +188,7 @@ resource "aws_lambda_function" "inventory" {
   #checkov:skip=CKV_AWS_116:SQS-triggered: failed messages go to inventory-dlq by redrive; a function DLQ is for async invokes
   #checkov:skip=CKV_AWS_117:reaches only AWS public endpoints and the internet; a VPC adds NAT cost, isolates nothing
   #checkov:skip=CKV_AWS_272:zips are built reproducibly from the reviewed repository; signing needs an AWS Signer profile
-  function_name = "inventory"
+  function_name = "${local.name_prefix}inventory"
   role          = aws_iam_role.inventory.arn
   handler       = "handler.lambda_handler"
   runtime       = "python3.12"
@@ -173,7 +197,7 @@ resource "aws_lambda_function" "inventory" {
   memory_size   = 128
   kms_key_arn   = aws_kms_key.pipeline.arn
 
-  filename         = "${path.module}/../../topologies/marketplace/build/lambda/inventory.zip"
+  filename         = "${path.module}/../../topologies/marketplace/build/lambda/inventory-40bcd409cc2f74cd.zip"
   source_code_hash = "QLzUCcwvdM3282i7nP6zvcI/i0bPRLfhHGU+ZUWq7J8="
 
   ephemeral_storage {
@@ -196,6 +220,14 @@ resource "aws_lambda_function" "inventory" {
   tracing_config {
     mode = "Active"
   }
+
+  # The zip's name carries the input hash above: a zip from other sources (or none) fails the plan.
+  lifecycle {
+    precondition {
+      condition     = fileexists("${path.module}/../../topologies/marketplace/build/lambda/inventory-40bcd409cc2f74cd.zip")
+      error_message = "Lambda zip ../../topologies/marketplace/build/lambda/inventory-40bcd409cc2f74cd.zip is missing: it is built from the sources this source_code_hash stands for, so run `make generate` (after every git pull too)."
+    }
+  }
 }
 
 ################################################################################
@@ -203,7 +235,7 @@ resource "aws_lambda_function" "inventory" {
 ################################################################################
 
 resource "aws_cloudwatch_log_group" "invoicer" {
-  name              = "/aws/lambda/invoicer"
+  name              = "/aws/lambda/${local.name_prefix}invoicer"
   retention_in_days = 365
   kms_key_id        = aws_kms_key.pipeline.arn
 }
@@ -213,7 +245,7 @@ resource "aws_lambda_function" "invoicer" {
   #checkov:skip=CKV_AWS_116:SQS-triggered: failed messages go to invoices-dlq by redrive; a function DLQ is for async invokes
   #checkov:skip=CKV_AWS_117:reaches only AWS public endpoints and the internet; a VPC adds NAT cost, isolates nothing
   #checkov:skip=CKV_AWS_272:zips are built reproducibly from the reviewed repository; signing needs an AWS Signer profile
-  function_name = "invoicer"
+  function_name = "${local.name_prefix}invoicer"
   role          = aws_iam_role.invoicer.arn
   handler       = "handler.lambda_handler"
   runtime       = "python3.12"
@@ -222,7 +254,7 @@ resource "aws_lambda_function" "invoicer" {
   memory_size   = 128
   kms_key_arn   = aws_kms_key.pipeline.arn
 
-  filename         = "${path.module}/../../topologies/marketplace/build/lambda/invoicer.zip"
+  filename         = "${path.module}/../../topologies/marketplace/build/lambda/invoicer-40bcd409cc2f74cd.zip"
   source_code_hash = "QLzUCcwvdM3282i7nP6zvcI/i0bPRLfhHGU+ZUWq7J8="
 
   ephemeral_storage {
@@ -245,6 +277,14 @@ resource "aws_lambda_function" "invoicer" {
   tracing_config {
     mode = "Active"
   }
+
+  # The zip's name carries the input hash above: a zip from other sources (or none) fails the plan.
+  lifecycle {
+    precondition {
+      condition     = fileexists("${path.module}/../../topologies/marketplace/build/lambda/invoicer-40bcd409cc2f74cd.zip")
+      error_message = "Lambda zip ../../topologies/marketplace/build/lambda/invoicer-40bcd409cc2f74cd.zip is missing: it is built from the sources this source_code_hash stands for, so run `make generate` (after every git pull too)."
+    }
+  }
 }
 
 ################################################################################
@@ -252,7 +292,7 @@ resource "aws_lambda_function" "invoicer" {
 ################################################################################
 
 resource "aws_cloudwatch_log_group" "notifier" {
-  name              = "/aws/lambda/notifier"
+  name              = "/aws/lambda/${local.name_prefix}notifier"
   retention_in_days = 731
   kms_key_id        = aws_kms_key.pipeline.arn
 }
@@ -262,7 +302,7 @@ resource "aws_lambda_function" "notifier" {
   #checkov:skip=CKV_AWS_116:SQS-triggered: failed messages go to notifications-dlq by redrive; a function DLQ is for async invokes
   #checkov:skip=CKV_AWS_117:reaches only AWS public endpoints and the internet; a VPC adds NAT cost, isolates nothing
   #checkov:skip=CKV_AWS_272:zips are built reproducibly from the reviewed repository; signing needs an AWS Signer profile
-  function_name = "notifier"
+  function_name = "${local.name_prefix}notifier"
   role          = aws_iam_role.notifier.arn
   handler       = "handler.lambda_handler"
   runtime       = "python3.12"
@@ -271,7 +311,7 @@ resource "aws_lambda_function" "notifier" {
   memory_size   = 256
   kms_key_arn   = aws_kms_key.pipeline.arn
 
-  filename         = "${path.module}/../../topologies/marketplace/build/lambda/notifier.zip"
+  filename         = "${path.module}/../../topologies/marketplace/build/lambda/notifier-40bcd409cc2f74cd.zip"
   source_code_hash = "QLzUCcwvdM3282i7nP6zvcI/i0bPRLfhHGU+ZUWq7J8="
 
   ephemeral_storage {
@@ -292,6 +332,14 @@ resource "aws_lambda_function" "notifier" {
   tracing_config {
     mode = "Active"
   }
+
+  # The zip's name carries the input hash above: a zip from other sources (or none) fails the plan.
+  lifecycle {
+    precondition {
+      condition     = fileexists("${path.module}/../../topologies/marketplace/build/lambda/notifier-40bcd409cc2f74cd.zip")
+      error_message = "Lambda zip ../../topologies/marketplace/build/lambda/notifier-40bcd409cc2f74cd.zip is missing: it is built from the sources this source_code_hash stands for, so run `make generate` (after every git pull too)."
+    }
+  }
 }
 
 ################################################################################
@@ -299,7 +347,7 @@ resource "aws_lambda_function" "notifier" {
 ################################################################################
 
 resource "aws_cloudwatch_log_group" "order_processor" {
-  name              = "/aws/lambda/order-processor"
+  name              = "/aws/lambda/${local.name_prefix}order-processor"
   retention_in_days = 365
   kms_key_id        = aws_kms_key.pipeline.arn
 }
@@ -308,7 +356,7 @@ resource "aws_lambda_function" "order_processor" {
   #checkov:skip=CKV_AWS_116:SQS-triggered: failed messages go to orders-dlq.fifo by redrive; a function DLQ is for async invokes
   #checkov:skip=CKV_AWS_117:reaches only AWS public endpoints and the internet; a VPC adds NAT cost, isolates nothing
   #checkov:skip=CKV_AWS_272:zips are built reproducibly from the reviewed repository; signing needs an AWS Signer profile
-  function_name = "order-processor"
+  function_name = "${local.name_prefix}order-processor"
   role          = aws_iam_role.order_processor.arn
   handler       = "handler.lambda_handler"
   runtime       = "python3.12"
@@ -317,7 +365,7 @@ resource "aws_lambda_function" "order_processor" {
   memory_size   = 512
   kms_key_arn   = aws_kms_key.pipeline.arn
 
-  filename         = "${path.module}/../../topologies/marketplace/build/lambda/order-processor.zip"
+  filename         = "${path.module}/../../topologies/marketplace/build/lambda/order-processor-ba4e56bb5684d707.zip"
   source_code_hash = "uk5Wu1aE1weorOptZneOvSrAOEdyumLMUW4D9we4eeA="
 
   reserved_concurrent_executions = 10
@@ -343,6 +391,14 @@ resource "aws_lambda_function" "order_processor" {
   tracing_config {
     mode = "Active"
   }
+
+  # The zip's name carries the input hash above: a zip from other sources (or none) fails the plan.
+  lifecycle {
+    precondition {
+      condition     = fileexists("${path.module}/../../topologies/marketplace/build/lambda/order-processor-ba4e56bb5684d707.zip")
+      error_message = "Lambda zip ../../topologies/marketplace/build/lambda/order-processor-ba4e56bb5684d707.zip is missing: it is built from the sources this source_code_hash stands for, so run `make generate` (after every git pull too)."
+    }
+  }
 }
 
 ################################################################################
@@ -350,7 +406,7 @@ resource "aws_lambda_function" "order_processor" {
 ################################################################################
 
 resource "aws_cloudwatch_log_group" "payment_capture" {
-  name              = "/aws/lambda/capture-payments"
+  name              = "/aws/lambda/${local.name_prefix}capture-payments"
   retention_in_days = 365
   kms_key_id        = aws_kms_key.pipeline.arn
 }
@@ -360,7 +416,7 @@ resource "aws_lambda_function" "payment_capture" {
   #checkov:skip=CKV_AWS_116:SQS-triggered: failed messages go to payment-captures-failed.fifo by redrive; a function DLQ is for async invokes
   #checkov:skip=CKV_AWS_117:reaches only AWS public endpoints and the internet; a VPC adds NAT cost, isolates nothing
   #checkov:skip=CKV_AWS_272:zips are built reproducibly from the reviewed repository; signing needs an AWS Signer profile
-  function_name = "capture-payments"
+  function_name = "${local.name_prefix}capture-payments"
   role          = aws_iam_role.payment_capture.arn
   handler       = "handler.lambda_handler"
   runtime       = "python3.12"
@@ -369,7 +425,7 @@ resource "aws_lambda_function" "payment_capture" {
   memory_size   = 128
   kms_key_arn   = aws_kms_key.pipeline.arn
 
-  filename         = "${path.module}/../../topologies/marketplace/build/lambda/payment-capture.zip"
+  filename         = "${path.module}/../../topologies/marketplace/build/lambda/payment-capture-40bcd409cc2f74cd.zip"
   source_code_hash = "QLzUCcwvdM3282i7nP6zvcI/i0bPRLfhHGU+ZUWq7J8="
 
   ephemeral_storage {
@@ -393,6 +449,14 @@ resource "aws_lambda_function" "payment_capture" {
   tracing_config {
     mode = "Active"
   }
+
+  # The zip's name carries the input hash above: a zip from other sources (or none) fails the plan.
+  lifecycle {
+    precondition {
+      condition     = fileexists("${path.module}/../../topologies/marketplace/build/lambda/payment-capture-40bcd409cc2f74cd.zip")
+      error_message = "Lambda zip ../../topologies/marketplace/build/lambda/payment-capture-40bcd409cc2f74cd.zip is missing: it is built from the sources this source_code_hash stands for, so run `make generate` (after every git pull too)."
+    }
+  }
 }
 
 ################################################################################
@@ -400,7 +464,7 @@ resource "aws_lambda_function" "payment_capture" {
 ################################################################################
 
 resource "aws_cloudwatch_log_group" "recommender" {
-  name              = "/aws/lambda/recommender"
+  name              = "/aws/lambda/${local.name_prefix}recommender"
   retention_in_days = 365
   kms_key_id        = aws_kms_key.pipeline.arn
 }
@@ -410,7 +474,7 @@ resource "aws_lambda_function" "recommender" {
   #checkov:skip=CKV_AWS_116:SQS-triggered: failed messages go to recommendations-dlq by redrive; a function DLQ is for async invokes
   #checkov:skip=CKV_AWS_117:reaches only AWS public endpoints and the internet; a VPC adds NAT cost, isolates nothing
   #checkov:skip=CKV_AWS_272:zips are built reproducibly from the reviewed repository; signing needs an AWS Signer profile
-  function_name = "recommender"
+  function_name = "${local.name_prefix}recommender"
   role          = aws_iam_role.recommender.arn
   handler       = "handler.lambda_handler"
   runtime       = "python3.12"
@@ -419,7 +483,7 @@ resource "aws_lambda_function" "recommender" {
   memory_size   = 2048
   kms_key_arn   = aws_kms_key.pipeline.arn
 
-  filename         = "${path.module}/../../topologies/marketplace/build/lambda/recommender.zip"
+  filename         = "${path.module}/../../topologies/marketplace/build/lambda/recommender-40bcd409cc2f74cd.zip"
   source_code_hash = "QLzUCcwvdM3282i7nP6zvcI/i0bPRLfhHGU+ZUWq7J8="
 
   ephemeral_storage {
@@ -440,6 +504,14 @@ resource "aws_lambda_function" "recommender" {
   tracing_config {
     mode = "Active"
   }
+
+  # The zip's name carries the input hash above: a zip from other sources (or none) fails the plan.
+  lifecycle {
+    precondition {
+      condition     = fileexists("${path.module}/../../topologies/marketplace/build/lambda/recommender-40bcd409cc2f74cd.zip")
+      error_message = "Lambda zip ../../topologies/marketplace/build/lambda/recommender-40bcd409cc2f74cd.zip is missing: it is built from the sources this source_code_hash stands for, so run `make generate` (after every git pull too)."
+    }
+  }
 }
 
 ################################################################################
@@ -447,7 +519,7 @@ resource "aws_lambda_function" "recommender" {
 ################################################################################
 
 resource "aws_cloudwatch_log_group" "refunder" {
-  name              = "/aws/lambda/refunder"
+  name              = "/aws/lambda/${local.name_prefix}refunder"
   retention_in_days = 365
   kms_key_id        = aws_kms_key.pipeline.arn
 }
@@ -457,7 +529,7 @@ resource "aws_lambda_function" "refunder" {
   #checkov:skip=CKV_AWS_116:SQS-triggered: failed messages go to refunds-dlq.fifo by redrive; a function DLQ is for async invokes
   #checkov:skip=CKV_AWS_117:reaches only AWS public endpoints and the internet; a VPC adds NAT cost, isolates nothing
   #checkov:skip=CKV_AWS_272:zips are built reproducibly from the reviewed repository; signing needs an AWS Signer profile
-  function_name = "refunder"
+  function_name = "${local.name_prefix}refunder"
   role          = aws_iam_role.refunder.arn
   handler       = "handler.lambda_handler"
   runtime       = "python3.12"
@@ -466,7 +538,7 @@ resource "aws_lambda_function" "refunder" {
   memory_size   = 128
   kms_key_arn   = aws_kms_key.pipeline.arn
 
-  filename         = "${path.module}/../../topologies/marketplace/build/lambda/refunder.zip"
+  filename         = "${path.module}/../../topologies/marketplace/build/lambda/refunder-40bcd409cc2f74cd.zip"
   source_code_hash = "QLzUCcwvdM3282i7nP6zvcI/i0bPRLfhHGU+ZUWq7J8="
 
   ephemeral_storage {
@@ -488,6 +560,14 @@ resource "aws_lambda_function" "refunder" {
   tracing_config {
     mode = "Active"
   }
+
+  # The zip's name carries the input hash above: a zip from other sources (or none) fails the plan.
+  lifecycle {
+    precondition {
+      condition     = fileexists("${path.module}/../../topologies/marketplace/build/lambda/refunder-40bcd409cc2f74cd.zip")
+      error_message = "Lambda zip ../../topologies/marketplace/build/lambda/refunder-40bcd409cc2f74cd.zip is missing: it is built from the sources this source_code_hash stands for, so run `make generate` (after every git pull too)."
+    }
+  }
 }
 
 ################################################################################
@@ -495,7 +575,7 @@ resource "aws_lambda_function" "refunder" {
 ################################################################################
 
 resource "aws_cloudwatch_log_group" "shipping" {
-  name              = "/aws/lambda/shipping"
+  name              = "/aws/lambda/${local.name_prefix}shipping"
   retention_in_days = 365
   kms_key_id        = aws_kms_key.pipeline.arn
 }
@@ -505,7 +585,7 @@ resource "aws_lambda_function" "shipping" {
   #checkov:skip=CKV_AWS_116:SQS-triggered: failed messages go to shipping-dlq by redrive; a function DLQ is for async invokes
   #checkov:skip=CKV_AWS_117:reaches only AWS public endpoints and the internet; a VPC adds NAT cost, isolates nothing
   #checkov:skip=CKV_AWS_272:zips are built reproducibly from the reviewed repository; signing needs an AWS Signer profile
-  function_name = "shipping"
+  function_name = "${local.name_prefix}shipping"
   role          = aws_iam_role.shipping.arn
   handler       = "handler.lambda_handler"
   runtime       = "python3.12"
@@ -514,7 +594,7 @@ resource "aws_lambda_function" "shipping" {
   memory_size   = 128
   kms_key_arn   = aws_kms_key.pipeline.arn
 
-  filename         = "${path.module}/../../topologies/marketplace/build/lambda/shipping.zip"
+  filename         = "${path.module}/../../topologies/marketplace/build/lambda/shipping-40bcd409cc2f74cd.zip"
   source_code_hash = "QLzUCcwvdM3282i7nP6zvcI/i0bPRLfhHGU+ZUWq7J8="
 
   ephemeral_storage {
@@ -537,6 +617,14 @@ resource "aws_lambda_function" "shipping" {
   tracing_config {
     mode = "Active"
   }
+
+  # The zip's name carries the input hash above: a zip from other sources (or none) fails the plan.
+  lifecycle {
+    precondition {
+      condition     = fileexists("${path.module}/../../topologies/marketplace/build/lambda/shipping-40bcd409cc2f74cd.zip")
+      error_message = "Lambda zip ../../topologies/marketplace/build/lambda/shipping-40bcd409cc2f74cd.zip is missing: it is built from the sources this source_code_hash stands for, so run `make generate` (after every git pull too)."
+    }
+  }
 }
 
 ################################################################################
@@ -544,7 +632,7 @@ resource "aws_lambda_function" "shipping" {
 ################################################################################
 
 resource "aws_cloudwatch_log_group" "webhook_sender" {
-  name              = "/aws/lambda/webhook-sender"
+  name              = "/aws/lambda/${local.name_prefix}webhook-sender"
   retention_in_days = 365
   kms_key_id        = aws_kms_key.pipeline.arn
 }
@@ -554,7 +642,7 @@ resource "aws_lambda_function" "webhook_sender" {
   #checkov:skip=CKV_AWS_116:SQS-triggered: failed messages go to webhooks-dlq by redrive; a function DLQ is for async invokes
   #checkov:skip=CKV_AWS_117:reaches only AWS public endpoints and the internet; a VPC adds NAT cost, isolates nothing
   #checkov:skip=CKV_AWS_272:zips are built reproducibly from the reviewed repository; signing needs an AWS Signer profile
-  function_name = "webhook-sender"
+  function_name = "${local.name_prefix}webhook-sender"
   role          = aws_iam_role.webhook_sender.arn
   handler       = "handler.lambda_handler"
   runtime       = "python3.12"
@@ -563,7 +651,7 @@ resource "aws_lambda_function" "webhook_sender" {
   memory_size   = 128
   kms_key_arn   = aws_kms_key.pipeline.arn
 
-  filename         = "${path.module}/../../topologies/marketplace/build/lambda/webhook-sender.zip"
+  filename         = "${path.module}/../../topologies/marketplace/build/lambda/webhook-sender-40bcd409cc2f74cd.zip"
   source_code_hash = "QLzUCcwvdM3282i7nP6zvcI/i0bPRLfhHGU+ZUWq7J8="
 
   ephemeral_storage {
@@ -583,5 +671,13 @@ resource "aws_lambda_function" "webhook_sender" {
 
   tracing_config {
     mode = "Active"
+  }
+
+  # The zip's name carries the input hash above: a zip from other sources (or none) fails the plan.
+  lifecycle {
+    precondition {
+      condition     = fileexists("${path.module}/../../topologies/marketplace/build/lambda/webhook-sender-40bcd409cc2f74cd.zip")
+      error_message = "Lambda zip ../../topologies/marketplace/build/lambda/webhook-sender-40bcd409cc2f74cd.zip is missing: it is built from the sources this source_code_hash stands for, so run `make generate` (after every git pull too)."
+    }
   }
 }

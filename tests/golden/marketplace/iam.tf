@@ -21,7 +21,7 @@ data "aws_iam_policy_document" "lambda_assume_role" {
 ################################################################################
 
 resource "aws_iam_role" "checkout" {
-  name               = "checkout-role"
+  name               = "${local.name_prefix}checkout-role"
   description        = "Execution role of the checkout function"
   assume_role_policy = data.aws_iam_policy_document.lambda_assume_role.json
 }
@@ -53,7 +53,7 @@ data "aws_iam_policy_document" "checkout" {
 }
 
 resource "aws_iam_role_policy" "checkout" {
-  name   = "checkout-least-privilege"
+  name   = "${local.name_prefix}checkout-least-privilege"
   role   = aws_iam_role.checkout.id
   policy = data.aws_iam_policy_document.checkout.json
 }
@@ -63,7 +63,7 @@ resource "aws_iam_role_policy" "checkout" {
 ################################################################################
 
 resource "aws_iam_role" "fraud_screen" {
-  name               = "fraud-screen-role"
+  name               = "${local.name_prefix}fraud-screen-role"
   description        = "Execution role of the fraud-screen function"
   assume_role_policy = data.aws_iam_policy_document.lambda_assume_role.json
 }
@@ -101,7 +101,7 @@ data "aws_iam_policy_document" "fraud_screen" {
 }
 
 resource "aws_iam_role_policy" "fraud_screen" {
-  name   = "fraud-screen-least-privilege"
+  name   = "${local.name_prefix}fraud-screen-least-privilege"
   role   = aws_iam_role.fraud_screen.id
   policy = data.aws_iam_policy_document.fraud_screen.json
 }
@@ -111,7 +111,7 @@ resource "aws_iam_role_policy" "fraud_screen" {
 ################################################################################
 
 resource "aws_iam_role" "indexer" {
-  name               = "indexer-role"
+  name               = "${local.name_prefix}indexer-role"
   description        = "Execution role of the indexer function"
   assume_role_policy = data.aws_iam_policy_document.lambda_assume_role.json
 }
@@ -149,7 +149,7 @@ data "aws_iam_policy_document" "indexer" {
 }
 
 resource "aws_iam_role_policy" "indexer" {
-  name   = "indexer-least-privilege"
+  name   = "${local.name_prefix}indexer-least-privilege"
   role   = aws_iam_role.indexer.id
   policy = data.aws_iam_policy_document.indexer.json
 }
@@ -159,7 +159,7 @@ resource "aws_iam_role_policy" "indexer" {
 ################################################################################
 
 resource "aws_iam_role" "inventory" {
-  name               = "inventory-role"
+  name               = "${local.name_prefix}inventory-role"
   description        = "Execution role of the inventory function"
   assume_role_policy = data.aws_iam_policy_document.lambda_assume_role.json
 }
@@ -197,7 +197,7 @@ data "aws_iam_policy_document" "inventory" {
 }
 
 resource "aws_iam_role_policy" "inventory" {
-  name   = "inventory-least-privilege"
+  name   = "${local.name_prefix}inventory-least-privilege"
   role   = aws_iam_role.inventory.id
   policy = data.aws_iam_policy_document.inventory.json
 }
@@ -207,7 +207,7 @@ resource "aws_iam_role_policy" "inventory" {
 ################################################################################
 
 resource "aws_iam_role" "invoicer" {
-  name               = "invoicer-role"
+  name               = "${local.name_prefix}invoicer-role"
   description        = "Execution role of the invoicer function"
   assume_role_policy = data.aws_iam_policy_document.lambda_assume_role.json
 }
@@ -245,7 +245,7 @@ data "aws_iam_policy_document" "invoicer" {
 }
 
 resource "aws_iam_role_policy" "invoicer" {
-  name   = "invoicer-least-privilege"
+  name   = "${local.name_prefix}invoicer-least-privilege"
   role   = aws_iam_role.invoicer.id
   policy = data.aws_iam_policy_document.invoicer.json
 }
@@ -255,7 +255,7 @@ resource "aws_iam_role_policy" "invoicer" {
 ################################################################################
 
 resource "aws_iam_role" "notifier" {
-  name               = "notifier-role"
+  name               = "${local.name_prefix}notifier-role"
   description        = "Execution role of the notifier function"
   assume_role_policy = data.aws_iam_policy_document.lambda_assume_role.json
 }
@@ -287,7 +287,7 @@ data "aws_iam_policy_document" "notifier" {
 }
 
 resource "aws_iam_role_policy" "notifier" {
-  name   = "notifier-least-privilege"
+  name   = "${local.name_prefix}notifier-least-privilege"
   role   = aws_iam_role.notifier.id
   policy = data.aws_iam_policy_document.notifier.json
 }
@@ -297,7 +297,7 @@ resource "aws_iam_role_policy" "notifier" {
 ################################################################################
 
 resource "aws_iam_role" "order_processor" {
-  name               = "order-processor-role"
+  name               = "${local.name_prefix}order-processor-role"
   description        = "Execution role of the order-processor function"
   assume_role_policy = data.aws_iam_policy_document.lambda_assume_role.json
 }
@@ -335,7 +335,7 @@ data "aws_iam_policy_document" "order_processor" {
 }
 
 resource "aws_iam_role_policy" "order_processor" {
-  name   = "order-processor-least-privilege"
+  name   = "${local.name_prefix}order-processor-least-privilege"
   role   = aws_iam_role.order_processor.id
   policy = data.aws_iam_policy_document.order_processor.json
 }
@@ -345,7 +345,7 @@ resource "aws_iam_role_policy" "order_processor" {
 ################################################################################
 
 resource "aws_iam_role" "payment_capture" {
-  name               = "capture-payments-role"
+  name               = "${local.name_prefix}capture-payments-role"
   description        = "Execution role of the capture-payments function"
   assume_role_policy = data.aws_iam_policy_document.lambda_assume_role.json
 }
@@ -383,7 +383,7 @@ data "aws_iam_policy_document" "payment_capture" {
 }
 
 resource "aws_iam_role_policy" "payment_capture" {
-  name   = "capture-payments-least-privilege"
+  name   = "${local.name_prefix}capture-payments-least-privilege"
   role   = aws_iam_role.payment_capture.id
   policy = data.aws_iam_policy_document.payment_capture.json
 }
@@ -393,7 +393,7 @@ resource "aws_iam_role_policy" "payment_capture" {
 ################################################################################
 
 resource "aws_iam_role" "recommender" {
-  name               = "recommender-role"
+  name               = "${local.name_prefix}recommender-role"
   description        = "Execution role of the recommender function"
   assume_role_policy = data.aws_iam_policy_document.lambda_assume_role.json
 }
@@ -425,7 +425,7 @@ data "aws_iam_policy_document" "recommender" {
 }
 
 resource "aws_iam_role_policy" "recommender" {
-  name   = "recommender-least-privilege"
+  name   = "${local.name_prefix}recommender-least-privilege"
   role   = aws_iam_role.recommender.id
   policy = data.aws_iam_policy_document.recommender.json
 }
@@ -435,7 +435,7 @@ resource "aws_iam_role_policy" "recommender" {
 ################################################################################
 
 resource "aws_iam_role" "refunder" {
-  name               = "refunder-role"
+  name               = "${local.name_prefix}refunder-role"
   description        = "Execution role of the refunder function"
   assume_role_policy = data.aws_iam_policy_document.lambda_assume_role.json
 }
@@ -473,7 +473,7 @@ data "aws_iam_policy_document" "refunder" {
 }
 
 resource "aws_iam_role_policy" "refunder" {
-  name   = "refunder-least-privilege"
+  name   = "${local.name_prefix}refunder-least-privilege"
   role   = aws_iam_role.refunder.id
   policy = data.aws_iam_policy_document.refunder.json
 }
@@ -483,7 +483,7 @@ resource "aws_iam_role_policy" "refunder" {
 ################################################################################
 
 resource "aws_iam_role" "shipping" {
-  name               = "shipping-role"
+  name               = "${local.name_prefix}shipping-role"
   description        = "Execution role of the shipping function"
   assume_role_policy = data.aws_iam_policy_document.lambda_assume_role.json
 }
@@ -521,7 +521,7 @@ data "aws_iam_policy_document" "shipping" {
 }
 
 resource "aws_iam_role_policy" "shipping" {
-  name   = "shipping-least-privilege"
+  name   = "${local.name_prefix}shipping-least-privilege"
   role   = aws_iam_role.shipping.id
   policy = data.aws_iam_policy_document.shipping.json
 }
@@ -531,7 +531,7 @@ resource "aws_iam_role_policy" "shipping" {
 ################################################################################
 
 resource "aws_iam_role" "webhook_sender" {
-  name               = "webhook-sender-role"
+  name               = "${local.name_prefix}webhook-sender-role"
   description        = "Execution role of the webhook-sender function"
   assume_role_policy = data.aws_iam_policy_document.lambda_assume_role.json
 }
@@ -563,7 +563,7 @@ data "aws_iam_policy_document" "webhook_sender" {
 }
 
 resource "aws_iam_role_policy" "webhook_sender" {
-  name   = "webhook-sender-least-privilege"
+  name   = "${local.name_prefix}webhook-sender-least-privilege"
   role   = aws_iam_role.webhook_sender.id
   policy = data.aws_iam_policy_document.webhook_sender.json
 }

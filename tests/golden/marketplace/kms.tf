@@ -6,15 +6,6 @@
 # Its policy lets the account administer it through IAM (each function's role grants only what that
 # function needs) and lets the two services that cannot use IAM roles encrypt with it.
 
-data "aws_caller_identity" "current" {}
-
-data "aws_partition" "current" {}
-
-locals {
-  account_id = data.aws_caller_identity.current.account_id
-  partition  = data.aws_partition.current.partition
-}
-
 data "aws_iam_policy_document" "pipeline_key" {
   #checkov:skip=CKV_AWS_109:key policy: Resource "*" is this key; the root statement delegates to IAM
   #checkov:skip=CKV_AWS_111:key policy: Resource "*" is this key; the root statement delegates to IAM
@@ -48,25 +39,25 @@ data "aws_iam_policy_document" "pipeline_key" {
 
     principals {
       type        = "Service"
-      identifiers = ["logs.${var.region}.amazonaws.com"]
+      identifiers = ["logs.${local.region}.amazonaws.com"]
     }
 
     condition {
       test     = "ArnEquals"
       variable = "kms:EncryptionContext:aws:logs:arn"
       values = [
-        "arn:${local.partition}:logs:${var.region}:${local.account_id}:log-group:/aws/lambda/checkout",
-        "arn:${local.partition}:logs:${var.region}:${local.account_id}:log-group:/aws/lambda/fraud-screen",
-        "arn:${local.partition}:logs:${var.region}:${local.account_id}:log-group:/aws/lambda/indexer",
-        "arn:${local.partition}:logs:${var.region}:${local.account_id}:log-group:/aws/lambda/inventory",
-        "arn:${local.partition}:logs:${var.region}:${local.account_id}:log-group:/aws/lambda/invoicer",
-        "arn:${local.partition}:logs:${var.region}:${local.account_id}:log-group:/aws/lambda/notifier",
-        "arn:${local.partition}:logs:${var.region}:${local.account_id}:log-group:/aws/lambda/order-processor",
-        "arn:${local.partition}:logs:${var.region}:${local.account_id}:log-group:/aws/lambda/capture-payments",
-        "arn:${local.partition}:logs:${var.region}:${local.account_id}:log-group:/aws/lambda/recommender",
-        "arn:${local.partition}:logs:${var.region}:${local.account_id}:log-group:/aws/lambda/refunder",
-        "arn:${local.partition}:logs:${var.region}:${local.account_id}:log-group:/aws/lambda/shipping",
-        "arn:${local.partition}:logs:${var.region}:${local.account_id}:log-group:/aws/lambda/webhook-sender",
+        "arn:${local.partition}:logs:${local.region}:${local.account_id}:log-group:/aws/lambda/${local.name_prefix}checkout",
+        "arn:${local.partition}:logs:${local.region}:${local.account_id}:log-group:/aws/lambda/${local.name_prefix}fraud-screen",
+        "arn:${local.partition}:logs:${local.region}:${local.account_id}:log-group:/aws/lambda/${local.name_prefix}indexer",
+        "arn:${local.partition}:logs:${local.region}:${local.account_id}:log-group:/aws/lambda/${local.name_prefix}inventory",
+        "arn:${local.partition}:logs:${local.region}:${local.account_id}:log-group:/aws/lambda/${local.name_prefix}invoicer",
+        "arn:${local.partition}:logs:${local.region}:${local.account_id}:log-group:/aws/lambda/${local.name_prefix}notifier",
+        "arn:${local.partition}:logs:${local.region}:${local.account_id}:log-group:/aws/lambda/${local.name_prefix}order-processor",
+        "arn:${local.partition}:logs:${local.region}:${local.account_id}:log-group:/aws/lambda/${local.name_prefix}capture-payments",
+        "arn:${local.partition}:logs:${local.region}:${local.account_id}:log-group:/aws/lambda/${local.name_prefix}recommender",
+        "arn:${local.partition}:logs:${local.region}:${local.account_id}:log-group:/aws/lambda/${local.name_prefix}refunder",
+        "arn:${local.partition}:logs:${local.region}:${local.account_id}:log-group:/aws/lambda/${local.name_prefix}shipping",
+        "arn:${local.partition}:logs:${local.region}:${local.account_id}:log-group:/aws/lambda/${local.name_prefix}webhook-sender",
       ]
     }
   }
@@ -80,6 +71,6 @@ resource "aws_kms_key" "pipeline" {
 }
 
 resource "aws_kms_alias" "pipeline" {
-  name          = "alias/marketplace"
+  name          = "alias/${local.name_prefix}marketplace"
   target_key_id = aws_kms_key.pipeline.key_id
 }

@@ -6,7 +6,7 @@
 ################################################################################
 
 resource "aws_sqs_queue" "audit_log_dlq" {
-  name                       = "audit-log-dlq"
+  name                       = "${local.name_prefix}audit-log-dlq"
   visibility_timeout_seconds = 30
   message_retention_seconds  = 1209600
   delay_seconds              = 0
@@ -16,7 +16,7 @@ resource "aws_sqs_queue" "audit_log_dlq" {
 }
 
 resource "aws_sqs_queue" "audit_log" {
-  name                       = "audit-log-queue"
+  name                       = "${local.name_prefix}audit-log-queue"
   visibility_timeout_seconds = 30
   message_retention_seconds  = 604800
   delay_seconds              = 0
@@ -48,7 +48,7 @@ resource "aws_sqs_queue_redrive_allow_policy" "audit_log_dlq" {
 ################################################################################
 
 resource "aws_sqs_queue" "fraud_check_dlq" {
-  name                       = "fraud-check-dlq"
+  name                       = "${local.name_prefix}fraud-check-dlq"
   visibility_timeout_seconds = 60
   message_retention_seconds  = 1209600
   delay_seconds              = 0
@@ -58,7 +58,7 @@ resource "aws_sqs_queue" "fraud_check_dlq" {
 }
 
 resource "aws_sqs_queue" "fraud_check" {
-  name                       = "fraud-check-queue"
+  name                       = "${local.name_prefix}fraud-check-queue"
   visibility_timeout_seconds = 60
   message_retention_seconds  = 345600
   delay_seconds              = 0
@@ -90,7 +90,7 @@ resource "aws_sqs_queue_redrive_allow_policy" "fraud_check_dlq" {
 ################################################################################
 
 resource "aws_sqs_queue" "inventory_dlq" {
-  name                       = "inventory-dlq"
+  name                       = "${local.name_prefix}inventory-dlq"
   visibility_timeout_seconds = 60
   message_retention_seconds  = 1209600
   delay_seconds              = 0
@@ -100,7 +100,7 @@ resource "aws_sqs_queue" "inventory_dlq" {
 }
 
 resource "aws_sqs_queue" "inventory" {
-  name                       = "inventory-queue"
+  name                       = "${local.name_prefix}inventory-queue"
   visibility_timeout_seconds = 60
   message_retention_seconds  = 86400
   delay_seconds              = 0
@@ -132,7 +132,7 @@ resource "aws_sqs_queue_redrive_allow_policy" "inventory_dlq" {
 ################################################################################
 
 resource "aws_sqs_queue" "invoices_dlq" {
-  name                       = "invoices-dlq"
+  name                       = "${local.name_prefix}invoices-dlq"
   visibility_timeout_seconds = 600
   message_retention_seconds  = 1209600
   delay_seconds              = 0
@@ -142,7 +142,7 @@ resource "aws_sqs_queue" "invoices_dlq" {
 }
 
 resource "aws_sqs_queue" "invoices" {
-  name                       = "invoices-queue"
+  name                       = "${local.name_prefix}invoices-queue"
   visibility_timeout_seconds = 600
   message_retention_seconds  = 345600
   delay_seconds              = 0
@@ -174,7 +174,7 @@ resource "aws_sqs_queue_redrive_allow_policy" "invoices_dlq" {
 ################################################################################
 
 resource "aws_sqs_queue" "notifications_dlq" {
-  name                       = "notifications-dlq"
+  name                       = "${local.name_prefix}notifications-dlq"
   visibility_timeout_seconds = 90
   message_retention_seconds  = 1209600
   delay_seconds              = 0
@@ -184,7 +184,7 @@ resource "aws_sqs_queue" "notifications_dlq" {
 }
 
 resource "aws_sqs_queue" "notifications" {
-  name                       = "notifications-queue"
+  name                       = "${local.name_prefix}notifications-queue"
   visibility_timeout_seconds = 90
   message_retention_seconds  = 345600
   delay_seconds              = 0
@@ -216,7 +216,7 @@ resource "aws_sqs_queue_redrive_allow_policy" "notifications_dlq" {
 ################################################################################
 
 resource "aws_sqs_queue" "orders_dlq" {
-  name                       = "orders-dlq.fifo"
+  name                       = "${local.name_prefix}orders-dlq.fifo"
   visibility_timeout_seconds = 180
   message_retention_seconds  = 1209600
   delay_seconds              = 0
@@ -228,7 +228,7 @@ resource "aws_sqs_queue" "orders_dlq" {
 }
 
 resource "aws_sqs_queue" "orders" {
-  name                       = "orders-queue.fifo"
+  name                       = "${local.name_prefix}orders-queue.fifo"
   visibility_timeout_seconds = 180
   message_retention_seconds  = 345600
   delay_seconds              = 0
@@ -263,7 +263,7 @@ resource "aws_sqs_queue_redrive_allow_policy" "orders_dlq" {
 ################################################################################
 
 resource "aws_sqs_queue" "payments_dlq" {
-  name                       = "payment-captures-failed.fifo"
+  name                       = "${local.name_prefix}payment-captures-failed.fifo"
   visibility_timeout_seconds = 120
   message_retention_seconds  = 1209600
   delay_seconds              = 0
@@ -275,7 +275,7 @@ resource "aws_sqs_queue" "payments_dlq" {
 }
 
 resource "aws_sqs_queue" "payments" {
-  name                       = "payment-captures.fifo"
+  name                       = "${local.name_prefix}payment-captures.fifo"
   visibility_timeout_seconds = 120
   message_retention_seconds  = 345600
   delay_seconds              = 0
@@ -310,7 +310,7 @@ resource "aws_sqs_queue_redrive_allow_policy" "payments_dlq" {
 ################################################################################
 
 resource "aws_sqs_queue" "recommendations_dlq" {
-  name                       = "recommendations-dlq"
+  name                       = "${local.name_prefix}recommendations-dlq"
   visibility_timeout_seconds = 900
   message_retention_seconds  = 1209600
   delay_seconds              = 0
@@ -320,7 +320,7 @@ resource "aws_sqs_queue" "recommendations_dlq" {
 }
 
 resource "aws_sqs_queue" "recommendations" {
-  name                       = "recommendations-queue"
+  name                       = "${local.name_prefix}recommendations-queue"
   visibility_timeout_seconds = 900
   message_retention_seconds  = 3600
   delay_seconds              = 0
@@ -352,7 +352,7 @@ resource "aws_sqs_queue_redrive_allow_policy" "recommendations_dlq" {
 ################################################################################
 
 resource "aws_sqs_queue" "refunds_dlq" {
-  name                       = "refunds-dlq.fifo"
+  name                       = "${local.name_prefix}refunds-dlq.fifo"
   visibility_timeout_seconds = 60
   message_retention_seconds  = 1209600
   delay_seconds              = 0
@@ -364,7 +364,7 @@ resource "aws_sqs_queue" "refunds_dlq" {
 }
 
 resource "aws_sqs_queue" "refunds" {
-  name                       = "refunds-queue.fifo"
+  name                       = "${local.name_prefix}refunds-queue.fifo"
   visibility_timeout_seconds = 60
   message_retention_seconds  = 1209600
   delay_seconds              = 0
@@ -399,7 +399,7 @@ resource "aws_sqs_queue_redrive_allow_policy" "refunds_dlq" {
 ################################################################################
 
 resource "aws_sqs_queue" "search_index_dlq" {
-  name                       = "search-index-dlq"
+  name                       = "${local.name_prefix}search-index-dlq"
   visibility_timeout_seconds = 30
   message_retention_seconds  = 1209600
   delay_seconds              = 0
@@ -409,7 +409,7 @@ resource "aws_sqs_queue" "search_index_dlq" {
 }
 
 resource "aws_sqs_queue" "search_index" {
-  name                       = "search-index-queue"
+  name                       = "${local.name_prefix}search-index-queue"
   visibility_timeout_seconds = 120
   message_retention_seconds  = 345600
   delay_seconds              = 0
@@ -441,7 +441,7 @@ resource "aws_sqs_queue_redrive_allow_policy" "search_index_dlq" {
 ################################################################################
 
 resource "aws_sqs_queue" "shipping_dlq" {
-  name                       = "shipping-dlq"
+  name                       = "${local.name_prefix}shipping-dlq"
   visibility_timeout_seconds = 300
   message_retention_seconds  = 1209600
   delay_seconds              = 0
@@ -451,7 +451,7 @@ resource "aws_sqs_queue" "shipping_dlq" {
 }
 
 resource "aws_sqs_queue" "shipping" {
-  name                       = "shipping-queue"
+  name                       = "${local.name_prefix}shipping-queue"
   visibility_timeout_seconds = 300
   message_retention_seconds  = 345600
   delay_seconds              = 30
@@ -483,7 +483,7 @@ resource "aws_sqs_queue_redrive_allow_policy" "shipping_dlq" {
 ################################################################################
 
 resource "aws_sqs_queue" "webhooks_dlq" {
-  name                       = "webhooks-dlq"
+  name                       = "${local.name_prefix}webhooks-dlq"
   visibility_timeout_seconds = 60
   message_retention_seconds  = 1209600
   delay_seconds              = 0
@@ -493,7 +493,7 @@ resource "aws_sqs_queue" "webhooks_dlq" {
 }
 
 resource "aws_sqs_queue" "webhooks" {
-  name                       = "webhooks-queue"
+  name                       = "${local.name_prefix}webhooks-queue"
   visibility_timeout_seconds = 60
   message_retention_seconds  = 345600
   delay_seconds              = 0

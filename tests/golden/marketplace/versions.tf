@@ -6,8 +6,9 @@ terraform {
   required_providers {
     aws = {
       source = "hashicorp/aws"
-      # Lower bound only: tested with 5.100.0 and valid for 6.x.
-      version = ">= 5.100.0"
+      # The range that is tested: 5.100.0 (recorded in .terraform.lock.hcl). 6.0 is a major release with
+      # breaking changes the generated configuration has not been tested against.
+      version = ">= 5.100.0, < 6.0.0"
     }
   }
 }

@@ -1,0 +1,1 @@
+"""Shared code of the seed copy's stub functions (empty on purpose: only packaging looks at it)."""

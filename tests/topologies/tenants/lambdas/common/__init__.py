@@ -1,0 +1,1 @@
+"""Shared code of the tenants test functions (empty on purpose: only packaging looks at it)."""
