@@ -6,6 +6,9 @@ VENV     := .venv
 CHECKOV  := .venv-checkov
 PY       := $(VENV)/bin/python
 SPEC     ?= queues.toml
+# Local only: a failed record is retried after this many seconds instead of its queue's visibility timeout
+# (900 s for video-processing-queue), so the failure path runs in seconds. Lambda has no such setting.
+LOCAL_RETRY_DELAY ?= 2
 
 # Terraform: never phone home; on machines with a provider mirror (no registry access), use it.
 export CHECKPOINT_DISABLE := 1
@@ -18,12 +21,25 @@ endif
 export CKV_SKIP_PACKAGE_UPDATE_CHECK := true
 export BC_SKIP_MAPPING := TRUE
 
-.PHONY: generate check test lint goldens bench bench-render bench-package bench-cold-import lock clean
+.PHONY: generate check test lint goldens bench bench-render bench-package bench-cold-import bench-up lock clean up down status
 .DEFAULT_GOAL := generate
 
 ## generate: validate queues.toml, package the Lambda zips and render terraform/
 generate: $(VENV)/.installed
 	$(PY) -m generator generate $(SPEC)
+
+## up: the whole pipeline on this machine: emulator, the generated Terraform applied to it, every function run
+##     from its zip, a demo job through router → downloader → thumbnail → email → analytics; `make down` stops it
+up: generate
+	$(PY) -m generator up $(SPEC) --retry-delay $(LOCAL_RETRY_DELAY)
+
+## down: stop everything `make up` started and remove its state (.local/); exits 0 when nothing is up
+down:
+	@if [ -x $(PY) ]; then $(PY) -m generator down $(SPEC); else echo "nothing was running"; fi
+
+## status: the local stack's queues, DLQs and alarms (the week-1 plan's Tests 2 and 3); exit 1 when a DLQ holds messages
+status: $(VENV)/.installed
+	$(PY) -m generator status --local --spec $(SPEC)
 
 ## check: validate queues.toml only
 check: $(VENV)/.installed
@@ -42,8 +58,8 @@ lint: $(VENV)/.installed
 goldens: $(VENV)/.installed
 	UPDATE_GOLDENS=1 $(PY) -m pytest -q tests/generator/test_golden.py tests/generator/test_gallery.py
 
-## bench: print every benchmark's figures (render, packaging, cold imports)
-bench: bench-render bench-package bench-cold-import
+## bench: print every benchmark's figures (render, packaging, cold imports, the local stack)
+bench: bench-render bench-package bench-cold-import bench-up
 
 ## bench-render: render time for 1, 100 and 1000 pairs and a no-change generate of the seed
 bench-render: $(VENV)/.installed
@@ -56,6 +72,10 @@ bench-package: $(VENV)/.installed
 ## bench-cold-import: each handler's cold import time in a fresh interpreter, and its zip size
 bench-cold-import: $(VENV)/.installed
 	$(PY) bench/cold_import.py
+
+## bench-up: `make up` to the first email (cold and warm), the runner's drain rate against the raw SQS rate
+bench-up: generate
+	$(PY) bench/up.py
 
 ## lock: re-resolve requirements/*.in into the pinned requirements/*.lock
 lock:
@@ -83,5 +103,5 @@ $(CHECKOV)/.installed: requirements/checkov.lock
 	$(CHECKOV)/bin/pip install -q --disable-pip-version-check -r requirements/checkov.lock
 	touch $@
 
-clean:
+clean: down
 	rm -rf $(VENV) $(CHECKOV) build .pytest_cache
