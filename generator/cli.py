@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import argparse
 import sys
+import time
 from pathlib import Path
 
-from generator import pipeline
+from generator import fastpath, pipeline
 from generator.package.build import PackageResult
 from generator.package.inputs import function_sources
 from generator.package.limits import megabytes
@@ -36,10 +37,24 @@ def _parser() -> argparse.ArgumentParser:
                           help="directory of the Terraform files (default: terraform/ beside SPEC)")
     generate.add_argument("--check", action="store_true",
                           help="write nothing; exit 1 if the committed files differ from what SPEC produces")
+    generate.add_argument("--allow-destroy", action="append", default=[], type=_names, metavar="QUEUE,…",
+                          help="let this run destroy or replace the queues named (AWS names, comma-separated; "
+                               "their messages are lost). Without it such a run is refused")
+    generate.add_argument("--discard-edits", action="store_true",
+                          help="replace or delete generated files that were edited by hand (the edits are lost)")
+    generate.add_argument("--full", action="store_true",
+                          help="run every stage even when nothing changed since the last generate")
     from generator.local import commands as local_commands
 
     local_commands.add_parsers(commands)
     return parser
+
+
+def _names(value: str) -> list[str]:
+    names = [name.strip() for name in value.split(",")]
+    if not all(names):
+        raise argparse.ArgumentTypeError(f"{value!r}: expected queue names separated by commas, e.g. email-dlq")
+    return names
 
 
 def _count(number: int, noun: str) -> str:
@@ -103,13 +118,19 @@ def main(argv: list[str] | None = None) -> int:
             return EXIT_OK
 
         out = args.out if args.out is not None else args.spec.parent / "terraform"
-        result = pipeline.generate(args.spec, out, check_only=args.check)
+        started_ns = time.time_ns()
+        if not args.check:
+            fastpath.forget(args.spec)  # a run that fails or is interrupted leaves no stamp behind
+        result = pipeline.generate(args.spec, out, check_only=args.check, discard_edits=args.discard_edits,
+                                   allow_destroy={name for names in args.allow_destroy for name in names})
     except GeneratorError as exc:
         _print_problems(exc.problems)
         errors = sum(1 for p in exc.problems if p.level.value == "error")
         print(f"{_count(errors, 'error')}; nothing was written", file=sys.stderr)
         return EXIT_PROBLEMS
 
+    if not args.check:
+        fastpath.record(args.spec, out, result, started_ns=started_ns)  # lets the next no-change run skip it all
     _print_problems(result.warnings)
     _print_packages(result.packages)
     if args.check:
@@ -122,5 +143,11 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{out} is up to date with {args.spec}")
         return EXIT_OK
     for status, path in result.files:
-        print(f"  {status:<9} {path}" + ("  (hand-written)" if status == "kept" else ""))
+        note = "hand-written" if status == "kept" else result.notes.get(path)
+        print(f"  {status:<9} {path}" + (f"  ({note})" if note else ""))
+    for move in result.moves:
+        print(f"  moved     {move.source} → {move.target}")
+    if result.moves:
+        print(f"{_count(len(result.moves), 'resource')} only changed Terraform address: `terraform apply` moves "
+              f"them instead of destroying them (see {out / 'moved.tf'})")
     return EXIT_OK

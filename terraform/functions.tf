@@ -6,7 +6,7 @@
 ################################################################################
 
 resource "aws_cloudwatch_log_group" "analytics" {
-  name              = "/aws/lambda/${local.name_prefix}analytics"
+  name              = "/aws/lambda/analytics"
   retention_in_days = 365
   kms_key_id        = aws_kms_key.pipeline.arn
 }
@@ -16,7 +16,7 @@ resource "aws_lambda_function" "analytics" {
   #checkov:skip=CKV_AWS_116:SQS-triggered: failed messages go to analytics-dlq by redrive; a function DLQ is for async invokes
   #checkov:skip=CKV_AWS_117:reaches only AWS public endpoints and the internet; a VPC adds NAT cost, isolates nothing
   #checkov:skip=CKV_AWS_272:zips are built reproducibly from the reviewed repository; signing needs an AWS Signer profile
-  function_name = "${local.name_prefix}analytics"
+  function_name = "analytics"
   description   = "Aggregates pipeline events into per-day counters"
   role          = aws_iam_role.analytics.arn
   handler       = "handler.lambda_handler"
@@ -26,8 +26,8 @@ resource "aws_lambda_function" "analytics" {
   memory_size   = 256
   kms_key_arn   = aws_kms_key.pipeline.arn
 
-  filename         = "${path.module}/../build/lambda/analytics-ba955867f093cf3e.zip"
-  source_code_hash = "upVYZ/CTzz4K+48b53gzuyOR87QaJ+aA09N5dxV0wNU="
+  filename         = "${path.module}/../build/lambda/analytics.zip"
+  source_code_hash = "7D0SNL0JtA4Xhjk7CADvYtVVWJirKsO7nB7Vi8woG30="
 
   ephemeral_storage {
     size = 512
@@ -49,14 +49,6 @@ resource "aws_lambda_function" "analytics" {
   tracing_config {
     mode = "Active"
   }
-
-  # The zip's name carries the input hash above: a zip from other sources (or none) fails the plan.
-  lifecycle {
-    precondition {
-      condition     = fileexists("${path.module}/../build/lambda/analytics-ba955867f093cf3e.zip")
-      error_message = "Lambda zip ../build/lambda/analytics-ba955867f093cf3e.zip is missing: it is built from the sources this source_code_hash stands for, so run `make generate` (after every git pull too)."
-    }
-  }
 }
 
 ################################################################################
@@ -64,7 +56,7 @@ resource "aws_lambda_function" "analytics" {
 ################################################################################
 
 resource "aws_cloudwatch_log_group" "downloader" {
-  name              = "/aws/lambda/${local.name_prefix}downloader"
+  name              = "/aws/lambda/downloader"
   retention_in_days = 365
   kms_key_id        = aws_kms_key.pipeline.arn
 }
@@ -74,7 +66,7 @@ resource "aws_lambda_function" "downloader" {
   #checkov:skip=CKV_AWS_116:SQS-triggered: failed messages go to video-processing-dlq by redrive; a function DLQ is for async invokes
   #checkov:skip=CKV_AWS_117:reaches only AWS public endpoints and the internet; a VPC adds NAT cost, isolates nothing
   #checkov:skip=CKV_AWS_272:zips are built reproducibly from the reviewed repository; signing needs an AWS Signer profile
-  function_name = "${local.name_prefix}downloader"
+  function_name = "downloader"
   description   = "Downloads the requested video with yt-dlp and stores it"
   role          = aws_iam_role.downloader.arn
   handler       = "handler.lambda_handler"
@@ -84,8 +76,8 @@ resource "aws_lambda_function" "downloader" {
   memory_size   = 1024
   kms_key_arn   = aws_kms_key.pipeline.arn
 
-  filename         = "${path.module}/../build/lambda/downloader-775b4feed579b5da.zip"
-  source_code_hash = "d1tP7tV5tdrQZZhNoIToODljaSMtdaCzz36k+U6XgyM="
+  filename         = "${path.module}/../build/lambda/downloader.zip"
+  source_code_hash = "n47oSLdnuOajU2Jc03QAkSQlIw1Sws05WFDljCQK5Dg="
 
   ephemeral_storage {
     size = 4096
@@ -110,14 +102,6 @@ resource "aws_lambda_function" "downloader" {
   tracing_config {
     mode = "Active"
   }
-
-  # The zip's name carries the input hash above: a zip from other sources (or none) fails the plan.
-  lifecycle {
-    precondition {
-      condition     = fileexists("${path.module}/../build/lambda/downloader-775b4feed579b5da.zip")
-      error_message = "Lambda zip ../build/lambda/downloader-775b4feed579b5da.zip is missing: it is built from the sources this source_code_hash stands for, so run `make generate` (after every git pull too)."
-    }
-  }
 }
 
 ################################################################################
@@ -125,7 +109,7 @@ resource "aws_lambda_function" "downloader" {
 ################################################################################
 
 resource "aws_cloudwatch_log_group" "email" {
-  name              = "/aws/lambda/${local.name_prefix}email"
+  name              = "/aws/lambda/email"
   retention_in_days = 365
   kms_key_id        = aws_kms_key.pipeline.arn
 }
@@ -135,7 +119,7 @@ resource "aws_lambda_function" "email" {
   #checkov:skip=CKV_AWS_116:SQS-triggered: failed messages go to email-dlq by redrive; a function DLQ is for async invokes
   #checkov:skip=CKV_AWS_117:reaches only AWS public endpoints and the internet; a VPC adds NAT cost, isolates nothing
   #checkov:skip=CKV_AWS_272:zips are built reproducibly from the reviewed repository; signing needs an AWS Signer profile
-  function_name = "${local.name_prefix}email"
+  function_name = "email"
   description   = "Sends the job notifications through SES, once per notification"
   role          = aws_iam_role.email.arn
   handler       = "handler.lambda_handler"
@@ -145,8 +129,8 @@ resource "aws_lambda_function" "email" {
   memory_size   = 256
   kms_key_arn   = aws_kms_key.pipeline.arn
 
-  filename         = "${path.module}/../build/lambda/email-778eef41ada3c4b4.zip"
-  source_code_hash = "d47vQa2jxLQfhFUUG1VMqtrFdbs6Bn6t0uyj/YP93IQ="
+  filename         = "${path.module}/../build/lambda/email.zip"
+  source_code_hash = "6SX7TPAMUUR7ZIesybs+Q7cHcLbICQRjr7iixMnqT+E="
 
   ephemeral_storage {
     size = 512
@@ -158,7 +142,7 @@ resource "aws_lambda_function" "email" {
       IDEMPOTENCY_TABLE       = aws_dynamodb_table.idempotency.name
       LOG_LEVEL               = "INFO"
       POWERTOOLS_SERVICE_NAME = "email"
-      SENDER_EMAIL            = local.sender_email
+      SENDER_EMAIL            = aws_ses_email_identity.sender.email
     }
   }
 
@@ -170,14 +154,6 @@ resource "aws_lambda_function" "email" {
   tracing_config {
     mode = "Active"
   }
-
-  # The zip's name carries the input hash above: a zip from other sources (or none) fails the plan.
-  lifecycle {
-    precondition {
-      condition     = fileexists("${path.module}/../build/lambda/email-778eef41ada3c4b4.zip")
-      error_message = "Lambda zip ../build/lambda/email-778eef41ada3c4b4.zip is missing: it is built from the sources this source_code_hash stands for, so run `make generate` (after every git pull too)."
-    }
-  }
 }
 
 ################################################################################
@@ -185,7 +161,7 @@ resource "aws_lambda_function" "email" {
 ################################################################################
 
 resource "aws_cloudwatch_log_group" "router" {
-  name              = "/aws/lambda/${local.name_prefix}router"
+  name              = "/aws/lambda/router"
   retention_in_days = 365
   kms_key_id        = aws_kms_key.pipeline.arn
 }
@@ -195,7 +171,7 @@ resource "aws_lambda_function" "router" {
   #checkov:skip=CKV_AWS_116:invoked synchronously: the caller gets the error; a function DLQ is for async invokes
   #checkov:skip=CKV_AWS_117:reaches only AWS public endpoints and the internet; a VPC adds NAT cost, isolates nothing
   #checkov:skip=CKV_AWS_272:zips are built reproducibly from the reviewed repository; signing needs an AWS Signer profile
-  function_name = "${local.name_prefix}router"
+  function_name = "router"
   description   = "HTTP entry: validates a job, checks the quota and queues it"
   role          = aws_iam_role.router.arn
   handler       = "handler.lambda_handler"
@@ -205,8 +181,8 @@ resource "aws_lambda_function" "router" {
   memory_size   = 256
   kms_key_arn   = aws_kms_key.pipeline.arn
 
-  filename         = "${path.module}/../build/lambda/router-3727706b1815ef74.zip"
-  source_code_hash = "NydwaxgV73TCVNDkHq11bcEaNo4mo6CP3MAn91TVFp0="
+  filename         = "${path.module}/../build/lambda/router.zip"
+  source_code_hash = "k1ImHlk1SIAmV5w3PspI7v7IP5zbCiKNoaFINJAIDYc="
 
   ephemeral_storage {
     size = 512
@@ -232,14 +208,6 @@ resource "aws_lambda_function" "router" {
   tracing_config {
     mode = "Active"
   }
-
-  # The zip's name carries the input hash above: a zip from other sources (or none) fails the plan.
-  lifecycle {
-    precondition {
-      condition     = fileexists("${path.module}/../build/lambda/router-3727706b1815ef74.zip")
-      error_message = "Lambda zip ../build/lambda/router-3727706b1815ef74.zip is missing: it is built from the sources this source_code_hash stands for, so run `make generate` (after every git pull too)."
-    }
-  }
 }
 
 # HTTPS endpoint (payload format 2.0); callers sign their requests (SigV4).
@@ -253,7 +221,7 @@ resource "aws_lambda_function_url" "router" {
 ################################################################################
 
 resource "aws_cloudwatch_log_group" "thumbnail" {
-  name              = "/aws/lambda/${local.name_prefix}thumbnail"
+  name              = "/aws/lambda/thumbnail"
   retention_in_days = 365
   kms_key_id        = aws_kms_key.pipeline.arn
 }
@@ -261,18 +229,10 @@ resource "aws_cloudwatch_log_group" "thumbnail" {
 # The zip is over Lambda's 50 MB direct-upload limit, so it is deployed through the artifacts bucket.
 resource "aws_s3_object" "thumbnail_code" {
   bucket      = aws_s3_bucket.artifacts.id
-  key         = "thumbnail/fYid-o6lykglQmLjV8VRfq7hBYFcR-gnpktXLXPD-iw.zip"
-  source      = "${path.module}/../build/lambda/thumbnail-7d889dfa8ea5ca48.zip"
-  source_hash = "fYid+o6lykglQmLjV8VRfq7hBYFcR+gnpktXLXPD+iw="
+  key         = "thumbnail/apcpoAr_cw8EyFlXkdpoQtNYlLTDG2OnyLKEGvMB4OM.zip"
+  source      = "${path.module}/../build/lambda/thumbnail.zip"
+  source_hash = "apcpoAr/cw8EyFlXkdpoQtNYlLTDG2OnyLKEGvMB4OM="
   kms_key_id  = aws_kms_key.pipeline.arn
-
-  # The zip's name carries the input hash: a zip from other sources (or none) fails the plan.
-  lifecycle {
-    precondition {
-      condition     = fileexists("${path.module}/../build/lambda/thumbnail-7d889dfa8ea5ca48.zip")
-      error_message = "Lambda zip ../build/lambda/thumbnail-7d889dfa8ea5ca48.zip is missing: it is built from the sources this source_code_hash stands for, so run `make generate` (after every git pull too)."
-    }
-  }
 }
 
 resource "aws_lambda_function" "thumbnail" {
@@ -280,7 +240,7 @@ resource "aws_lambda_function" "thumbnail" {
   #checkov:skip=CKV_AWS_116:SQS-triggered: failed messages go to thumbnail-generation-dlq by redrive; a function DLQ is for async invokes
   #checkov:skip=CKV_AWS_117:reaches only AWS public endpoints and the internet; a VPC adds NAT cost, isolates nothing
   #checkov:skip=CKV_AWS_272:zips are built reproducibly from the reviewed repository; signing needs an AWS Signer profile
-  function_name = "${local.name_prefix}thumbnail"
+  function_name = "thumbnail"
   description   = "Extracts a frame with ffmpeg and renders the thumbnails"
   role          = aws_iam_role.thumbnail.arn
   handler       = "handler.lambda_handler"
@@ -292,7 +252,7 @@ resource "aws_lambda_function" "thumbnail" {
 
   s3_bucket        = aws_s3_object.thumbnail_code.bucket
   s3_key           = aws_s3_object.thumbnail_code.key
-  source_code_hash = "fYid+o6lykglQmLjV8VRfq7hBYFcR+gnpktXLXPD+iw="
+  source_code_hash = "apcpoAr/cw8EyFlXkdpoQtNYlLTDG2OnyLKEGvMB4OM="
 
   ephemeral_storage {
     size = 2048

@@ -19,6 +19,7 @@ from collections.abc import Iterator
 
 from common import aws
 from common.messages import AnalyticsEvent
+from common.time_budget import TimeBudget
 from event_aggregation import CounterGroup, CounterKey
 
 # TransactWriteItems takes at most 100 actions: the markers plus the counter update. A group larger than this
@@ -34,21 +35,21 @@ class CounterNotUpdated(RuntimeError):
     """The counter's transaction failed; its events' records fail and are retried."""
 
 
-def count_group(table: str, group: CounterGroup, *, now: int | None = None) -> int:
+def count_group(table: str, group: CounterGroup, budget: TimeBudget, *, now: int | None = None) -> int:
     """Count the group's events not counted before; returns how many were new."""
     now = int(time.time()) if now is None else now
     events = list(group.events.values())
     return sum(
-        _count_once(table, group.key, events[start : start + MAX_EVENTS_PER_TRANSACTION], now)
+        _count_once(table, group.key, events[start : start + MAX_EVENTS_PER_TRANSACTION], now, budget)
         for start in range(0, len(events), MAX_EVENTS_PER_TRANSACTION)
     )
 
 
-def _count_once(table: str, key: CounterKey, events: list[AnalyticsEvent], now: int) -> int:
-    client = aws.client("dynamodb")
+def _count_once(table: str, key: CounterKey, events: list[AnalyticsEvent], now: int, budget: TimeBudget) -> int:
     for attempt in range(ATTEMPTS):
         if not events:
             return 0
+        client = aws.client("dynamodb", budget)  # chosen per attempt: the time left shrinks
         try:
             client.transact_write_items(TransactItems=list(_transaction(table, key, events, now)))
             return len(events)

@@ -54,7 +54,7 @@ def count_batch(records: list[dict], budget: TimeBudget) -> dict[str, Exception]
     for group in group_by_counter(events):
         try:
             budget.require(MIN_MS_PER_COUNTER, f"counter {group.key.pk} {group.key.sk}")
-            new = counter_store.count_group(table, group)
+            new = counter_store.count_group(table, group, budget)
         except (
             Exception
         ) as error:  # OutOfTime, CounterNotUpdated, AWS errors: only this counter's records fail

@@ -6,8 +6,10 @@ Every message body is a JSON object carrying a `type` and a `version` beside its
 
 Parsing is strict: wrong JSON, a wrong `type`, an unknown `version`, a missing or unknown field or a value
 of the wrong type raise `MessageError` with every problem listed, so a poison message fails alone and its
-reason is in the log. To change a message incompatibly, add a new version and keep parsing the old one
-until every queue holding it has drained.
+reason is in the log. Strings never hold control, format or non-characters (`common.text`), and producers
+check a message with `validate` before sending it, so what one function sends the next one accepts. To
+change a message incompatibly, add a new version and keep parsing the old one until every queue holding it
+has drained.
 """
 
 from __future__ import annotations
@@ -17,6 +19,8 @@ import json
 import types
 import typing
 from typing import Any, ClassVar, TypeVar
+
+from common.text import refused_character
 
 QUALITY_CHOICES = ("360p", "480p", "720p", "1080p", "best")
 
@@ -144,6 +148,11 @@ def parse(body: str | bytes, message_type: type[M]) -> M:
     return from_dict(data, message_type)
 
 
+def validate(message: M) -> M:
+    """The message itself when it follows the contract (what its consumer will accept), else MessageError."""
+    return from_dict(message.to_dict(), type(message))
+
+
 def from_dict(data: dict[str, Any], message_type: type[M]) -> M:
     name = message_type.TYPE
     if data.get("type") != name:
@@ -188,7 +197,7 @@ def _type_problem(value: Any, hint: Any) -> str | None:
             return "must not be empty"
         if len(value) > MAX_TEXT:
             return f"longer than {MAX_TEXT} characters"
-        return None
+        return refused_character(value)
     if hint is int:
         # bool is an int subclass; true/false is never a timestamp or a count.
         if type(value) is not int:

@@ -71,15 +71,16 @@ def handle_record(record: SQSRecord, budget: TimeBudget) -> None:
                 timestamp=int(time.time()),
                 video_title=title,
             ),
+            budget,
         )
         event = sqs.milestone("video_downloaded", job.job_id, host_subject(job.video_url), "downloader")
-        sqs.emit_analytics(settings.analytics_queue_url, event, logger)
+        sqs.emit_analytics(settings.analytics_queue_url, event, budget, logger)
         logger.info("thumbnail job queued", extra={"video_key": video_key})
 
 
 def store_video(job: VideoJob, settings: Settings, budget: TimeBudget) -> tuple[str, str | None]:
     """The S3 key of the job's video (and its title if downloaded now), downloading only if not yet stored."""
-    existing = stored_video_key(settings.media_bucket, job.job_id)
+    existing = stored_video_key(settings.media_bucket, job.job_id, budget)
     if existing:
         logger.info("video already stored; download skipped", extra={"video_key": existing})
         return existing, None
@@ -91,7 +92,7 @@ def store_video(job: VideoJob, settings: Settings, budget: TimeBudget) -> tuple[
         budget.require(5_000 + size * 1000 // UPLOAD_BYTES_PER_SECOND, f"uploading {size} bytes")
         key = f"videos/{job.job_id}/video.{video.extension}"
         content_type = mimetypes.guess_type(video.path.name)[0] or "application/octet-stream"
-        aws.client("s3").upload_file(
+        aws.client("s3", budget).upload_file(
             str(video.path), settings.media_bucket, key, ExtraArgs={"ContentType": content_type}
         )
     logger.info("video stored", extra={"video_key": key, "bytes": size})
@@ -105,7 +106,7 @@ def download_guarded(
     # legitimately live at private or loopback addresses.
     with ssrf_guard.guarded_resolution(allow_loopback=settings.allow_loopback_urls) as guard:
         try:
-            return video_download.download(
+            video = video_download.download(
                 job.video_url,
                 job.quality,
                 folder,
@@ -113,13 +114,16 @@ def download_guarded(
                 deadline=budget.deadline(reserve_ms=RESERVE_MS_AFTER_DOWNLOAD),
                 logger=logger,
             )
-        except video_download.DownloadFailed:
+        except (video_download.DownloadFailed, video_download.DownloadTooLarge):
             guard.raise_if_refused()  # a redirect or an embedded URL led somewhere forbidden: say so
             raise
+    # Even when yt-dlp got a file, a refused fragment or key means the site pointed somewhere forbidden.
+    guard.raise_if_refused()
+    return video
 
 
-def stored_video_key(bucket: str, job_id: str) -> str | None:
+def stored_video_key(bucket: str, job_id: str, budget: TimeBudget) -> str | None:
     """The key of the job's stored video, if an earlier delivery uploaded it (uploads are all-or-nothing)."""
-    response = aws.client("s3").list_objects_v2(Bucket=bucket, Prefix=f"videos/{job_id}/video.", MaxKeys=1)
+    response = aws.client("s3", budget).list_objects_v2(Bucket=bucket, Prefix=f"videos/{job_id}/video.", MaxKeys=1)
     contents = response.get("Contents") or []
     return contents[0]["Key"] if contents else None

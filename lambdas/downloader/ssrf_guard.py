@@ -8,9 +8,12 @@ Two layers:
   sits in `socket.getaddrinfo`, which every connection of yt-dlp's HTTP handlers (urllib and requests
   alike) goes through, and the addresses it approves are the ones connected to.
 
-Refused: private, loopback, link-local (169.254.0.0/16 holds the EC2/ECS metadata endpoints), multicast,
-reserved, unspecified, shared (100.64.0.0/10) and other non-global ranges, IPv4 addresses hidden in IPv6
-(mapped, 6to4, Teredo), and fd00:ec2::254. ALLOW_LOOPBACK_URLS=true lets loopback through (local testing), and
+Refused, by explicit tables rather than `ipaddress`'s is_private/is_global flags (whose answers change
+between Python patch releases: 3.11 and 3.12 let 192.0.0.0/24 and fec0::/10 through): every range of the
+IANA IPv4 and IPv6 Special-Purpose Address Registries, multicast, 240.0.0.0/4, and any IPv6 address outside
+2000::/3 (the only global unicast space IANA allocates; site-local fec0::/10 included). IPv4 addresses carried
+inside IPv6 (mapped, 6to4, Teredo, NAT64 64:ff9b::/96) are judged as the IPv4 address they reach. Cloud
+metadata addresses are named as such. ALLOW_LOOPBACK_URLS=true lets loopback through (local testing), and
 nothing else.
 """
 
@@ -28,6 +31,59 @@ CLOUD_METADATA_ADDRESSES = frozenset(
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 
+# (network, what it is): the IANA IPv4 Special-Purpose Address Registry (RFC 6890 and its updates), plus
+# multicast. Every entry is refused, the globally reachable anycast ones too: no video lives there.
+IPV4_REFUSED = tuple(
+    (ipaddress.ip_network(network), name)
+    for network, name in (
+        ("0.0.0.0/8", "'this network' address (RFC 791)"),
+        ("10.0.0.0/8", "private address (RFC 1918)"),
+        ("100.64.0.0/10", "shared address (carrier-grade NAT, RFC 6598)"),
+        ("127.0.0.0/8", "loopback address"),
+        ("169.254.0.0/16", "link-local address (RFC 3927)"),
+        ("172.16.0.0/12", "private address (RFC 1918)"),
+        ("192.0.0.0/24", "IETF protocol assignment (RFC 6890)"),
+        ("192.0.2.0/24", "documentation address (TEST-NET-1)"),
+        ("192.31.196.0/24", "AS112 address (RFC 7535)"),
+        ("192.52.193.0/24", "AMT address (RFC 7450)"),
+        ("192.88.99.0/24", "6to4 relay anycast address (RFC 7526)"),
+        ("192.168.0.0/16", "private address (RFC 1918)"),
+        ("192.175.48.0/24", "AS112 direct delegation address (RFC 7534)"),
+        ("198.18.0.0/15", "benchmarking address (RFC 2544)"),
+        ("198.51.100.0/24", "documentation address (TEST-NET-2)"),
+        ("203.0.113.0/24", "documentation address (TEST-NET-3)"),
+        ("224.0.0.0/4", "multicast address"),
+        ("240.0.0.0/4", "reserved address (RFC 1112)"),
+        ("255.255.255.255/32", "broadcast address"),
+    )
+)
+
+# The IANA IPv6 Special-Purpose Address Registry inside 2000::/3; everything outside 2000::/3 is refused
+# anyway (loopback, unspecified, IPv4-compatible, ULA fc00::/7, link-local fe80::/10, site-local fec0::/10,
+# multicast ff00::/8, discard 100::/64, 64:ff9b:1::/48 …), named by IPV6_NAMES where it has a common name.
+IPV6_REFUSED = tuple(
+    (ipaddress.ip_network(network), name)
+    for network, name in (
+        ("2001::/23", "IETF protocol assignment (RFC 2928)"),
+        ("2001:db8::/32", "documentation address (RFC 3849)"),
+        ("2620:4f:8000::/48", "AS112 direct delegation address (RFC 7534)"),
+        ("3fff::/20", "documentation address (RFC 9637)"),
+    )
+)
+GLOBAL_UNICAST_V6 = ipaddress.ip_network("2000::/3")
+NAT64_WELL_KNOWN = ipaddress.ip_network("64:ff9b::/96")
+IPV6_NAMES = tuple(
+    (ipaddress.ip_network(network), name)
+    for network, name in (
+        ("::/128", "unspecified address"),
+        ("::1/128", "loopback address"),
+        ("fc00::/7", "unique local address (private, RFC 4193)"),
+        ("fe80::/10", "link-local address"),
+        ("fec0::/10", "site-local address (deprecated, RFC 3879)"),
+        ("ff00::/8", "multicast address"),
+    )
+)
+
 
 class UnsafeUrlError(Exception):
     """The URL (or a redirect or resource it leads to) points at an address the downloader must not reach."""
@@ -39,27 +95,31 @@ class UnsafeAddressError(OSError):
 
 def refusal_reason(address: IPAddress, *, allow_loopback: bool) -> str | None:
     """Why the downloader must not connect to `address`, or None when it may."""
-    if isinstance(address, ipaddress.IPv6Address):
-        embedded = address.ipv4_mapped or address.sixtofour or (address.teredo[1] if address.teredo else None)
-        if embedded is not None:
-            reason = refusal_reason(embedded, allow_loopback=allow_loopback)
-            return f"{reason} (embedded in {address})" if reason else None
     if address in CLOUD_METADATA_ADDRESSES:
         return "cloud metadata address"
-    if address.is_loopback:
-        return None if allow_loopback else "loopback address"
-    checks = (
-        ("unspecified", address.is_unspecified),
-        ("link-local", address.is_link_local),
-        ("multicast", address.is_multicast),
-        ("reserved", address.is_reserved),
-        ("private", address.is_private),
-        ("non-global", not address.is_global),
-    )
-    for name, matched in checks:
-        if matched:
-            return f"{name} address"
+    if isinstance(address, ipaddress.IPv6Address):
+        embedded = _embedded_ipv4(address)
+        if embedded is not None:
+            reason = refusal_reason(embedded, allow_loopback=allow_loopback)
+            # Named by the IPv4 address: how Python prints a mapped IPv6 address changed in 3.13.
+            return f"{reason} (IPv4 {embedded} inside IPv6)" if reason else None
+        if address == ipaddress.IPv6Address("::1"):
+            return None if allow_loopback else "loopback address"
+        if address not in GLOBAL_UNICAST_V6:
+            name = next((name for network, name in IPV6_NAMES if address in network), None)
+            return name or "address outside the IPv6 global unicast range 2000::/3"
+        return next((name for network, name in IPV6_REFUSED if address in network), None)
+    for network, name in IPV4_REFUSED:
+        if address in network:
+            return None if allow_loopback and name == "loopback address" else name
     return None
+
+
+def _embedded_ipv4(address: ipaddress.IPv6Address) -> ipaddress.IPv4Address | None:
+    """The IPv4 address a mapped, 6to4, Teredo or NAT64 address reaches, if it is one of those."""
+    if address in NAT64_WELL_KNOWN:
+        return ipaddress.IPv4Address(int(address) & 0xFFFFFFFF)
+    return address.ipv4_mapped or address.sixtofour or (address.teredo[1] if address.teredo else None)
 
 
 def resolve_all(host: str, port: int) -> list[IPAddress]:

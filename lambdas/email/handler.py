@@ -3,8 +3,8 @@
 Outcomes per record:
 - sent: SES accepted it; the result is stored, so a redelivery returns it without sending again;
 - rejected: SES refused the recipient or the message for good (MessageRejected, an invalid address);
-  stored and logged like a send, an `email_rejected` analytics event is emitted and the record succeeds:
-  retrying cannot help;
+  stored and logged like a send (SES's reason quotes the recipient: its addresses are redacted first),
+  an `email_rejected` analytics event is emitted and the record succeeds: retrying cannot help;
 - failed: throttling, a transient error, or our own sender not being verified (a deployment problem, named in
   the rejection): the idempotency record is released and the record fails, so SQS retries it.
 """
@@ -24,6 +24,7 @@ from common import aws, config, sqs
 from common.batch import process_sqs_batch
 from common.log import logger_for
 from common.messages import EmailNotification, parse
+from common.text import redact_addresses
 from common.time_budget import TimeBudget
 from email_content import video_ready_email
 
@@ -58,7 +59,7 @@ def handle_record(record: SQSRecord, budget: TimeBudget) -> None:
     notification = parse(record.body, EmailNotification)
     with logger.append_context_keys(job_id=notification.job_id, notification_id=notification.notification_id):
         budget.require(MIN_MS_TO_START, "sending an email")
-        outcome = send_once()(notification=notification)
+        outcome = send_once(budget)(notification=notification, budget=budget)
         kind = "email_sent" if outcome["status"] == "sent" else "email_rejected"
         if kind == "email_rejected":
             logger.warning("recipient rejected by SES; not retried", extra=outcome)
@@ -74,27 +75,36 @@ def handle_record(record: SQSRecord, budget: TimeBudget) -> None:
                 source="email",
                 job_id=notification.job_id,
             ),
+            budget,
             logger,
         )
 
 
+def send_once(budget: TimeBudget) -> Any:
+    """`send_email`, made exactly-once per notification_id, its DynamoDB calls bounded by the budget.
+
+    The idempotency layer makes up to three calls (claim, and record or release the outcome) around the
+    SES call, with a client chosen so that four such calls fit in the time left.
+    """
+    return _send_once_with(aws.client("dynamodb", budget, calls=4))
+
+
 @functools.cache
-def send_once() -> Any:
-    """`send_email`, made exactly-once per notification_id; built on first use (the table is config)."""
-    persistence = DynamoDBPersistenceLayer(
-        table_name=config.required("IDEMPOTENCY_TABLE"), boto3_client=aws.client("dynamodb")
-    )
+def _send_once_with(dynamodb: Any) -> Any:
+    # One per client, and clients are cached per set of call limits: a handful per container.
+    persistence = DynamoDBPersistenceLayer(table_name=config.required("IDEMPOTENCY_TABLE"), boto3_client=dynamodb)
     return idempotent_function(
         data_keyword_argument="notification", persistence_store=persistence, config=IDEMPOTENCY_CONFIG
     )(send_email)
 
 
-def send_email(notification: EmailNotification) -> dict[str, str]:
+def send_email(notification: EmailNotification, budget: TimeBudget) -> dict[str, str]:
     """Send through SES; the returned outcome is what the idempotency record stores."""
     sender = config.required("SENDER_EMAIL")
     content = video_ready_email(notification)
     try:
-        response = aws.client("ses").send_email(
+        # Two calls must still fit: this one, and the idempotency record of its outcome.
+        response = aws.client("ses", budget, calls=2).send_email(
             Source=sender,
             Destination={"ToAddresses": [notification.to_address]},
             Message={
@@ -111,6 +121,7 @@ def send_email(notification: EmailNotification) -> dict[str, str]:
             raise  # throttling, transient: fail the record, release the idempotency record, retry
         reason = str(error.response["Error"].get("Message", ""))  # type: ignore[attr-defined]
         if sender.lower() in reason.lower():
-            raise SenderNotVerified(f"SES refuses the sender {sender}: {reason}") from error
-        return {"status": "rejected", "error_code": code, "reason": reason}
+            raise SenderNotVerified(f"SES refuses the sender {sender}: {redact_addresses(reason)}") from None
+        # Logged and stored for 15 days: the recipient's address stays out of both.
+        return {"status": "rejected", "error_code": code, "reason": redact_addresses(reason)}
     return {"status": "sent", "ses_message_id": str(response["MessageId"])}

@@ -1,4 +1,8 @@
-"""Validating a job request from the HTTP body: plain values in, per-field errors out. No AWS here."""
+"""Validating a job request from the HTTP body: plain values in, per-field errors out. No AWS here.
+
+Every field that reaches a queue or an email is refused when it holds a control, format or non-character
+(`common.text`), with the character named; the address must be plain ASCII dot-atom anyway.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +12,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from common.messages import QUALITY_CHOICES
+from common.text import refused_character
 
 DEFAULT_QUALITY = "720p"
 MAX_URL_LENGTH = 2048
@@ -44,7 +49,7 @@ def validate_job_request(payload: Any, allowed_hosts: list[str]) -> tuple[JobReq
         errors["user_email"] = email_error
 
     quality = payload.get("quality", DEFAULT_QUALITY)
-    if quality not in QUALITY_CHOICES:
+    if not isinstance(quality, str) or quality not in QUALITY_CHOICES:
         errors["quality"] = f"must be one of {', '.join(QUALITY_CHOICES)}"
 
     if errors:
@@ -58,8 +63,11 @@ def video_url_error(value: Any, allowed_hosts: list[str]) -> str | None:
     value = value.strip()
     if len(value) > MAX_URL_LENGTH:
         return f"must be at most {MAX_URL_LENGTH} characters"
-    if any(ch.isspace() or ord(ch) < 0x20 for ch in value):
-        return "must not contain whitespace or control characters"
+    refused = refused_character(value)
+    if refused:
+        return refused
+    if any(ch.isspace() for ch in value):
+        return "must not contain whitespace"
     try:
         parts = urlsplit(value)
         host = (parts.hostname or "").rstrip(".")
@@ -93,6 +101,9 @@ def email_error_for(value: Any) -> str | None:
     value = value.strip()
     if len(value) > 254:
         return "must be at most 254 characters"
+    refused = refused_character(value)
+    if refused:
+        return refused
     local, at, domain = value.rpartition("@")
     if not at or not local or not domain:
         return "is not a valid email address"
@@ -104,3 +115,18 @@ def email_error_for(value: Any) -> str | None:
     if labels[-1].isdigit():
         return "is not a valid email address"
     return None
+
+
+def normalised_address(address: str) -> str:
+    """The mailbox an address reaches, for counting: case folded, `+tag` dropped, Gmail's dots ignored.
+
+    `Ada+1@Example.com` and `ada@example.com` reach one mailbox at most providers, so they share one quota.
+    """
+    local, _, domain = address.strip().rpartition("@")
+    domain = domain.lower().rstrip(".")
+    local = local.lower()
+    untagged = local.split("+", 1)[0]
+    local = untagged or local
+    if domain in ("gmail.com", "googlemail.com"):
+        local, domain = local.replace(".", "") or local, "gmail.com"
+    return f"{local}@{domain}"

@@ -1,5 +1,9 @@
 """thumbnail: thumbnail-generation-queue → ffmpeg frame → Pillow → s3://MEDIA_BUCKET/thumbnails/<job_id>/<WxH>.jpg.
 
+The video is fetched only when it fits: its size (HeadObject) is checked against the free space of the
+scratch folder (the function's ephemeral storage) and against the time left, and the download stops at that
+size and at the deadline whatever the object turns out to hold (see video_fetch).
+
 Idempotent: the keys depend only on the job and the size, so a redelivery overwrites the same objects with
 the same pictures; the email notification it queues carries an exactly-once id, deduplicated by the email
 function.
@@ -14,6 +18,7 @@ from typing import Any
 
 import frame_extraction
 import thumbnail_render
+import video_fetch
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from common import aws, config, sqs
 from common.batch import process_sqs_batch
@@ -28,6 +33,7 @@ logger = logger_for("thumbnail")
 MIN_MS_TO_START = 10_000  # fetch, one ffmpeg run and the uploads of a short job
 RESERVE_MS_AFTER_FFMPEG = 6_000  # resize, upload and enqueue after ffmpeg
 FFMPEG_TIMEOUT_SECONDS = 30.0
+MIN_MS_AFTER_FETCH = RESERVE_MS_AFTER_FFMPEG + 2_000  # at least 2 s of ffmpeg, then the rest
 
 
 @dataclasses.dataclass(frozen=True)
@@ -73,17 +79,19 @@ def handle_record(record: SQSRecord, budget: TimeBudget) -> None:
                 timestamp=int(time.time()),
                 video_title=job.video_title,
             ),
+            budget,
         )
         event = sqs.milestone("thumbnails_created", job.job_id, host_subject(job.video_url), "thumbnail")
-        sqs.emit_analytics(settings.analytics_queue_url, event, logger)
+        sqs.emit_analytics(settings.analytics_queue_url, event, budget, logger)
         logger.info("thumbnails stored; email queued", extra={"thumbnail_keys": keys})
 
 
 def render_thumbnails(job: ThumbnailJob, settings: Settings, budget: TimeBudget) -> list[str]:
-    s3 = aws.client("s3")
     with scratch_folder("thumbnail-") as folder:
         video = folder / ("video" + Path(job.video_key).suffix)
-        s3.download_file(settings.media_bucket, job.video_key, str(video))
+        video_fetch.fetch_video(
+            settings.media_bucket, job.video_key, video, budget, reserve_ms=MIN_MS_AFTER_FETCH
+        )
         frame = frame_extraction.extract_frame(
             video,
             folder / "frame.png",
@@ -94,7 +102,7 @@ def render_thumbnails(job: ThumbnailJob, settings: Settings, budget: TimeBudget)
         keys = []
         for size in settings.sizes:
             key = thumbnail_render.thumbnail_key(job.job_id, size)
-            s3.put_object(
+            aws.client("s3", budget).put_object(
                 Bucket=settings.media_bucket,
                 Key=key,
                 Body=thumbnail_render.render_jpeg(frame, size),

@@ -72,7 +72,7 @@ def test_escapes_count_as_json_writes_them() -> None:
 @pytest.mark.parametrize("topology", ["seed", "marketplace"])
 def test_the_rule_measures_exactly_the_variables_the_function_gets(topology: str) -> None:
     spec = load_spec(TOPOLOGIES / topology / "queues.toml").spec
-    code = {key: CodePlan(filename='"x.zip"', source_code_hash="h", via_s3=False, s3_key="")
+    code = {key: CodePlan(filename='"x.zip"', source_code_hash="h", via_s3=False, s3_key="", missing_zip_message="m")
             for key in spec.functions}
     for fn in build_plan(spec, "queues.toml", code).functions:
         rendered = {line.split("=")[0].strip() for line in fn.environment}

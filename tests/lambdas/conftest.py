@@ -7,6 +7,7 @@ package, exactly as in the deployed zips.
 
 from __future__ import annotations
 
+import contextlib
 import importlib.util
 import ipaddress
 import os
@@ -40,6 +41,37 @@ CONFIG_VARIABLES = (
 
 SENDER = "pipeline@example.com"
 
+# Attack families (issue 12): every parametrised case marked `security_family("<family>")` is counted here,
+# tried and handled (passed), and the figures are printed at the end of the run (tests/conftest.py SUMMARY).
+FAMILY_RESULTS: dict[str, list[int]] = {}
+
+
+def pytest_configure(config):
+    config.addinivalue_line(
+        "markers", "security_family(name): one case of an attack family; counted in the 'figures' section"
+    )
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    outcome = yield
+    report = outcome.get_result()
+    marker = item.get_closest_marker("security_family")
+    if marker is None or report.skipped:
+        return
+    if report.when == "call" or (report.when == "setup" and report.failed):
+        counts = FAMILY_RESULTS.setdefault(marker.args[0], [0, 0])
+        counts[0] += 1
+        counts[1] += int(report.passed)
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_terminal_summary(terminalreporter):
+    from tests.conftest import SUMMARY
+
+    for family, (tried, handled) in sorted(FAMILY_RESULTS.items()):
+        SUMMARY.append(f"security family {family}: {handled} of {tried} cases handled")
+
 _TEST_SESSION = boto3.session.Session()  # reused: it caches the service models, which keeps fixtures fast
 
 
@@ -52,6 +84,23 @@ def load_handler(function: str) -> types.ModuleType:
         sys.modules[name] = module
         spec.loader.exec_module(module)
     return sys.modules[name]
+
+
+def patch_aws_call(monkeypatch, service: str, operation: str, make_fake) -> None:
+    """Every client the functions get for `service` (whatever its call limits) has `operation` replaced by
+    `make_fake(client, real_operation)` — for faults moto cannot produce (throttling, timeouts, SES errors)."""
+    real_factory = common_aws._client
+    patched: set[int] = set()
+
+    def factory(service_name, limits):
+        client = real_factory(service_name, limits)
+        if service_name == service and id(client) not in patched:
+            patched.add(id(client))
+            monkeypatch.setattr(client, operation, make_fake(client, getattr(client, operation)))
+        return client
+
+    factory.cache_clear = real_factory.cache_clear
+    monkeypatch.setattr(common_aws, "_client", factory)
 
 
 @pytest.fixture(autouse=True)
@@ -70,11 +119,11 @@ def _isolated_environment(monkeypatch, tmp_path):
     monkeypatch.setattr("tempfile.tempdir", None)
     common_aws.reset_clients()
     if "email_handler" in sys.modules:
-        sys.modules["email_handler"].send_once.cache_clear()
+        sys.modules["email_handler"]._send_once_with.cache_clear()
     yield
     common_aws.reset_clients()
     if "email_handler" in sys.modules:
-        sys.modules["email_handler"].send_once.cache_clear()
+        sys.modules["email_handler"]._send_once_with.cache_clear()
 
 
 @pytest.fixture(autouse=True)
@@ -108,8 +157,24 @@ def _loopback_only_network(monkeypatch):
 @pytest.fixture
 def aws():
     """moto-backed SQS, S3, SES and DynamoDB with the pipeline's queues, bucket, tables and sender."""
+    with _pipeline_resources() as resources:
+        yield resources
+
+
+@pytest.fixture(scope="module")
+def aws_shared():
+    """The same, once per module: for galleries of requests that must all be refused and leave it untouched
+    (each test checks that nothing was queued), where a fresh backend per case would cost 0.2 s each."""
+    with _pipeline_resources() as resources:
+        yield resources
+
+
+@contextlib.contextmanager
+def _pipeline_resources():
     with mock_aws():
-        sqs, s3, ses, dynamodb = (_TEST_SESSION.client(name) for name in ("sqs", "s3", "ses", "dynamodb"))
+        sqs, s3, ses, dynamodb = (
+            _TEST_SESSION.client(name, region_name="us-east-1") for name in ("sqs", "s3", "ses", "dynamodb")
+        )
         queues = {
             name: sqs.create_queue(QueueName=f"{name}-queue")["QueueUrl"]
             for name in ("video-processing", "thumbnail-generation", "email", "analytics")
@@ -137,6 +202,48 @@ def _create_table(dynamodb, name: str, keys: list[str], ttl_attribute: str) -> N
     dynamodb.update_time_to_live(
         TableName=name, TimeToLiveSpecification={"Enabled": True, "AttributeName": ttl_attribute}
     )
+
+
+# Each function's environment, as its Terraform sets it, on the moto-backed resources.
+@pytest.fixture
+def thumbnail_env(aws, monkeypatch):
+    monkeypatch.setenv("POWERTOOLS_SERVICE_NAME", "thumbnail")
+    monkeypatch.setenv("MEDIA_BUCKET", aws.bucket)
+    monkeypatch.setenv("EMAIL_QUEUE_URL", aws.queues["email"])
+    monkeypatch.setenv("ANALYTICS_QUEUE_URL", aws.queues["analytics"])
+    monkeypatch.setenv("THUMBNAIL_SIZES", "1280x720, 320x180,96x96")
+    return aws
+
+
+@pytest.fixture
+def email_env(aws, monkeypatch):
+    monkeypatch.setenv("POWERTOOLS_SERVICE_NAME", "email")
+    monkeypatch.setenv("SENDER_EMAIL", aws.sender)
+    monkeypatch.setenv("IDEMPOTENCY_TABLE", "idempotency")
+    monkeypatch.setenv("ANALYTICS_QUEUE_URL", aws.queues["analytics"])
+    return aws
+
+
+@pytest.fixture
+def pipeline_env(aws, monkeypatch):
+    settings = {
+        "VIDEO_QUEUE_URL": aws.queues["video-processing"],
+        "THUMBNAIL_QUEUE_URL": aws.queues["thumbnail-generation"],
+        "EMAIL_QUEUE_URL": aws.queues["email"],
+        "ANALYTICS_QUEUE_URL": aws.queues["analytics"],
+        "QUOTAS_TABLE": "quotas",
+        "ALLOWED_VIDEO_HOSTS": "127.0.0.1",
+        "DAILY_QUOTA": "5",
+        "MEDIA_BUCKET": aws.bucket,
+        "ALLOW_LOOPBACK_URLS": "true",
+        "THUMBNAIL_SIZES": "320x180",
+        "SENDER_EMAIL": aws.sender,
+        "IDEMPOTENCY_TABLE": "idempotency",
+        "ANALYTICS_TABLE": "analytics",
+    }
+    for name, value in settings.items():
+        monkeypatch.setenv(name, value)
+    return aws
 
 
 @pytest.fixture

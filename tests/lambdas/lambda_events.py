@@ -106,6 +106,24 @@ def queue_as_records(sqs_client: Any, queue_url: str) -> list[dict[str, Any]]:
             sqs_client.delete_message(QueueUrl=queue_url, ReceiptHandle=message["ReceiptHandle"])
 
 
+CALLER_ARN = f"arn:aws:iam::{ACCOUNT}:user/example-app"
+
+
+def iam_authorizer(user_arn: str = CALLER_ARN, account: str = ACCOUNT) -> dict[str, Any]:
+    """`requestContext.authorizer` of a function URL with auth type AWS_IAM (Lambda fills it from SigV4)."""
+    return {
+        "iam": {
+            "accessKey": "AKIAIOSFODNN7EXAMPLE",
+            "accountId": account,
+            "callerId": "AIDACKCEVSQ6C2EXAMPLE",
+            "cognitoIdentity": None,
+            "principalOrgId": None,
+            "userArn": user_arn,
+            "userId": "AIDACKCEVSQ6C2EXAMPLE",
+        }
+    }
+
+
 def http_event(
     body: str | dict | None = None,
     *,
@@ -113,12 +131,17 @@ def http_event(
     path: str = "/jobs",
     headers: dict[str, str] | None = None,
     base64_body: bool = False,
+    caller: str | None = CALLER_ARN,
 ) -> dict[str, Any]:
-    """An API Gateway HTTP API / Function URL event, payload format 2.0."""
+    """A Lambda function URL event, payload format 2.0 (an HTTP API's 2.0 events have the same shape).
+
+    `caller`: the signer's ARN, as a URL with auth type AWS_IAM reports it (requestContext.authorizer.iam);
+    None builds the event of a URL with auth type NONE (no authorizer at all).
+    """
     if isinstance(body, dict):
         body = json.dumps(body)
     if base64_body and body is not None:
-        body = base64.b64encode(body.encode()).decode()
+        body = base64.b64encode(body.encode("utf-8", "surrogatepass")).decode()
     event = {
         "version": "2.0",
         "routeKey": f"{method} {path}",
@@ -144,9 +167,33 @@ def http_event(
         },
         "isBase64Encoded": base64_body,
     }
+    if caller is not None:
+        event["requestContext"]["authorizer"] = iam_authorizer(caller)
     if body is not None:
         event["body"] = body
     return event
+
+
+def rest_api_event(body: str | dict | None = None, *, method: str = "POST", path: str = "/jobs") -> dict[str, Any]:
+    """An API Gateway REST API event (payload format 1.0), which the router refuses with a 400."""
+    return {
+        "resource": path,
+        "path": path,
+        "httpMethod": method,
+        "headers": {"Content-Type": "application/json"},
+        "multiValueHeaders": {"Content-Type": ["application/json"]},
+        "queryStringParameters": None,
+        "requestContext": {
+            "accountId": ACCOUNT,
+            "httpMethod": method,
+            "identity": {"userArn": CALLER_ARN, "sourceIp": "203.0.113.10"},
+            "path": f"/prod{path}",
+            "requestId": str(uuid.uuid4()),
+            "stage": "prod",
+        },
+        "body": json.dumps(body) if isinstance(body, dict) else body,
+        "isBase64Encoded": False,
+    }
 
 
 class FakeLambdaContext:

@@ -9,9 +9,8 @@ import uuid
 
 import counter_store
 import pytest
-from common import aws as common_aws
 from common.messages import AnalyticsEvent
-from conftest import load_handler
+from conftest import load_handler, patch_aws_call
 from lambda_events import FakeLambdaContext, failed_ids, redelivered, sqs_event, sqs_record
 
 analytics = load_handler("analytics")
@@ -31,14 +30,15 @@ def analytics_env(aws, monkeypatch):
 def transactions(analytics_env, monkeypatch) -> list[list[dict]]:
     """Spy: the TransactItems of every transaction the function sends."""
     calls: list[list[dict]] = []
-    dynamodb = common_aws.client("dynamodb")
-    real = dynamodb.transact_write_items
 
-    def spy(**kwargs):
-        calls.append(kwargs["TransactItems"])
-        return real(**kwargs)
+    def make_spy(client, real):
+        def spy(**kwargs):
+            calls.append(kwargs["TransactItems"])
+            return real(**kwargs)
 
-    monkeypatch.setattr(dynamodb, "transact_write_items", spy)
+        return spy
+
+    patch_aws_call(monkeypatch, "dynamodb", "transact_write_items", make_spy)
     return calls
 
 
@@ -164,26 +164,27 @@ def test_when_one_counter_fails_only_its_records_fail(analytics_env):
 
 def test_a_transaction_conflict_is_retried(analytics_env, monkeypatch):
     # GIVEN DynamoDB cancels the first transaction: another writer was updating the same counter
-    dynamodb = common_aws.client("dynamodb")
-    real = dynamodb.transact_write_items
     attempts = []
 
-    def conflicting_once(**kwargs):
-        attempts.append(kwargs)
-        if len(attempts) == 1:
-            reasons = [{"Code": "None"}] * (len(kwargs["TransactItems"]) - 1) + [
-                {"Code": "TransactionConflict"}
-            ]
-            raise dynamodb.exceptions.TransactionCanceledException(
-                {
-                    "Error": {"Code": "TransactionCanceledException", "Message": "conflict"},
-                    "CancellationReasons": reasons,
-                },
-                "TransactWriteItems",
-            )
-        return real(**kwargs)
+    def make_conflicting_once(dynamodb, real):
+        def conflicting_once(**kwargs):
+            attempts.append(kwargs)
+            if len(attempts) == 1:
+                reasons = [{"Code": "None"}] * (len(kwargs["TransactItems"]) - 1) + [
+                    {"Code": "TransactionConflict"}
+                ]
+                raise dynamodb.exceptions.TransactionCanceledException(
+                    {
+                        "Error": {"Code": "TransactionCanceledException", "Message": "conflict"},
+                        "CancellationReasons": reasons,
+                    },
+                    "TransactWriteItems",
+                )
+            return real(**kwargs)
 
-    monkeypatch.setattr(dynamodb, "transact_write_items", conflicting_once)
+        return conflicting_once
+
+    patch_aws_call(monkeypatch, "dynamodb", "transact_write_items", make_conflicting_once)
     # WHEN a batch is processed, THEN it is retried and counted once
     assert invoke(sqs_record(event()), sqs_record(event())) == {"batchItemFailures": []}
     assert len(attempts) == 2

@@ -5,11 +5,9 @@ from __future__ import annotations
 import time
 import uuid
 
-import pytest
 from botocore.exceptions import ClientError
-from common import aws as common_aws
 from common.messages import EmailNotification
-from conftest import load_handler
+from conftest import load_handler, patch_aws_call
 from lambda_events import (
     ACCOUNT,
     FakeLambdaContext,
@@ -22,15 +20,6 @@ from lambda_events import (
 from moto.ses.models import ses_backends
 
 email = load_handler("email")
-
-
-@pytest.fixture
-def email_env(aws, monkeypatch):
-    monkeypatch.setenv("POWERTOOLS_SERVICE_NAME", "email")
-    monkeypatch.setenv("SENDER_EMAIL", aws.sender)
-    monkeypatch.setenv("IDEMPOTENCY_TABLE", "idempotency")
-    monkeypatch.setenv("ANALYTICS_QUEUE_URL", aws.queues["analytics"])
-    return aws
 
 
 def notification(to_address: str = "ada@example.com", **changes) -> EmailNotification:
@@ -70,25 +59,26 @@ def ses_answers(monkeypatch, code: str, message: str, *, times: int = 1_000) -> 
     Returns the list of calls made to SES.
     """
     calls: list[dict] = []
-    ses = common_aws.client("ses")
-    real_send = ses.send_email
 
-    def send_email(**kwargs):
-        calls.append(kwargs)
-        if len(calls) <= times:
-            raise ClientError({"Error": {"Code": code, "Message": message}}, "SendEmail")
-        return real_send(**kwargs)
+    def make_fake(ses, real_send):
+        def send_email(**kwargs):
+            calls.append(kwargs)
+            if len(calls) <= times:
+                raise ClientError({"Error": {"Code": code, "Message": message}}, "SendEmail")
+            return real_send(**kwargs)
 
-    monkeypatch.setattr(ses, "send_email", send_email)
+        return send_email
+
+    patch_aws_call(monkeypatch, "ses", "send_email", make_fake)
     return calls
 
 
 def test_a_notification_is_sent_with_text_and_html_bodies(email_env, monkeypatch):
     # GIVEN a notification (and a spy on what reaches SES)
     sent_requests = []
-    ses = common_aws.client("ses")
-    real_send = ses.send_email
-    monkeypatch.setattr(ses, "send_email", lambda **kw: sent_requests.append(kw) or real_send(**kw))
+    patch_aws_call(
+        monkeypatch, "ses", "send_email", lambda ses, real: lambda **kw: sent_requests.append(kw) or real(**kw)
+    )
     message = notification()
 
     # WHEN the email function processes it

@@ -14,28 +14,6 @@ from lambda_events import FakeLambdaContext, http_event, queue_as_records, sqs_e
 from loopback_http import LoopbackVideoServer
 
 
-@pytest.fixture
-def pipeline_env(aws, monkeypatch):
-    settings = {
-        "VIDEO_QUEUE_URL": aws.queues["video-processing"],
-        "THUMBNAIL_QUEUE_URL": aws.queues["thumbnail-generation"],
-        "EMAIL_QUEUE_URL": aws.queues["email"],
-        "ANALYTICS_QUEUE_URL": aws.queues["analytics"],
-        "QUOTAS_TABLE": "quotas",
-        "ALLOWED_VIDEO_HOSTS": "127.0.0.1",
-        "DAILY_QUOTA": "5",
-        "MEDIA_BUCKET": aws.bucket,
-        "ALLOW_LOOPBACK_URLS": "true",
-        "THUMBNAIL_SIZES": "320x180",
-        "SENDER_EMAIL": aws.sender,
-        "IDEMPOTENCY_TABLE": "idempotency",
-        "ANALYTICS_TABLE": "analytics",
-    }
-    for name, value in settings.items():
-        monkeypatch.setenv(name, value)
-    return aws
-
-
 def run(function: str, records: list[dict]) -> dict:
     assert records, f"nothing queued for {function}"
     return load_handler(function).lambda_handler(sqs_event(*records), FakeLambdaContext(function, 60_000))

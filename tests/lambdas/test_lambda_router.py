@@ -93,7 +93,7 @@ def test_quality_defaults_to_720p_and_subdomains_of_allowed_hosts_pass(router_en
         ({"user_email": "not-an-email"}, "user_email", "valid email"),
         ({"user_email": "a@b"}, "user_email", "valid email"),
         ({"user_email": "a b@example.com"}, "user_email", "valid email"),
-        ({"user_email": "x@example.com\r\nBcc: victim@example.com"}, "user_email", "valid email"),
+        ({"user_email": "x@example.com\r\nBcc: victim@example.com"}, "user_email", "U+000D"),
         ({"quality": "4k"}, "quality", "one of"),
         ({"priority": "high"}, "priority", "unknown field"),
     ],
@@ -139,42 +139,6 @@ def test_wrong_requests_get_the_right_4xx(router_env, event, expected_status):
 def test_a_base64_encoded_body_is_decoded(router_env):
     status, body, _ = call(http_event(GOOD_JOB, base64_body=True))
     assert status == 200, body
-
-
-def test_the_daily_quota_is_counted_per_user_and_answers_429_with_retry_after(router_env, monkeypatch):
-    # GIVEN a quota of 2 jobs a day
-    monkeypatch.setenv("DAILY_QUOTA", "2")
-    # WHEN one user (whatever the case of the address) sends three jobs
-    statuses = [
-        call(http_event({**GOOD_JOB, "user_email": email}))[0]
-        for email in ("ada@example.com", "ADA@example.com", "ada@example.com")
-    ]
-    # THEN the third is refused with 429 and a Retry-After up to the next UTC midnight
-    assert statuses == [200, 200, 429]
-    status, body, headers = call(http_event(GOOD_JOB))
-    assert status == 429 and "quota" in body["message"]
-    assert 0 < int(headers["retry-after"]) <= 86400
-    # AND only two jobs are queued, while another user is unaffected
-    assert len(queued_jobs(router_env)) == 2
-    assert call(http_event({**GOOD_JOB, "user_email": "bob@example.com"}))[0] == 200
-    # AND the counter item is keyed by a hash of the user, with a TTL in the future
-    items = router_env.dynamodb.scan(TableName="quotas")["Items"]
-    assert len(items) == 2
-    for item in items:
-        assert "example.com" not in item["pk"]["S"]
-        assert int(item["expires_at"]["N"]) > time.time()
-    assert sorted(int(item["jobs"]["N"]) for item in items) == [1, 2]
-
-
-def test_a_job_that_cannot_be_queued_is_answered_503_and_refunds_the_quota(router_env, monkeypatch):
-    # GIVEN a video queue that does not exist
-    monkeypatch.setenv("VIDEO_QUEUE_URL", router_env.queues["video-processing"] + "-missing")
-    # WHEN a job arrives
-    status, _, _ = call(http_event(GOOD_JOB))
-    # THEN the client is told to retry, and the job was not counted against the quota
-    assert status == 503
-    (item,) = router_env.dynamodb.scan(TableName="quotas")["Items"]
-    assert item["jobs"]["N"] == "0"
 
 
 def test_a_missing_setting_is_a_500_not_a_traceback(router_env, monkeypatch):

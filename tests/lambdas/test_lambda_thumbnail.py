@@ -28,16 +28,6 @@ thumbnail = load_handler("thumbnail")
 SIZES = [(1280, 720), (320, 180), (96, 96)]
 
 
-@pytest.fixture
-def thumbnail_env(aws, monkeypatch):
-    monkeypatch.setenv("POWERTOOLS_SERVICE_NAME", "thumbnail")
-    monkeypatch.setenv("MEDIA_BUCKET", aws.bucket)
-    monkeypatch.setenv("EMAIL_QUEUE_URL", aws.queues["email"])
-    monkeypatch.setenv("ANALYTICS_QUEUE_URL", aws.queues["analytics"])
-    monkeypatch.setenv("THUMBNAIL_SIZES", "1280x720, 320x180,96x96")
-    return aws
-
-
 def stored_job(aws, video_bytes: bytes, *, title: str | None = "Test pattern") -> ThumbnailJob:
     """A ThumbnailJob whose video is already in the bucket, as the downloader leaves it."""
     job_id = str(uuid.uuid4())

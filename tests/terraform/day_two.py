@@ -90,12 +90,8 @@ def _unused(existing: dict, base: str) -> str:
     return key
 
 
-STUB_HANDLER = '''"""A consumer added on day two."""
-
-
-def lambda_handler(event, context):
-    return {"batchItemFailures": []}
-'''
+# How the README says to add a function: copy the template (a handler built on common/, and its pins).
+FUNCTION_TEMPLATE = Path(__file__).resolve().parents[2] / "examples" / "function-template"
 
 
 # ── the edits ─────────────────────────────────────────────────────────────────────────────────────────────
@@ -109,7 +105,8 @@ def add_a_queue_and_its_consumer(project: Path) -> None:
     data["functions"][function] = {"timeout": 30, "trigger": {"queue": queue, "maximum_concurrency": 2}}
     folder = project / data["project"].get("lambdas_dir", "lambdas") / function
     folder.mkdir()
-    (folder / "handler.py").write_text(STUB_HANDLER, encoding="utf-8")
+    for name in ("handler.py", "requirements.txt"):
+        shutil.copy2(FUNCTION_TEMPLATE / name, folder / name)
     _write_spec(project, data)
 
 
@@ -126,14 +123,16 @@ def disable_a_trigger(project: Path) -> None:
     disable_a_trigger(project)
 
 
-def convert_a_queue_to_fifo(project: Path) -> None:
-    """The first standard queue becomes FIFO, with what a FIFO queue requires of its names and consumers."""
+def convert_a_queue_to_fifo(project: Path) -> list[str]:
+    """The first standard queue becomes FIFO, with what a FIFO queue requires of its names and consumers.
+    Returns the AWS names of the queue and DLQ it replaces (generate asks the user to confirm their loss)."""
     data = _spec(project)
     key = next((k for k, q in data["queues"].items() if not q.get("fifo_queue")), None)
     if key is None:  # every queue is FIFO already: add a standard one, then convert it
         add_a_queue_and_its_consumer(project)
         return convert_a_queue_to_fifo(project)
     queue = data["queues"][key]
+    replaced = [queue.get("name") or f"{key}-queue", queue.get("dlq", {}).get("name") or f"{key}-dlq"]
     queue["fifo_queue"] = True
     for table in (queue, queue.get("dlq", {})):
         if "name" in table and not table["name"].endswith(".fifo"):
@@ -143,7 +142,7 @@ def convert_a_queue_to_fifo(project: Path) -> None:
             trigger["batch_size"] = min(trigger.get("batch_size", 10), 10)
             trigger.pop("maximum_batching_window_seconds", None)
     _write_spec(project, data)
-    return None
+    return replaced
 
 
 def _triggers_of(function: dict, queue: str) -> list[dict]:
@@ -181,7 +180,7 @@ def add_tags(project: Path) -> None:
     (project / "terraform" / "terraform.tfvars").write_text('tags = { cost-centre = "1234" }\n', encoding="utf-8")
 
 
-EDITS: dict[str, Callable[[Path], None]] = {
+EDITS: dict[str, Callable[[Path], list[str] | None]] = {
     "add-a-queue-and-consumer": add_a_queue_and_its_consumer,
     "disable-a-trigger": disable_a_trigger,
     "convert-a-queue-to-fifo": convert_a_queue_to_fifo,

@@ -33,11 +33,15 @@ def edited(tmp_path_factory) -> dict[str, tuple[Topology, list[str], dict[str, b
     projects = {}
     for name, edit in EDITS.items():
         project = copy_project(ROOT, root / name)
-        edit(project)
+        replaced = edit(project) or []
         topology = Topology(project / "queues.toml", project / "terraform")
         mine = {f: (topology.out_dir / f).read_bytes() for f in USER_FILES if (topology.out_dir / f).exists()}
+        if replaced:  # a queue is replaced (its messages lost): generate refuses until the user names it
+            with pytest.raises(GeneratorError) as refused:
+                generate(topology.spec, topology.out_dir)
+            assert all(f"{queue} would be" in str(refused.value) for queue in replaced), str(refused.value)
         try:
-            result = generate(topology.spec, topology.out_dir)
+            result = generate(topology.spec, topology.out_dir, allow_destroy=set(replaced))
         except GeneratorError as exc:
             pytest.fail(f"{name}: generate refused the edited queues.toml:\n{exc}")
         changed = [f"{status} {path.name}" for status, path in result.files if status in ("created", "updated")]
