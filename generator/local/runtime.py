@@ -86,7 +86,7 @@ def runtime_environment(project: Path, interpreter: Interpreter, log: callable) 
         shutil.rmtree(venv)
     log(f"building the {interpreter.runtime} runtime environment (awslambdaric, boto3) in {venv}")
     subprocess.run([interpreter.path, "-m", "venv", "--without-pip", str(venv)], check=True)
-    installer = _installer(python, lock)
+    installer = _installer(python, lock, project)
     result = subprocess.run(installer, capture_output=True, text=True)
     if result.returncode != 0:
         output = f"{result.stdout[-1500:]}{result.stderr[-1500:]}"
@@ -95,8 +95,10 @@ def runtime_environment(project: Path, interpreter: Interpreter, log: callable) 
     return python
 
 
-def _installer(python: Path, lock: Path) -> list[str]:
-    uv = shutil.which("uv") or _sibling("uv")
+def _installer(python: Path, lock: Path, project: Path) -> list[str]:
+    """uv where the project has it (.venv-tools/, as `make` installs it) or PATH does; else pip."""
+    tools_uv = project / ".venv-tools" / "bin" / "uv"
+    uv = str(tools_uv) if tools_uv.exists() else shutil.which("uv") or _sibling("uv")
     if uv:
         return [uv, "pip", "install", "--python", str(python), "--no-deps", "-r", str(lock)]
     return [sys.executable, "-m", "pip", "--python", str(python), "install", "-q", "--no-deps",
