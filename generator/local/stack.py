@@ -9,6 +9,7 @@ and a user's own backend.tf or provider settings are overridden only in the copy
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -20,6 +21,7 @@ from generator import tfcli
 from generator.local.state import LocalError, LocalState
 
 OVERRIDE_NAME = "zz_local_override.tf"
+DEFAULT_REGION = "us-east-1"
 # Every service a generated configuration may call; STS answers the provider's account lookup.
 SERVICES = (
     "cloudwatch", "dynamodb", "iam", "kms", "lambda", "logs", "s3", "ses", "sesv2", "signer", "sns", "sqs", "sts",
@@ -67,6 +69,12 @@ class Stack:
         self.source = terraform_dir
         self.workdir = state.dir / "terraform"
         self.env = tfcli.terraform_env(state.dir / "cli")
+        # The emulator only: nothing of the user's real AWS configuration (profile, credentials) is read. The
+        # region is the configuration's own (var.region, e.g. from terraform.tfvars) or AWS_REGION, else us-east-1.
+        for variable in ("AWS_PROFILE", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN"):
+            self.env.pop(variable, None)
+        self.env.update(AWS_CONFIG_FILE=os.devnull, AWS_SHARED_CREDENTIALS_FILE=os.devnull)
+        self.env["AWS_REGION"] = self.env.get("AWS_REGION") or self.env.get("AWS_DEFAULT_REGION") or DEFAULT_REGION
         # Reuse one provider download/copy across stacks: the provider binary is hundreds of MB.
         cache = state.build_dir / "terraform-plugin-cache"
         cache.mkdir(parents=True, exist_ok=True)
