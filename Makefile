@@ -11,6 +11,9 @@ SPEC     ?= queues.toml
 INSTALL  := $(PYTHON) requirements/install.py
 UV       := .venv-tools/bin/uv
 LOCK     := $(UV) pip compile --quiet --python $(PYTHON) --custom-compile-command 'make lock' $(if $(UPGRADE),--upgrade)
+# Local only: a failed record is retried after this many seconds instead of its queue's visibility timeout
+# (900 s for video-processing-queue), so the failure path runs in seconds. Lambda has no such setting.
+LOCAL_RETRY_DELAY ?= 2
 
 # Terraform: never phone home; on machines with a provider mirror (no registry access), use it.
 export CHECKPOINT_DISABLE := 1
@@ -23,8 +26,8 @@ endif
 export CKV_SKIP_PACKAGE_UPDATE_CHECK := true
 export BC_SKIP_MAPPING := TRUE
 
-.PHONY: help generate check test lint goldens bench bench-first-run bench-render bench-package bench-cold-import \
-        lock clean
+.PHONY: help generate up down status check test lint goldens bench bench-first-run bench-render bench-package \
+        bench-cold-import bench-up lock clean
 .DEFAULT_GOAL := generate
 
 ## help: list the targets and what each does
@@ -37,6 +40,20 @@ help:
 ##           nothing changed since the last generate)
 generate: $(VENV)/.generator
 	$(PY) -m generator generate $(SPEC)
+
+## up: the whole pipeline on this machine: an AWS emulator, the generated Terraform applied to it, every
+##     function run from its zip, a demo job through router → downloader → thumbnail → email → analytics
+up: generate $(VENV)/.installed
+	$(PY) -m generator up $(SPEC) --retry-delay $(LOCAL_RETRY_DELAY)
+
+## down: stop everything `make up` started and remove its state (.local/); exits 0 when nothing is up
+down:
+	@if [ -x $(PY) ]; then $(PY) -m generator down $(SPEC); else echo "nothing was running"; fi
+
+## status: the local stack's queues, DLQs and alarms (the week-1 plan's Tests 2 and 3); exit 1 when a DLQ
+##         holds messages
+status: $(VENV)/.installed
+	$(PY) -m generator status --local --spec $(SPEC)
 
 ## check: validate queues.toml only
 check: $(VENV)/.generator
@@ -55,8 +72,9 @@ lint: $(VENV)/.installed
 goldens: $(VENV)/.installed
 	UPDATE_GOLDENS=1 $(PY) -m pytest -q tests/generator/test_golden.py tests/generator/test_gallery.py
 
-## bench: print every benchmark's figures (first run and no-change run, render, packaging, cold imports)
-bench: bench-first-run bench-render bench-package bench-cold-import
+## bench: print every benchmark's figures (first run and no-change run, render, packaging, cold imports, the
+##        local stack)
+bench: bench-first-run bench-render bench-package bench-cold-import bench-up
 
 ## bench-first-run: installs with uv vs pip on the dev lock, fresh clone to `make generate`, and no-change
 ##                  generate (fast path, full path, make) against a bare `python -c pass`
@@ -74,6 +92,10 @@ bench-package: $(VENV)/.installed
 ## bench-cold-import: each handler's cold import time in a fresh interpreter, and its zip size
 bench-cold-import: $(VENV)/.installed
 	$(PY) bench/cold_import.py
+
+## bench-up: `make up` to the first email (cold and warm), the runner's drain rate against the raw SQS rate
+bench-up: generate $(VENV)/.installed
+	$(PY) bench/up.py
 
 ## lock: re-resolve requirements/*.in into exact pins of the whole closure in requirements/*.lock; pins
 ##       already there are kept (`make lock UPGRADE=1` moves everything to the newest versions)
@@ -103,5 +125,5 @@ $(CHECKOV)/.installed: requirements/checkov.lock requirements/tools.lock require
 	@touch $@
 
 ## clean: remove the virtualenvs (.venv, .venv-checkov, .venv-tools) and build/ (zips, wheel cache, stamp)
-clean:
+clean: down
 	rm -rf $(VENV) $(CHECKOV) .venv-tools build .pytest_cache

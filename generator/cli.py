@@ -44,6 +44,9 @@ def _parser() -> argparse.ArgumentParser:
                           help="replace or delete generated files that were edited by hand (the edits are lost)")
     generate.add_argument("--full", action="store_true",
                           help="run every stage even when nothing changed since the last generate")
+    from generator.local import commands as local_commands
+
+    local_commands.add_parsers(commands)
     return parser
 
 
@@ -69,12 +72,34 @@ def _print_packages(packages: list[PackageResult]) -> None:
         print(f"  {package.status:<9} {package.zip_path}  {megabytes(package.zip_size)}{route}")
 
 
+LOCAL_COMMANDS = ("up", "down", "status", "send", "job")
+
+
+def _run_local(args: argparse.Namespace) -> int:
+    from generator.local import commands as local_commands
+    from generator.local.state import LocalError
+
+    try:
+        return local_commands.run(args)
+    except GeneratorError as exc:
+        _print_problems(exc.problems)
+        return EXIT_PROBLEMS
+    except LocalError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_PROBLEMS
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return EXIT_PROBLEMS
+
+
 def main(argv: list[str] | None = None) -> int:
     try:
         args = _parser().parse_args(argv)
     except SystemExit as exc:  # argparse already printed the usage error
         return EXIT_OK if exc.code == 0 else EXIT_USAGE
 
+    if args.command in LOCAL_COMMANDS:
+        return _run_local(args)
     try:
         if args.command == "check":
             loaded = pipeline.check(args.spec)

@@ -152,7 +152,8 @@ def test_every_environment_variable_the_generator_reads_is_a_fast_path_input() -
     readers = []
     for path in sorted((ROOT / "generator").rglob("*.py")):
         relative = path.relative_to(ROOT / "generator").as_posix()
-        if relative in READS_ENVIRONMENT_FOR_OTHER_REASONS or path.name == "fastpath.py":
+        if relative in READS_ENVIRONMENT_FOR_OTHER_REASONS or path.name == "fastpath.py" or relative.startswith(
+                "local/"):  # the local stack (`up`, `down`, `status` …): generate never imports it
             continue
         for number, line in enumerate(path.read_text().splitlines(), start=1):
             if pattern.search(line):

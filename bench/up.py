@@ -1,0 +1,163 @@
+"""The local stack's figures, on a copy of this project (the repository's own stack is never touched):
+
+- `up` to the first job's email: from nothing (cold) and with the stack already up (warm);
+- 2,000 analytics events drained from the queue by the runner (the analytics function from its zip), beside
+  the emulator's raw receive+delete rate on an identical queue in the same run, and the runner's own overhead
+  (the same mapping with a function that does nothing).
+
+Prints figures; asserts nothing.   Usage: python bench/up.py [--events N]
+Goals (issue 10): runner overhead ≤ 20 % over the raw rate; warm ≤ 30 s; cold ≤ 150 s.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from generator.local import runtime  # noqa: E402
+from generator.local.functions import FunctionConfig, Pool, Runtime  # noqa: E402
+from generator.local.poller import MappingConfig, MappingPoller  # noqa: E402
+from generator.local.state import LocalState  # noqa: E402
+from tests.local.project_copy import cli, copy_project  # noqa: E402
+
+KINDS = ("job_queued", "video_downloaded", "thumbnails_created", "email_sent")
+_STAMP = re.compile(r"^\[\s*([\d.]+) s\] (.*)$")
+
+
+def up_until_email(project: Path) -> tuple[float, float]:
+    """(seconds to the demo job's email, seconds for the whole `up`)."""
+    started = time.monotonic()
+    result = cli(project, "up", "--retry-delay", "2")
+    total = time.monotonic() - started
+    if result.returncode != 0:
+        raise SystemExit(f"up failed:\n{result.stdout[-2000:]}{result.stderr[-2000:]}")
+    for line in result.stdout.splitlines():
+        match = _STAMP.match(line)
+        if match and "email recorded" in match.group(2):
+            return float(match.group(1)), total
+    raise SystemExit("up printed no 'email recorded' line")
+
+
+def clients(project: Path):  # type: ignore[no-untyped-def]
+    import boto3
+
+    port = LocalState(project).read("emulator.json")["port"]
+    session = boto3.session.Session(aws_access_key_id="local", aws_secret_access_key="local", region_name="us-east-1")
+    endpoint = f"http://127.0.0.1:{port}"
+    return session.client("sqs", endpoint_url=endpoint), endpoint
+
+
+def preload(sqs, url: str, events: int) -> None:  # type: ignore[no-untyped-def]
+    now = int(time.time())
+    for start in range(0, events, 10):
+        sqs.send_message_batch(QueueUrl=url, Entries=[{"Id": str(i), "MessageBody": json.dumps({
+            "type": "analytics_event", "version": 1, "event_id": f"bench-{time.time_ns()}-{start + i}",
+            "kind": KINDS[(start + i) % 4], "subject": f"user#{(start + i) % 7}", "source": "bench",
+            "occurred_at": now, "job_id": None})} for i in range(min(10, events - start))])
+
+
+def depth(sqs, url: str) -> int:  # type: ignore[no-untyped-def]
+    attributes = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=[
+        "ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"])["Attributes"]
+    return int(attributes["ApproximateNumberOfMessages"]) + int(attributes["ApproximateNumberOfMessagesNotVisible"])
+
+
+def wait_drained(sqs, url: str, started: float, timeout: float = 600) -> float:  # type: ignore[no-untyped-def]
+    while depth(sqs, url):
+        if time.monotonic() - started > timeout:
+            raise SystemExit(f"{url} not drained after {timeout:.0f} s")
+        time.sleep(0.2)
+    return time.monotonic() - started
+
+
+def raw_rate(sqs, events: int) -> float:  # type: ignore[no-untyped-def]
+    url = sqs.create_queue(QueueName=f"bench-raw-{time.time_ns()}", Attributes={"VisibilityTimeout": "30"})["QueueUrl"]
+    preload(sqs, url, events)
+    started, done = time.monotonic(), 0
+    while done < events:
+        messages = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10, MessageSystemAttributeNames=["All"],
+                                       MessageAttributeNames=["All"]).get("Messages", [])
+        if messages:
+            sqs.delete_message_batch(QueueUrl=url, Entries=[
+                {"Id": str(i), "ReceiptHandle": m["ReceiptHandle"]} for i, m in enumerate(messages)])
+            done += len(messages)
+    return events / (time.monotonic() - started)
+
+
+def noop_runner_rate(project: Path, sqs, endpoint: str, events: int) -> float:  # type: ignore[no-untyped-def]
+    """The analytics mapping's settings (batch 100, window 5 s, concurrency 2) around a do-nothing function run
+    from a real process on the runtime's Python: what the runner itself costs."""
+    url = sqs.create_queue(QueueName=f"bench-noop-{time.time_ns()}", Attributes={"VisibilityTimeout": "30"})["QueueUrl"]
+    arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    task = Path(tempfile.mkdtemp(prefix="bench-noop-"))
+    (task / "handler.py").write_text("def lambda_handler(event, context):\n    return {'batchItemFailures': []}\n")
+    python = runtime.runtime_environment(ROOT, runtime.find_interpreter("python3.12"), log=lambda message: None)
+    function = FunctionConfig("noop", "arn:aws:lambda:us-east-1:123456789012:function:noop", "us-east-1",
+                              "python3.12", "handler.lambda_handler", 30, 128, {}, "/aws/lambda/noop", "Text", None,
+                              "x", None)
+    pool = Pool(function, task, Runtime(python, {}, task / "logs", task / "tmp"), {})
+    mapping = MappingConfig("bench", "noop", arn, url, 100, 5, 2, True, (), True)
+    import boto3
+
+    session = boto3.session.Session(aws_access_key_id="local", aws_secret_access_key="local", region_name="us-east-1")
+    lock = threading.Lock()
+
+    def sqs_factory():  # type: ignore[no-untyped-def]
+        with lock:
+            return session.client("sqs", endpoint_url=endpoint)
+
+    preload(sqs, url, events)
+    poller = MappingPoller(mapping, pool.invoke, sqs_factory, report=lambda result: None)
+    started = time.monotonic()
+    poller.start()
+    try:
+        elapsed = wait_drained(sqs, url, started)
+    finally:
+        poller.stop()
+        pool.close()
+    return events / elapsed
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--events", type=int, default=2000)
+    args = parser.parse_args()
+    project = copy_project(Path(tempfile.mkdtemp(prefix="bench-up-")) / "project")
+    generated = cli(project, "generate", "--full")
+    if generated.returncode != 0:
+        raise SystemExit(generated.stderr)
+    try:
+        cold_email, cold_total = up_until_email(project)
+        warm_email, warm_total = up_until_email(project)
+        sqs, endpoint = clients(project)
+        raw = raw_rate(sqs, args.events)
+        noop = noop_runner_rate(project, sqs, endpoint, args.events)
+        analytics = sqs.get_queue_url(QueueName="analytics-queue")["QueueUrl"]
+        dlq = sqs.get_queue_url(QueueName="analytics-dlq")["QueueUrl"]
+        dlq_before = depth(sqs, dlq)
+        preload(sqs, analytics, args.events)
+        started = time.monotonic()
+        real = args.events / wait_drained(sqs, analytics, started)
+        dlq_after = depth(sqs, dlq)
+    finally:
+        cli(project, "down")
+    print("make up → the demo job's email recorded (goal: cold ≤ 150 s, warm ≤ 30 s)")
+    print(f"  cold (from nothing)        {cold_email:6.1f} s   (whole up {cold_total:5.1f} s)")
+    print(f"  warm (stack already up)    {warm_email:6.1f} s   (whole up {warm_total:5.1f} s)")
+    print(f"{args.events} analytics events drained from a preloaded queue (same emulator, same run)")
+    print(f"  emulator raw receive+delete        {raw:6.0f} msg/s")
+    print(f"  runner, do-nothing function        {noop:6.0f} msg/s   overhead {raw / noop - 1:+.0%} (goal ≤ +20 %)")
+    print(f"  runner, the analytics function     {real:6.0f} msg/s   ({dlq_after - dlq_before} reached analytics-dlq)")
+
+
+if __name__ == "__main__":
+    main()

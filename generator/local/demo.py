@@ -1,0 +1,136 @@
+"""The demo job `up` runs, and the `job` command: a video synthesized on loopback, submitted through the
+router's local function URL, awaited stage by stage in the emulator.
+
+This part knows the video pipeline's contract (lambdas/): the job request, the S3 layout, the analytics
+markers of each milestone. Everything else in generator/local/ works for any topology.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from generator.local.progress import Progress
+from generator.local.state import LocalError
+
+SAMPLE = "sample.mp4"
+MILESTONES = ("job_queued", "video_downloaded", "thumbnails_created", "email_sent")
+
+
+class DemoError(LocalError):
+    pass
+
+
+def synthesize_video(media_dir: Path) -> Path:
+    """A 2-second 320x240 test pattern (ffmpeg's testsrc), made once per stack."""
+    path = media_dir / SAMPLE
+    if path.exists():
+        return path
+    import imageio_ffmpeg
+
+    media_dir.mkdir(parents=True, exist_ok=True)
+    partial = path.with_suffix(".partial.mp4")
+    subprocess.run(
+        [imageio_ffmpeg.get_ffmpeg_exe(), "-nostdin", "-loglevel", "error", "-y",
+         "-f", "lavfi", "-i", "testsrc=duration=2:size=320x240:rate=10",
+         "-pix_fmt", "yuv420p", "-movflags", "+faststart", str(partial)],
+        check=True, timeout=120,
+    )  # fmt: skip
+    partial.rename(path)
+    return path
+
+
+def submit_job(router_url: str, video_url: str, *, email: str, quality: str = "480p",
+               caller_key: str | None = None) -> dict:
+    """POST the job to the router's function URL; the JSON answer (raises DemoError on a non-200)."""
+    body = json.dumps({"video_url": video_url, "user_email": email, "quality": quality}).encode()
+    request = urllib.request.Request(router_url.rstrip("/") + "/jobs", data=body, method="POST",
+                                     headers={"Content-Type": "application/json"})
+    if caller_key:  # the local endpoint reads the caller from the SigV4 credential; the signature is not checked
+        request.add_header("Authorization", f"AWS4-HMAC-SHA256 Credential={caller_key}/local/lambda/aws4_request")
+    try:
+        with urllib.request.urlopen(request, timeout=60) as response:
+            return json.loads(response.read())
+    except urllib.error.HTTPError as error:
+        raise DemoError(f"the router answered {error.code}: {error.read().decode('utf-8', 'replace')}") from None
+
+
+@dataclass
+class JobArtefacts:
+    job_id: str
+    objects: list[str] = field(default_factory=list)  # s3://bucket/key
+    email: dict | None = None
+    milestones: dict[str, bool] = field(default_factory=dict)
+
+    @property
+    def complete(self) -> bool:
+        has_video = any("/videos/" in key for key in self.objects)
+        has_thumbnail = any("/thumbnails/" in key for key in self.objects)
+        return has_video and has_thumbnail and self.email is not None and all(self.milestones.values())
+
+
+def artefacts(session, endpoint: str, job_id: str) -> JobArtefacts:  # type: ignore[no-untyped-def]
+    """What the pipeline has produced for the job so far, read from the emulator."""
+    found = JobArtefacts(job_id)
+    s3 = session.client("s3", endpoint_url=endpoint)
+    for bucket in s3.list_buckets().get("Buckets", []):
+        for prefix in ("videos", "thumbnails"):
+            listing = s3.list_objects_v2(Bucket=bucket["Name"], Prefix=f"{prefix}/{job_id}/")
+            found.objects += [f"s3://{bucket['Name']}/{item['Key']}" for item in listing.get("Contents", [])]
+    found.email = _sent_email(endpoint, job_id)
+    dynamodb = session.client("dynamodb", endpoint_url=endpoint)
+    tables = dynamodb.list_tables().get("TableNames", [])
+    analytics = [name for name in tables if name.endswith("analytics")]
+    counted = set()
+    for table in analytics:  # the analytics function's markers: pk = "event#<kind>:<...job id...>"
+        pages = dynamodb.get_paginator("scan").paginate(
+            TableName=table, FilterExpression="contains(pk, :job)",
+            ExpressionAttributeValues={":job": {"S": job_id}}, ProjectionExpression="pk",
+        )
+        for page in pages:
+            counted |= {item["pk"]["S"].removeprefix("event#").split(":", 1)[0] for item in page["Items"]}
+    found.milestones = {kind: kind in counted for kind in MILESTONES}
+    return found
+
+
+def _sent_email(endpoint: str, job_id: str) -> dict | None:
+    """The email SES recorded for the job (the emulator's local route: SES has no API for sent mail)."""
+    with urllib.request.urlopen(f"{endpoint}/_local/ses/messages", timeout=30) as response:
+        messages = json.loads(response.read())
+    for message in messages:
+        if job_id in json.dumps(message):
+            return {key: message.get(key) for key in ("source", "destinations", "subject", "body")}
+    return None
+
+
+def wait_for_job(session, endpoint: str, job_id: str, progress: Progress, timeout: float) -> JobArtefacts:  # type: ignore[no-untyped-def]
+    started = time.monotonic()
+    reported: set[str] = set()
+    last_report = started
+    while True:
+        found = artefacts(session, endpoint, job_id)
+        done = {kind for kind, seen in found.milestones.items() if seen}
+        if any("/videos/" in key for key in found.objects):
+            done.add("video stored")
+        if any("/thumbnails/" in key for key in found.objects):
+            done.add("thumbnails stored")
+        if found.email is not None:
+            done.add("email recorded")
+        for stage in sorted(done - reported):
+            progress(f"job {job_id}: {stage.replace('_', ' ')}")
+        reported |= done
+        if found.complete:
+            return found
+        now = time.monotonic()
+        if now - started > timeout:
+            raise DemoError(f"job {job_id} not complete after {timeout:.0f} s (done: {sorted(reported) or 'nothing'})")
+        if now - last_report >= 10:
+            so_far = ", ".join(sorted(reported)) or "nothing yet"
+            progress(f"job {job_id}: waiting ({now - started:.0f} s; done: {so_far})")
+            last_report = now
+        time.sleep(0.5)

@@ -1,0 +1,146 @@
+"""The embedded AWS emulator: a moto server on 127.0.0.1 and a free port, with the compatibility layer applied.
+
+    python -m generator.local.emulator STATE_DIR    # the emulator process (started by `up`, detached)
+
+`start` spawns it in a session of its own, its output to STATE_DIR/emulator.log, and waits until it answers;
+it records pid and port in STATE_DIR/emulator.json.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+
+from generator.local.state import LocalError, LocalState, process_alive, stop_process_group, write_json_atomically
+
+RECORD = "emulator.json"
+ACCOUNT_ID = "123456789012"  # moto's default account: every ARN the apply creates carries it
+
+
+class EmulatorError(LocalError):
+    pass
+
+
+@dataclass(frozen=True)
+class Emulator:
+    pid: int
+    port: int
+
+    @property
+    def endpoint(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def answers(self) -> bool:
+        try:
+            with urllib.request.urlopen(f"{self.endpoint}/moto-api/", timeout=2) as response:
+                return response.status == 200
+        except OSError:
+            return False
+
+
+def running(state: LocalState) -> Emulator | None:
+    record = state.read(RECORD)
+    if not record or not process_alive(record.get("pid")):
+        return None
+    emulator = Emulator(pid=record["pid"], port=record["port"])
+    return emulator if emulator.answers() else None
+
+
+def start(state: LocalState, python: str = sys.executable, timeout: float = 60.0) -> Emulator:
+    state.dir.mkdir(parents=True, exist_ok=True)
+    state.file(RECORD).unlink(missing_ok=True)
+    with open(state.file("emulator.log"), "ab") as log:
+        process = subprocess.Popen(
+            [python, "-m", "generator.local.emulator", str(state.dir)],
+            stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
+            start_new_session=True, cwd=state.root,
+            env={**os.environ, "PYTHONUNBUFFERED": "1", "SQS_LAMBDA_LOCAL_STACK": str(state.dir)},
+        )  # fmt: skip
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        record = state.read(RECORD)
+        if record and record.get("pid") == process.pid:
+            emulator = Emulator(pid=process.pid, port=record["port"])
+            if emulator.answers():
+                return emulator
+        if process.poll() is not None:
+            raise EmulatorError(f"the emulator exited with {process.returncode}; see {state.file('emulator.log')}")
+        time.sleep(0.1)
+    stop_process_group(process.pid)
+    raise EmulatorError(f"the emulator did not answer within {timeout:.0f} s; see {state.file('emulator.log')}")
+
+
+def stop(state: LocalState) -> bool:
+    record = state.read(RECORD)
+    return bool(record) and stop_process_group(record["pid"])
+
+
+def serve(state_dir: Path) -> None:
+    """The emulator process: moto with the compatibility layer, SQS metrics and alarm evaluation, on a free
+    loopback port, until SIGTERM."""
+    from generator.local import alarms, compat, sqs_metrics
+
+    for description in compat.apply_all():
+        print(f"compat: {description}", flush=True)
+    sqs_metrics.install_counters()
+    from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoRequestHandler, create_backend_app
+    from werkzeug.serving import make_server
+
+    app = LocalRoutes(DomainDispatcherApplication(create_backend_app))
+    server = make_server("127.0.0.1", 0, app, threaded=True, request_handler=MotoRequestHandler)
+    threading.Thread(target=server.serve_forever, name="moto-server", daemon=True).start()
+    port = server.server_address[1]
+    stopped = threading.Event()
+    sqs_metrics.start(stopped)
+    alarms.start(stopped)
+    write_json_atomically(state_dir / RECORD, {"pid": os.getpid(), "port": port})
+    print(f"emulator listening on http://127.0.0.1:{port}", flush=True)
+    signal.signal(signal.SIGTERM, lambda *_: stopped.set())
+    signal.signal(signal.SIGINT, lambda *_: stopped.set())
+    stopped.wait()
+    server.shutdown()
+
+
+class LocalRoutes:
+    """What the local stack reads from the emulator that AWS has no API for: the mail SES recorded as sent
+    (GET /_local/ses/messages). Everything else goes to moto."""
+
+    def __init__(self, app):  # type: ignore[no-untyped-def]
+        self.app = app
+
+    def __call__(self, environ, start_response):  # type: ignore[no-untyped-def]
+        if environ.get("PATH_INFO") == "/_local/ses/messages":
+            body = json.dumps(sent_emails()).encode()
+            start_response("200 OK", [("Content-Type", "application/json"), ("Content-Length", str(len(body)))])
+            return [body]
+        return self.app(environ, start_response)
+
+
+def sent_emails() -> list[dict]:
+    from moto.ses.models import ses_backends
+
+    found = []
+    for account in list(ses_backends):
+        for region in list(ses_backends[account]):
+            for message in list(ses_backends[account][region].sent_messages):
+                found.append({
+                    "id": getattr(message, "id", None),
+                    "region": region,
+                    "source": getattr(message, "source", None),
+                    "destinations": getattr(message, "destinations", None),
+                    "subject": getattr(message, "subject", None),
+                    "body": getattr(message, "body", None),
+                })
+    return found
+
+
+if __name__ == "__main__":
+    serve(Path(sys.argv[1]))

@@ -1,0 +1,143 @@
+"""The events Lambda hands a function, built exactly as Lambda builds them.
+
+- SQS: https://docs.aws.amazon.com/lambda/latest/dg/with-sqs.html (record shape: messageId, receiptHandle,
+  body, attributes, messageAttributes in camelCase with the list fields, md5OfBody, eventSource, eventSourceARN,
+  awsRegion).
+- Function URL, payload format 2.0: https://docs.aws.amazon.com/lambda/latest/dg/urls-invocation.html
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import json
+import uuid
+from collections.abc import Iterable, Mapping
+
+# ReceiveMessage parameters that return everything Lambda puts in a record.
+RECEIVE_EVERYTHING = {"MessageSystemAttributeNames": ["All"], "MessageAttributeNames": ["All"]}
+
+
+def sqs_record(message: Mapping, queue_arn: str) -> dict:
+    """One ReceiveMessage message as the record Lambda builds from it."""
+    region = queue_arn.split(":")[3]
+    record = {
+        "messageId": message["MessageId"],
+        "receiptHandle": message["ReceiptHandle"],
+        "body": message.get("Body", ""),
+        "attributes": dict(message.get("Attributes") or {}),
+        "messageAttributes": {
+            name: _message_attribute(value) for name, value in (message.get("MessageAttributes") or {}).items()
+        },
+        "md5OfBody": message.get("MD5OfBody", ""),
+        "eventSource": "aws:sqs",
+        "eventSourceARN": queue_arn,
+        "awsRegion": region,
+    }
+    if message.get("MD5OfMessageAttributes"):
+        record["md5OfMessageAttributes"] = message["MD5OfMessageAttributes"]
+    return record
+
+
+def _message_attribute(value: Mapping) -> dict:
+    attribute: dict = {"stringListValues": [], "binaryListValues": [], "dataType": value["DataType"]}
+    if "StringValue" in value:
+        attribute["stringValue"] = value["StringValue"]
+    if "BinaryValue" in value:
+        raw = value["BinaryValue"]
+        attribute["binaryValue"] = base64.b64encode(raw).decode() if isinstance(raw, bytes) else raw
+    return attribute
+
+
+def sqs_event(records: Iterable[dict]) -> dict:
+    return {"Records": list(records)}
+
+
+def function_url_event(
+    *,
+    method: str,
+    raw_path: str,
+    raw_query: str,
+    headers: Mapping[str, str],
+    body: bytes,
+    source_ip: str,
+    url_id: str,
+    account_id: str,
+    region: str,
+    caller: Mapping[str, str] | None,
+    now: dt.datetime | None = None,
+) -> dict:
+    """An HTTP request as the payload-2.0 event a function URL delivers.
+
+    `caller` is the IAM identity of a signed request (AWS_IAM auth); None for auth type NONE.
+    """
+    now = now or dt.datetime.now(dt.UTC)
+    lowered: dict[str, str] = {}
+    for name, value in headers.items():
+        key = name.lower()
+        lowered[key] = f"{lowered[key]},{value}" if key in lowered else value
+    cookies = [part.strip() for part in lowered.pop("cookie", "").split(";") if part.strip()]
+    text_types = ("application/json", "text/", "application/xml", "application/x-www-form-urlencoded")
+    content_type = lowered.get("content-type", "")
+    as_text = not body or any(content_type.startswith(kind) for kind in text_types)
+    try:
+        body_text = body.decode("utf-8") if as_text else None
+    except UnicodeDecodeError:
+        body_text = None
+    query: dict[str, str] = {}
+    for pair in filter(None, raw_query.split("&")):
+        name, _, value = pair.partition("=")
+        query[name] = f"{query[name]},{value}" if name in query else value
+    domain_prefix = url_id
+    event: dict = {
+        "version": "2.0",
+        "routeKey": "$default",
+        "rawPath": raw_path,
+        "rawQueryString": raw_query,
+        "headers": lowered,
+        "requestContext": {
+            "accountId": "anonymous" if caller is None else account_id,
+            "apiId": url_id,
+            "domainName": f"{domain_prefix}.lambda-url.{region}.on.aws",
+            "domainPrefix": domain_prefix,
+            "http": {
+                "method": method,
+                "path": raw_path,
+                "protocol": "HTTP/1.1",
+                "sourceIp": source_ip,
+                "userAgent": lowered.get("user-agent", ""),
+            },
+            "requestId": str(uuid.uuid4()),
+            "routeKey": "$default",
+            "stage": "$default",
+            "time": now.strftime("%d/%b/%Y:%H:%M:%S +0000"),
+            "timeEpoch": int(now.timestamp() * 1000),
+        },
+        "isBase64Encoded": body_text is None,
+    }
+    if caller is not None:
+        event["requestContext"]["authorizer"] = {"iam": dict(caller)}
+    if cookies:
+        event["cookies"] = cookies
+    if query:
+        event["queryStringParameters"] = query
+    if body:
+        event["body"] = body_text if body_text is not None else base64.b64encode(body).decode()
+    return event
+
+
+def function_url_response(result: object) -> tuple[int, dict[str, str], bytes]:
+    """The HTTP response a function URL sends for a handler's return value (the response format's rules:
+    a dict with statusCode is used as is, anything else is a 200 with the value as a JSON body)."""
+    if isinstance(result, dict) and "statusCode" in result:
+        headers = {str(k): str(v) for k, v in (result.get("headers") or {}).items()}
+        body = result.get("body") or ""
+        if result.get("isBase64Encoded"):
+            data = base64.b64decode(body)
+        else:
+            data = (body if isinstance(body, str) else json.dumps(body)).encode()
+        for cookie in result.get("cookies") or []:
+            headers.setdefault("set-cookie", cookie)
+        return int(result["statusCode"]), headers, data
+    data = result.encode() if isinstance(result, str) else json.dumps(result).encode()
+    return 200, {"content-type": "application/json"}, data

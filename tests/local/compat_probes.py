@@ -1,0 +1,257 @@
+"""Probes of the emulator's differences from AWS, one per compatibility patch, run in a fresh interpreter:
+
+    python -m tests.local.compat_probes {unpatched|patched}
+
+prints what every probe observed as JSON (each probe in a fresh mock); tests/local/test_compat.py compares the
+two runs. "patched" applies the whole layer, as the emulator does.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import json
+import sys
+import threading
+import zipfile
+
+import boto3
+from moto import mock_aws
+
+REGION = "us-east-1"
+PROBES = {}
+
+
+def probe(fn):  # type: ignore[no-untyped-def]
+    PROBES[fn.__name__.removeprefix("probe_")] = fn
+    return fn
+
+
+def client(service: str):  # type: ignore[no-untyped-def]
+    return boto3.client(service, region_name=REGION)
+
+
+def _role() -> str:
+    iam = client("iam")
+    return iam.create_role(RoleName="fn-role", AssumeRolePolicyDocument=json.dumps({
+        "Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole",
+                                                "Principal": {"Service": "lambda.amazonaws.com"}}]}))["Role"]["Arn"]
+
+
+def _function(**extra) -> str:  # type: ignore[no-untyped-def]
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("handler.py", "def lambda_handler(event, context):\n    return None\n")
+    return client("lambda").create_function(
+        FunctionName="fn", Runtime="python3.12", Role=_role(), Handler="handler.lambda_handler",
+        Code={"ZipFile": buffer.getvalue()}, **extra)["FunctionArn"]
+
+
+def _queue(sqs, name: str) -> tuple[str, str]:  # type: ignore[no-untyped-def]
+    url = sqs.create_queue(QueueName=name)["QueueUrl"]
+    return url, sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+
+
+def _redrive(sqs, url: str, dlq_arn: str, receives: int = 3) -> None:  # type: ignore[no-untyped-def]
+    sqs.set_queue_attributes(QueueUrl=url, Attributes={"RedrivePolicy": json.dumps(
+        {"deadLetterTargetArn": dlq_arn, "maxReceiveCount": receives})})
+
+
+@probe
+def probe_no_invocation_on_send():  # type: ignore[no-untyped-def]
+    sqs = client("sqs")
+    url, arn = _queue(sqs, "jobs")
+    _, dlq_arn = _queue(sqs, "jobs-dlq")
+    _redrive(sqs, url, dlq_arn, receives=1)
+    client("lambda").create_event_source_mapping(FunctionName=_function(), EventSourceArn=arn, BatchSize=1)
+    sqs.send_message(QueueUrl=url, MessageBody="job")
+    message = sqs.receive_message(QueueUrl=url, MessageSystemAttributeNames=["All"]).get("Messages", [])
+    return {"first_receive_count": message[0]["Attributes"]["ApproximateReceiveCount"] if message else None}
+
+
+@probe
+def probe_redrive_allow_policy_attribute():  # type: ignore[no-untyped-def]
+    sqs = client("sqs")
+    url, _ = _queue(sqs, "dlq")
+    policy = json.dumps({"redrivePermission": "byQueue", "sourceQueueArns": ["arn:aws:sqs:us-east-1:123456789012:q"]})
+    sqs.set_queue_attributes(QueueUrl=url, Attributes={"RedriveAllowPolicy": policy})
+    try:
+        return {"returned": sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["RedriveAllowPolicy"])
+                ["Attributes"].get("RedriveAllowPolicy") == policy}
+    except Exception as error:  # moto refuses the attribute name
+        return {"returned": False, "error": type(error).__name__}
+
+
+@probe
+def probe_bucket_policy_secure_transport():  # type: ignore[no-untyped-def]
+    s3 = client("s3")
+    s3.create_bucket(Bucket="media")
+    s3.put_bucket_policy(Bucket="media", Policy=json.dumps({"Version": "2012-10-17", "Statement": [{
+        "Sid": "DenyInsecureTransport", "Effect": "Deny", "Principal": "*", "Action": "s3:*",
+        "Resource": ["arn:aws:s3:::media", "arn:aws:s3:::media/*"],
+        "Condition": {"Bool": {"aws:SecureTransport": "false"}}}]}))
+    try:
+        s3.put_object(Bucket="media", Key="k", Body=b"x")
+        return {"put_object": "allowed"}
+    except Exception as error:
+        return {"put_object": type(error).__name__}
+
+
+@probe
+def probe_compact_redrive_policy():  # type: ignore[no-untyped-def]
+    sqs = client("sqs")
+    url, _ = _queue(sqs, "q")
+    _, dlq_arn = _queue(sqs, "q-dlq")
+    _redrive(sqs, url, dlq_arn)
+    return {"policy": sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["RedrivePolicy"])
+            ["Attributes"]["RedrivePolicy"]}
+
+
+@probe
+def probe_function_configuration_round_trip():  # type: ignore[no-untyped-def]
+    _function(LoggingConfig={"LogFormat": "JSON", "LogGroup": "/aws/lambda/fn"})
+    lambda_ = client("lambda")
+    lambda_.update_function_configuration(FunctionName="fn", EphemeralStorage={"Size": 2048},
+                                          TracingConfig={"Mode": "Active"})
+    configuration = lambda_.get_function_configuration(FunctionName="fn")
+    return {"logging": configuration.get("LoggingConfig"), "storage": configuration["EphemeralStorage"]["Size"],
+            "tracing": configuration["TracingConfig"]["Mode"]}
+
+
+@probe
+def probe_mappings_by_function_name():  # type: ignore[no-untyped-def]
+    sqs = client("sqs")
+    _, arn = _queue(sqs, "q")
+    lambda_ = client("lambda")
+    lambda_.create_event_source_mapping(FunctionName=_function(), EventSourceArn=arn, Enabled=False)
+    return {"by_name": len(lambda_.list_event_source_mappings(FunctionName="fn")["EventSourceMappings"])}
+
+
+@probe
+def probe_alarms_start_insufficient():  # type: ignore[no-untyped-def]
+    cloudwatch = client("cloudwatch")
+    alarm = {"AlarmName": "a", "Namespace": "AWS/SQS", "MetricName": "ApproximateNumberOfMessagesVisible",
+             "Statistic": "Maximum", "Period": 60, "EvaluationPeriods": 1, "Threshold": 1.0,
+             "ComparisonOperator": "GreaterThanOrEqualToThreshold"}
+    cloudwatch.put_metric_alarm(**alarm)
+    initial = cloudwatch.describe_alarms(AlarmNames=["a"])["MetricAlarms"][0]["StateValue"]
+    cloudwatch.set_alarm_state(AlarmName="a", StateValue="ALARM", StateReason="test")
+    cloudwatch.put_metric_alarm(**{**alarm, "Threshold": 2.0})
+    after_update = cloudwatch.describe_alarms(AlarmNames=["a"])["MetricAlarms"][0]["StateValue"]
+    return {"initial": initial, "after_update": after_update}
+
+
+@probe
+def probe_transactions_snapshot_their_items():  # type: ignore[no-untyped-def]
+    import moto.dynamodb.models as models
+
+    dynamodb = client("dynamodb")
+    dynamodb.create_table(TableName="t", AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
+                          KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}], BillingMode="PAY_PER_REQUEST")
+    for index in range(50):
+        dynamodb.put_item(TableName="t", Item={"pk": {"S": f"old{index}"}})
+    copies = []
+    real = models.copy.deepcopy
+
+    def counting(obj, memo=None):  # type: ignore[no-untyped-def]
+        result = real(obj, memo)
+        if result is not obj:
+            copies.append(type(obj).__name__)
+        return result
+
+    models.copy.deepcopy = counting
+    try:
+        return _transactions(dynamodb, copies)
+    finally:
+        models.copy.deepcopy = real
+
+
+def _transactions(dynamodb, copies: list[str]) -> dict:  # type: ignore[no-untyped-def]
+    actions = [{"Put": {"TableName": "t", "Item": {"pk": {"S": f"new{index}"}}}} for index in range(20)]
+    dynamodb.transact_write_items(TransactItems=actions)
+    table_copies = copies.count("Table")
+    # A cancelled transaction leaves nothing behind: new0 exists, so the whole transaction is refused.
+    cancelled = [{"Put": {"TableName": "t", "Item": {"pk": {"S": "fresh"}}}},
+                 {"Update": {"TableName": "t", "Key": {"pk": {"S": "old1"}}, "UpdateExpression": "SET v = :v",
+                             "ExpressionAttributeValues": {":v": {"S": "changed"}}}},
+                 {"Put": {"TableName": "t", "Item": {"pk": {"S": "new0"}}, "ConditionExpression":
+                          "attribute_not_exists(pk)"}}]
+    with contextlib.suppress(dynamodb.exceptions.TransactionCanceledException):
+        dynamodb.transact_write_items(TransactItems=cancelled)
+    left = {"fresh": "Item" in dynamodb.get_item(TableName="t", Key={"pk": {"S": "fresh"}}),
+            "old1": dynamodb.get_item(TableName="t", Key={"pk": {"S": "old1"}})["Item"].get("v")}
+    return {"table_copies": table_copies, "after_cancel": left}
+
+
+@probe
+def probe_sqs_backlog_costs_nothing():  # type: ignore[no-untyped-def]
+    import moto.sqs.models as models
+
+    sqs = client("sqs")
+    url, _ = _queue(sqs, "backlog")
+    for _ in range(50):
+        sqs.send_message_batch(QueueUrl=url, Entries=[{"Id": str(i), "MessageBody": "m"} for i in range(10)])
+    calls = [0]
+    real = models.unix_time_millis
+
+    def counting():  # type: ignore[no-untyped-def]
+        calls[0] += 1
+        return real()
+
+    models.unix_time_millis = counting
+    try:
+        sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10)
+    finally:
+        models.unix_time_millis = real
+    return {"clock_reads_per_receive": calls[0]}
+
+
+@probe
+def probe_queue_changes_are_atomic():  # type: ignore[no-untyped-def]
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)  # make thread switches frequent, as on a busy emulator
+    try:
+        return _concurrent_deletes()
+    finally:
+        sys.setswitchinterval(interval)
+
+
+def _concurrent_deletes() -> dict:
+    sqs = client("sqs")
+    url, _ = _queue(sqs, "shared")
+    for _ in range(40):
+        sqs.send_message_batch(QueueUrl=url, Entries=[{"Id": str(i), "MessageBody": "m"} for i in range(10)])
+    handles = []
+    while len(handles) < 400:
+        batch = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10, VisibilityTimeout=300).get("Messages", [])
+        handles += [message["ReceiptHandle"] for message in batch]
+
+    def delete(part: list[str]) -> None:
+        for start in range(0, len(part), 10):
+            sqs.delete_message_batch(QueueUrl=url, Entries=[
+                {"Id": str(i), "ReceiptHandle": handle} for i, handle in enumerate(part[start:start + 10])])
+
+    threads = [threading.Thread(target=delete, args=(handles[i::8],)) for i in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    attributes = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["All"])["Attributes"]
+    return {"left_after_deleting_all": int(attributes["ApproximateNumberOfMessagesNotVisible"])
+            + int(attributes["ApproximateNumberOfMessages"])}
+
+
+def main(mode: str) -> None:
+    from generator.local import compat
+
+    if mode == "patched":
+        compat.apply_all()
+    observed = {}
+    for name, run in sorted(PROBES.items()):
+        with mock_aws():
+            observed[name] = run()
+    print(json.dumps(observed))
+
+
+if __name__ == "__main__":
+    main(sys.argv[1])
