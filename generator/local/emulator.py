@@ -11,22 +11,21 @@ from __future__ import annotations
 import json
 import os
 import signal
-import subprocess
 import sys
 import threading
-import time
 import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
-from generator.local.state import LocalError, LocalState, process_alive, stop_process_group, write_json_atomically
+from generator.local.state import (
+    LocalState,
+    process_alive,
+    start_background,
+    stop_recorded,
+    write_json_atomically,
+)
 
 RECORD = "emulator.json"
-ACCOUNT_ID = "123456789012"  # moto's default account: every ARN the apply creates carries it
-
-
-class EmulatorError(LocalError):
-    pass
 
 
 @dataclass(frozen=True)
@@ -54,33 +53,16 @@ def running(state: LocalState) -> Emulator | None:
     return emulator if emulator.answers() else None
 
 
-def start(state: LocalState, python: str = sys.executable, timeout: float = 60.0) -> Emulator:
-    state.dir.mkdir(parents=True, exist_ok=True)
-    state.file(RECORD).unlink(missing_ok=True)
-    with open(state.file("emulator.log"), "ab") as log:
-        process = subprocess.Popen(
-            [python, "-m", "generator.local.emulator", str(state.dir)],
-            stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
-            start_new_session=True, cwd=state.root,
-            env={**os.environ, "PYTHONUNBUFFERED": "1", "SQS_LAMBDA_LOCAL_STACK": str(state.dir)},
-        )  # fmt: skip
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        record = state.read(RECORD)
-        if record and record.get("pid") == process.pid:
-            emulator = Emulator(pid=process.pid, port=record["port"])
-            if emulator.answers():
-                return emulator
-        if process.poll() is not None:
-            raise EmulatorError(f"the emulator exited with {process.returncode}; see {state.file('emulator.log')}")
-        time.sleep(0.1)
-    stop_process_group(process.pid)
-    raise EmulatorError(f"the emulator did not answer within {timeout:.0f} s; see {state.file('emulator.log')}")
+def start(state: LocalState, timeout: float = 60.0) -> Emulator:
+    def answers(record: dict, pid: int) -> bool:
+        return Emulator(pid=pid, port=record["port"]).answers()
+
+    record = start_background(state, "emulator", answers, timeout)
+    return Emulator(pid=record["pid"], port=record["port"])
 
 
 def stop(state: LocalState) -> bool:
-    record = state.read(RECORD)
-    return bool(record) and stop_process_group(record["pid"])
+    return stop_recorded(state, "emulator")
 
 
 def serve(state_dir: Path) -> None:

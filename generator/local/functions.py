@@ -21,7 +21,6 @@ from pathlib import Path
 
 from generator.local.runtime_api import Invocation, RuntimeApi
 
-STACK_MARKER = "SQS_LAMBDA_LOCAL_STACK"  # every process the stack starts carries it (so `down` finds them all)
 INIT_TIMEOUT_S = 10  # Lambda's init phase limit for on-demand functions
 
 

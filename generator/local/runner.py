@@ -23,11 +23,11 @@ import boto3
 from botocore.config import Config
 
 from generator.local import runtime
-from generator.local.functions import STACK_MARKER, FunctionConfig, Outcome, Pool, Runtime
+from generator.local.functions import FunctionConfig, Outcome, Pool, Runtime
 from generator.local.http_endpoints import FunctionUrl, MediaServer, json_line
 from generator.local.poller import BatchResult, MappingConfig, MappingPoller
 from generator.local.settings import runtime_environment, with_local_settings
-from generator.local.state import write_json_atomically
+from generator.local.state import STACK_MARKER, write_json_atomically
 
 REFRESH_SECONDS = 2
 RECORD = "runner.json"

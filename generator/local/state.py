@@ -17,13 +17,17 @@ from __future__ import annotations
 import json
 import os
 import signal
+import subprocess
+import sys
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 STATE_DIR_NAME = ".local"
+STACK_MARKER = "SQS_LAMBDA_LOCAL_STACK"  # every process the stack starts carries it (so `down` finds them all)
 
 
 class LocalError(RuntimeError):
@@ -99,3 +103,42 @@ def stop_process_group(pid: int, *, timeout: float = 10.0) -> bool:
                 return True
             time.sleep(0.05)
     return True
+
+
+def start_background(state: LocalState, name: str, ready: Callable[[dict[str, Any], int], bool],
+                     timeout: float) -> dict[str, Any]:
+    """Start `python -m generator.local.<name> STATE_DIR` in a session of its own (its output to <name>.log,
+    the stack's marker in its environment) and wait until the record it writes (<name>.json) satisfies
+    `ready(record, pid)`; that record. LocalError, with the end of its log, if it exits or times out."""
+    state.dir.mkdir(parents=True, exist_ok=True)
+    record_name, log_path = f"{name}.json", state.file(f"{name}.log")
+    state.file(record_name).unlink(missing_ok=True)
+    with open(log_path, "ab") as log:
+        process = subprocess.Popen(
+            [sys.executable, "-m", f"generator.local.{name}", str(state.dir)],
+            stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+            cwd=state.root, env={**os.environ, "PYTHONUNBUFFERED": "1", STACK_MARKER: str(state.dir)},
+        )  # fmt: skip
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        record = state.read(record_name)
+        if record and record.get("pid") == process.pid and ready(record, process.pid):
+            return record
+        if process.poll() is not None:
+            raise LocalError(f"the {name} exited with {process.returncode}:\n{tail(log_path)}")
+        time.sleep(0.1)
+    stop_process_group(process.pid)
+    raise LocalError(f"the {name} was not ready within {timeout:.0f} s; see {log_path}")
+
+
+def stop_recorded(state: LocalState, name: str) -> bool:
+    """Stop the process <name>.json records; True when one was running."""
+    record = state.read(f"{name}.json")
+    return bool(record) and stop_process_group(record["pid"])
+
+
+def tail(path: Path, lines: int = 20) -> str:
+    try:
+        return "\n".join(path.read_text(encoding="utf-8", errors="replace").splitlines()[-lines:])
+    except FileNotFoundError:
+        return "(no log)"

@@ -11,17 +11,22 @@ from __future__ import annotations
 
 import os
 import shutil
-import subprocess
-import sys
-import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from generator.local import emulator, runner, runtime
-from generator.local.functions import STACK_MARKER
 from generator.local.progress import Progress
 from generator.local.stack import Stack
-from generator.local.state import LocalError, LocalState, process_alive, stop_process_group, write_json_atomically
+from generator.local.state import (
+    STACK_MARKER,
+    LocalError,
+    LocalState,
+    process_alive,
+    start_background,
+    stop_process_group,
+    stop_recorded,
+    write_json_atomically,
+)
 
 RUNNER_READY_TIMEOUT = 120
 
@@ -112,35 +117,11 @@ def _region(outputs: dict) -> str:
 
 
 def start_runner(state: LocalState) -> dict:
-    state.file(runner.RECORD).unlink(missing_ok=True)
-    with open(state.file("runner.log"), "ab") as log:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "generator.local.runner", str(state.dir)],
-            stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
-            cwd=state.root, env={**os.environ, "PYTHONUNBUFFERED": "1", STACK_MARKER: str(state.dir)},
-        )  # fmt: skip
-    deadline = time.monotonic() + RUNNER_READY_TIMEOUT
-    while time.monotonic() < deadline:
-        record = state.read(runner.RECORD)
-        if record and record.get("pid") == process.pid and record.get("ready"):
-            return record
-        if process.poll() is not None:
-            raise UpError(f"the runner exited with {process.returncode}:\n{_tail(state.file('runner.log'))}")
-        time.sleep(0.1)
-    stop_process_group(process.pid)
-    raise UpError(f"the runner was not ready within {RUNNER_READY_TIMEOUT} s; see {state.file('runner.log')}")
+    return start_background(state, "runner", lambda record, pid: bool(record.get("ready")), RUNNER_READY_TIMEOUT)
 
 
 def stop_runner(state: LocalState) -> bool:
-    record = state.read(runner.RECORD)
-    return bool(record) and stop_process_group(record["pid"])
-
-
-def _tail(path: Path, lines: int = 20) -> str:
-    try:
-        return "\n".join(path.read_text(encoding="utf-8", errors="replace").splitlines()[-lines:])
-    except FileNotFoundError:
-        return "(no log)"
+    return stop_recorded(state, "runner")
 
 
 def down(root: Path, *, quiet: bool = False) -> list[str]:

@@ -15,9 +15,8 @@ from pathlib import Path
 import boto3
 import pytest
 
-from generator.local.functions import STACK_MARKER
 from generator.local.stack import Stack
-from generator.local.state import LocalState
+from generator.local.state import STACK_MARKER, LocalState
 from generator.local.up import stack_processes
 from generator.spec.load import load_spec
 from tests.local.project_copy import cli, copy_project
