@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping
 
 from generator import hcl
@@ -25,6 +26,7 @@ from generator.plan.iam import KMS_KEY_ARN, statements_for
 from generator.plan.model import (
     AlarmPlan,
     CodePlan,
+    CodeSigningPlan,
     FunctionPlan,
     MappingPlan,
     OutputPlan,
@@ -39,6 +41,8 @@ TOPIC_LABEL = "alarms"
 
 
 def build_plan(spec: Spec, source: str, code: Mapping[str, CodePlan]) -> Plan:
+    if spec.code_signing.enabled:  # AWS Signer signs S3 objects: every zip goes through the artifacts bucket
+        code = {key: dataclasses.replace(plan, via_s3=True) for key, plan in code.items()}
     triggers = {key: function_triggers(key, spec.functions[key]) for key in sorted(spec.functions)}
     consumers = {t.queue: key for key, found in triggers.items() for t in found}
     queues = tuple(_queue_plan(key, spec, consumers.get(key)) for key in sorted(spec.queues))
@@ -72,9 +76,39 @@ def build_plan(spec: Spec, source: str, code: Mapping[str, CodePlan]) -> Plan:
         email_sender=spec.email.sender if spec.email is not None else None,
         email_sender_arn=_identity_arn(spec.email.sender) if spec.email is not None else None,
         artifacts_bucket=(
-            artifacts_bucket(spec.project.name, KMS_KEY_ARN) if any(c.via_s3 for c in code.values()) else None
+            artifacts_bucket(spec.project.name, KMS_KEY_ARN, signed=spec.code_signing.enabled)
+            if any(c.via_s3 for c in code.values()) else None
         ),
+        code_signing=_code_signing_plan(spec) if spec.code_signing.enabled else None,
     )
+
+
+# Signer profile names: 2-64 of letters, digits and '_'; Terraform's name_prefix takes at most 38 and appends a
+# unique suffix, so a profile cancelled by a destroy (its name can never be used again) does not block the next
+# apply.
+_PROFILE_PREFIX_MAX = 38
+
+
+def _code_signing_plan(spec: Spec) -> CodeSigningPlan:
+    prefix = spec.project.name.replace("-", "_")[: _PROFILE_PREFIX_MAX - 1] + "_"
+    return CodeSigningPlan(
+        profile_name_prefix=prefix,
+        signature_validity_months=spec.code_signing.signature_validity_months,
+        description=f"Lambda deploys only code that the {spec.project.name} signing profile signed",
+    )
+
+
+def _code_note(key: str, code: CodePlan, spec: Spec) -> tuple[str, ...]:
+    if spec.code_signing.enabled:
+        return ("AWS Signer signs S3 objects: the zip goes to the artifacts bucket, its signing job writes the signed",
+                f"copy under {_signed_prefix(key)}, and the function deploys that copy.")
+    if code.via_s3:
+        return ("The zip is over Lambda's 50 MB direct-upload limit, so it is deployed through the artifacts bucket.",)
+    return ()
+
+
+def _signed_prefix(key: str) -> str:
+    return f"signed/{key}/"
 
 
 def _identity_arn(sender: str) -> str:
@@ -172,7 +206,9 @@ def _function_plan(key: str, spec: Spec, code: CodePlan, triggers: list[BoundTri
         environment=_environment(fn, spec, name),
         statements=statements_for(key, fn, spec, [t.queue for t in triggers]),
         code=code,
-        skips=function_skips(fn, triggers, dlqs),
+        code_note=_code_note(key, code, spec),
+        signed_prefix=_signed_prefix(key) if spec.code_signing.enabled else None,
+        skips=function_skips(fn, triggers, dlqs, code_signing=spec.code_signing.enabled),
         http_auth={"aws_iam": "AWS_IAM", "none": "NONE"}.get(fn.http or ""),
         url_skips=function_url_skips(fn),
     )
