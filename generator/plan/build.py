@@ -26,7 +26,6 @@ from generator.plan.iam import KMS_KEY_ARN, statements_for
 from generator.plan.model import (
     AlarmPlan,
     CodePlan,
-    CodeSigningPlan,
     FunctionPlan,
     MappingPlan,
     OutputPlan,
@@ -34,6 +33,7 @@ from generator.plan.model import (
     QueuePlan,
     TablePlan,
 )
+from generator.plan.signing import code_note, code_signing_plan, signed_prefix
 from generator.plan.skips import function_skips, function_url_skips, key_policy_skips
 from generator.spec.model import Function, Spec
 
@@ -79,36 +79,8 @@ def build_plan(spec: Spec, source: str, code: Mapping[str, CodePlan]) -> Plan:
             artifacts_bucket(spec.project.name, KMS_KEY_ARN, signed=spec.code_signing.enabled)
             if any(c.via_s3 for c in code.values()) else None
         ),
-        code_signing=_code_signing_plan(spec) if spec.code_signing.enabled else None,
+        code_signing=code_signing_plan(spec) if spec.code_signing.enabled else None,
     )
-
-
-# Signer profile names: 2-64 of letters, digits and '_'; Terraform's name_prefix takes at most 38 and appends a
-# unique suffix, so a profile cancelled by a destroy (its name can never be used again) does not block the next
-# apply.
-_PROFILE_PREFIX_MAX = 38
-
-
-def _code_signing_plan(spec: Spec) -> CodeSigningPlan:
-    prefix = spec.project.name.replace("-", "_")[: _PROFILE_PREFIX_MAX - 1] + "_"
-    return CodeSigningPlan(
-        profile_name_prefix=prefix,
-        signature_validity_months=spec.code_signing.signature_validity_months,
-        description=f"Lambda deploys only code that the {spec.project.name} signing profile signed",
-    )
-
-
-def _code_note(key: str, code: CodePlan, spec: Spec) -> tuple[str, ...]:
-    if spec.code_signing.enabled:
-        return ("AWS Signer signs S3 objects: the zip goes to the artifacts bucket, its signing job writes the signed",
-                f"copy under {_signed_prefix(key)}, and the function deploys that copy.")
-    if code.via_s3:
-        return ("The zip is over Lambda's 50 MB direct-upload limit, so it is deployed through the artifacts bucket.",)
-    return ()
-
-
-def _signed_prefix(key: str) -> str:
-    return f"signed/{key}/"
 
 
 def _identity_arn(sender: str) -> str:
@@ -206,8 +178,8 @@ def _function_plan(key: str, spec: Spec, code: CodePlan, triggers: list[BoundTri
         environment=_environment(fn, spec, name),
         statements=statements_for(key, fn, spec, [t.queue for t in triggers]),
         code=code,
-        code_note=_code_note(key, code, spec),
-        signed_prefix=_signed_prefix(key) if spec.code_signing.enabled else None,
+        code_note=code_note(key, code, spec),
+        signed_prefix=signed_prefix(key) if spec.code_signing.enabled else None,
         skips=function_skips(fn, triggers, dlqs, code_signing=spec.code_signing.enabled),
         http_auth={"aws_iam": "AWS_IAM", "none": "NONE"}.get(fn.http or ""),
         url_skips=function_url_skips(fn),
