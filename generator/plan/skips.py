@@ -19,8 +19,8 @@ _KEY_POLICY = ("key policy: Resource \"*\" is this key only, and kms:* goes to t
 _NO_LOG_TARGET = "S3 cannot deliver server access logs to an SSE-KMS bucket (only SSE-S3 targets)"
 
 SUPPRESSIONS: dict[str, str] = {
-    "CKV_AWS_117": "calls only AWS's public APIs, each limited by this function's least-privilege role, and the "
-                   "internet; a VPC would add NAT gateways and isolate nothing",
+    "CKV_AWS_117": "calls AWS's public APIs, each limited by this function's least-privilege role, and, where "
+                   "its code must, the internet; a VPC would add NAT gateways and isolate nothing",
     "CKV_AWS_272": "code signing is off ([code_signing] enabled = false in queues.toml); the zips are built "
                    "reproducibly from the reviewed repository",
     "CKV_AWS_116.sqs": "SQS-triggered: failed messages go to {dlq} by redrive; a function DLQ is for async invokes",
