@@ -161,7 +161,7 @@ def _code_plan(package: PackageResult, zip_dir: str) -> CodePlan:
         filename=f'"${{path.module}}/{zip_file}"',
         source_code_hash=package.input_hash,
         via_s3=package.deployed_through_s3,
-        s3_key=f"{package.key}/{digest}.zip" if package.deployed_through_s3 else "",
+        s3_key=f"{package.key}/{digest}.zip",  # used when via_s3: zips over 50 MB, or all when signing code
         missing_zip_message=(f"Lambda zip {zip_file} is missing: it is built from the sources this "
                              "source_code_hash stands for, so run `make generate` (after every git pull too)."),
     )

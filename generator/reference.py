@@ -39,6 +39,7 @@ def _collect() -> list[tuple[str, type[BaseModel]]]:
         ("[buckets.&lt;key&gt;]", model.Bucket),
         ("[tables.&lt;key&gt;]", model.Table),
         ("[email]", model.Email),
+        ("[code_signing]", model.CodeSigning),
     ]
 
 

@@ -291,3 +291,8 @@ def _queue_changes_are_atomic() -> None:
 
     Queue.delete_message = delete_message
     SQSBackend.receive_message = receive_message
+
+
+# Code signing (AWS Signer's jobs, Lambda's code signing configs) is a module of its own; importing it registers
+# its patches after the ones above.
+from generator.local import signing  # noqa: E402, F401

@@ -17,13 +17,16 @@ from generator.spec.model import Bucket
 ARTIFACTS_KEY = "artifacts"
 
 
-def artifacts_bucket(project: str, kms_key_arn: str) -> BucketPlan:
-    """Holds the zips over Lambda's direct-upload limit. Bucket names are global: the account id and region
-    make this one unique without a random suffix, so the name is the same on every run and machine."""
+def artifacts_bucket(project: str, kms_key_arn: str, *, signed: bool) -> BucketPlan:
+    """Holds the zips over Lambda's direct-upload limit, or every zip when code is signed. Bucket names are
+    global: the account id and region make this one unique without a random suffix, so the name is the same on
+    every run and machine."""
     return BucketPlan(
         label=bucket_label(ARTIFACTS_KEY),
         name=bucket_name_expression(bucket_name_prefix(project, ARTIFACTS_KEY)),
-        purpose="Lambda zips over the 50 MB direct-upload limit; Terraform uploads them, Lambda reads them",
+        purpose=("Lambda zips: Terraform uploads them, AWS Signer writes signed copies under signed/, Lambda "
+                 "deploys those" if signed else
+                 "Lambda zips over the 50 MB direct-upload limit; Terraform uploads them, Lambda reads them"),
         kms_key_arn=kms_key_arn,
         noncurrent_version_days=30,
         incomplete_upload_days=7,

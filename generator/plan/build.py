@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping
 
 from generator import hcl
@@ -32,6 +33,7 @@ from generator.plan.model import (
     QueuePlan,
     TablePlan,
 )
+from generator.plan.signing import code_note, code_signing_plan, signed_prefix
 from generator.plan.skips import function_skips, function_url_skips, key_policy_skips
 from generator.spec.model import Function, Spec
 
@@ -39,6 +41,8 @@ TOPIC_LABEL = "alarms"
 
 
 def build_plan(spec: Spec, source: str, code: Mapping[str, CodePlan]) -> Plan:
+    if spec.code_signing.enabled:  # AWS Signer signs S3 objects: every zip goes through the artifacts bucket
+        code = {key: dataclasses.replace(plan, via_s3=True) for key, plan in code.items()}
     triggers = {key: function_triggers(key, spec.functions[key]) for key in sorted(spec.functions)}
     consumers = {t.queue: key for key, found in triggers.items() for t in found}
     queues = tuple(_queue_plan(key, spec, consumers.get(key)) for key in sorted(spec.queues))
@@ -72,8 +76,10 @@ def build_plan(spec: Spec, source: str, code: Mapping[str, CodePlan]) -> Plan:
         email_sender=spec.email.sender if spec.email is not None else None,
         email_sender_arn=_identity_arn(spec.email.sender) if spec.email is not None else None,
         artifacts_bucket=(
-            artifacts_bucket(spec.project.name, KMS_KEY_ARN) if any(c.via_s3 for c in code.values()) else None
+            artifacts_bucket(spec.project.name, KMS_KEY_ARN, signed=spec.code_signing.enabled)
+            if any(c.via_s3 for c in code.values()) else None
         ),
+        code_signing=code_signing_plan(spec) if spec.code_signing.enabled else None,
     )
 
 
@@ -172,7 +178,9 @@ def _function_plan(key: str, spec: Spec, code: CodePlan, triggers: list[BoundTri
         environment=_environment(fn, spec, name),
         statements=statements_for(key, fn, spec, [t.queue for t in triggers]),
         code=code,
-        skips=function_skips(fn, triggers, dlqs),
+        code_note=code_note(key, code, spec),
+        signed_prefix=signed_prefix(key) if spec.code_signing.enabled else None,
+        skips=function_skips(fn, triggers, dlqs, code_signing=spec.code_signing.enabled),
         http_auth={"aws_iam": "AWS_IAM", "none": "NONE"}.get(fn.http or ""),
         url_skips=function_url_skips(fn),
     )

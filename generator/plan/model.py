@@ -52,6 +52,7 @@ class Statement:
     actions: tuple[str, ...]  # sorted
     resources: tuple[str, ...]  # HCL expressions, sorted
     conditions: tuple[Condition, ...] = ()
+    why: str = ""  # the least-privilege table's reason, printed above the statement
 
 
 @dataclass(frozen=True)
@@ -61,7 +62,7 @@ class CodePlan:
     filename: str  # HCL expression of the local zip path
     source_code_hash: str  # derived from the package's inputs, not from zip bytes
     via_s3: bool
-    s3_key: str  # object key when via_s3
+    s3_key: str  # the object's key in the artifacts bucket, when via_s3
     missing_zip_message: str  # the plan-time precondition's error when the zip named in filename is absent
 
 
@@ -83,6 +84,8 @@ class FunctionPlan:
     environment: tuple[str, ...]  # aligned `NAME = expression` lines
     statements: tuple[Statement, ...]
     code: CodePlan
+    code_note: tuple[str, ...]  # why the zip goes through the artifacts bucket (comment lines above its upload)
+    signed_prefix: str | None  # where AWS Signer writes the signed zip, when code signing is on
     skips: tuple[Skip, ...]
     http_auth: str | None  # function URL authorization type, if the function has an HTTPS endpoint
     url_skips: tuple[Skip, ...]
@@ -152,6 +155,15 @@ class BucketPlan:
 
 
 @dataclass(frozen=True)
+class CodeSigningPlan:
+    """One AWS Signer profile for Lambda, and the code signing config every function enforces it with."""
+
+    profile_name_prefix: str  # Signer names: letters, digits and '_'; Terraform appends a unique suffix
+    signature_validity_months: int
+    description: str  # of the code signing config
+
+
+@dataclass(frozen=True)
 class Plan:
     source: str  # the spec file name printed in headers
     project: str
@@ -173,3 +185,4 @@ class Plan:
     email_sender: str | None
     email_sender_arn: str | None  # HCL string: the identity's ARN, whichever environment manages it
     artifacts_bucket: BucketPlan | None  # set when any zip is deployed through S3
+    code_signing: CodeSigningPlan | None  # set when queues.toml turns code signing on

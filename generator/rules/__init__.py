@@ -24,7 +24,7 @@ from generator.rules.queues import (
     high_throughput_fifo_is_consistent,
 )
 from generator.rules.references import references_resolve, storage_references_resolve
-from generator.rules.storage import bucket_names_fit, table_keys_are_distinct
+from generator.rules.storage import bucket_names_fit, signed_code_has_an_artifacts_bucket, table_keys_are_distinct
 from generator.rules.triggers import (
     batching_limits,
     filter_patterns_are_well_formed,
@@ -59,6 +59,7 @@ __all__ = [
     "one_consumer_per_queue",
     "references_resolve",
     "reserved_concurrency_covers_mapping",
+    "signed_code_has_an_artifacts_bucket",
     "storage_references_resolve",
     "subscribers_are_unique",
     "table_keys_are_distinct",

@@ -43,8 +43,9 @@ def storage_references_resolve(spec: Spec) -> Iterator[Problem]:
             path = ("functions", fn_key, "buckets", key)
             if key not in spec.buckets:
                 yield unknown(path, key, "bucket", spec.buckets)
-            if not (access.read or access.write or access.list):
-                yield error(path, "grants nothing", 'list prefixes under read, write or list, e.g. write = ["videos/"]')
+            if not (access.read or access.write or access.upload or access.list):
+                yield error(path, "grants nothing",
+                            'list prefixes under read, write, upload or list, e.g. write = ["videos/"]')
         if fn.sends_email and spec.email is None:
             yield error(("functions", fn_key, "sends_email"), "there is no [email] sender to send from",
                         'add an [email] table with sender = "noreply@example.com"')

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from generator.naming import BUCKET_PREFIX_MAX, bucket_name_prefix, bucket_name_too_long
+from generator.naming import ARTIFACTS_KEY, BUCKET_PREFIX_MAX, bucket_name_prefix, bucket_name_too_long
 from generator.problems import Problem, error
 from generator.rules.common import rule
 from generator.spec.model import Spec
@@ -36,3 +36,16 @@ def bucket_names_fit(spec: Spec) -> Iterator[Problem]:
         elif bucket_name_too_long(prefix):
             yield error(("buckets", key), f'"{prefix}-<account id>-<region>" can exceed S3\'s 63 characters',
                         f"keep the project name and bucket key within {BUCKET_PREFIX_MAX - 1} characters together")
+
+
+@rule
+def signed_code_has_an_artifacts_bucket(spec: Spec) -> Iterator[Problem]:
+    """AWS Signer signs S3 objects, so with code signing every zip deploys from the artifacts bucket
+    (https://docs.aws.amazon.com/signer/latest/developerguide/signing-lambda.html): its name must fit too."""
+    prefix = bucket_name_prefix(spec.project.name, ARTIFACTS_KEY)
+    if spec.code_signing.enabled and bucket_name_too_long(prefix):
+        yield error(("code_signing", "enabled"),
+                    f'signed code deploys from the artifacts bucket, and "{prefix}-<account id>-<region>" can exceed '
+                    "S3's 63 characters",
+                    f"use a project name of at most {BUCKET_PREFIX_MAX - len('-' + ARTIFACTS_KEY)} characters, or "
+                    "turn code signing off")

@@ -48,6 +48,7 @@ _TABLES: dict[type[BaseModel], str] = {
     model.Function: "[functions.<key>]",
     model.Trigger: "functions.<key>.trigger",
     model.TriggerSettings: "functions.<key>.triggers.<queue>",
+    model.CodeSigning: "[code_signing]",
 }
 
 _TYPE_NAMES = {

@@ -202,11 +202,18 @@ TableAction = Literal[
 class BucketAccess(StrictModel):
     # `list` is a field name here, so the builtin is spelled out in this class.
     read: builtins.list[Prefix] = Field(
-        default_factory=builtins.list, description="Prefixes the function may read (s3:GetObject)."
+        default_factory=builtins.list,
+        description="Prefixes the function reads (GetObject, HeadObject: s3:GetObject), with s3:ListBucket on the "
+        "same prefixes so that a missing key reads as 404, not 403.",
     )
     write: builtins.list[Prefix] = Field(
         default_factory=builtins.list,
-        description="Prefixes the function may write (s3:PutObject, s3:AbortMultipartUpload).",
+        description="Prefixes the function writes in one request (PutObject: s3:PutObject).",
+    )
+    upload: builtins.list[Prefix] = Field(
+        default_factory=builtins.list,
+        description="Prefixes the function uploads to in parts (boto3's upload_file above 8 MB: s3:PutObject, "
+        "s3:AbortMultipartUpload, and kms:Decrypt for the parts).",
     )
     list: builtins.list[Prefix] = Field(
         default_factory=builtins.list,
@@ -276,7 +283,8 @@ class Function(StrictModel):
     )
     reserved_concurrent_executions: Annotated[int, Field(ge=0, le=10_000)] | None = Field(
         default=None,
-        description="Reserved concurrency. Unset: the account's unreserved pool. Must cover the sum of its "
+        description="Reserved concurrency: guaranteed to the function, and its ceiling whoever invokes it (an "
+        "HTTPS endpoint's callers included). Unset: the account's unreserved pool. Must cover the sum of its "
         "triggers' maximum_concurrency.",
     )
     log_retention_days: LogRetentionDays = Field(
@@ -337,6 +345,20 @@ class Alarms(StrictModel):
     )
 
 
+class CodeSigning(StrictModel):
+    enabled: bool = Field(
+        default=False,
+        description="Sign every zip with an AWS Signer profile and make Lambda refuse code that profile did not "
+        "sign (a code signing config in Enforce mode). Signed code deploys from the artifacts bucket.",
+    )
+    # Signer: SignatureValidityPeriod up to 135 months (its default).
+    signature_validity_months: Annotated[int, Field(ge=1, le=135)] = Field(
+        default=135,
+        description="How long a signature stays valid, 1–135 months. Lambda refuses to deploy a zip whose "
+        "signature expired; running functions are not affected, and every deploy signs anew.",
+    )
+
+
 class Project(StrictModel):
     name: Key = Field(
         description="Short name used for the KMS key alias and resource descriptions. Required."
@@ -356,3 +378,6 @@ class Spec(StrictModel):
     buckets: dict[Key, Bucket] = Field(default_factory=dict, description="S3 buckets the functions use.")
     tables: dict[Key, Table] = Field(default_factory=dict, description="DynamoDB tables the functions use.")
     email: Email | None = Field(default=None, description="The SES sender, for functions with sends_email.")
+    code_signing: CodeSigning = Field(
+        default_factory=CodeSigning, description="Signing the zips and enforcing signatures at deployment."
+    )

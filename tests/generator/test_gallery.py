@@ -20,7 +20,7 @@ from tests.conftest import ROOT
 GALLERY = ROOT / "tests" / "gallery"
 WARNINGS = GALLERY / "warnings"
 
-ERROR_CASES = sorted(GALLERY.glob("*.toml"))
+ERROR_CASES = sorted(GALLERY.glob("*.toml"), key=lambda path: int(path.name.split("-", 1)[0]))  # 99 before 100
 WARNING_CASES = sorted(WARNINGS.glob("*.toml"))
 
 

@@ -144,3 +144,22 @@ def test_an_environment_over_4_kb_is_an_error() -> None:
     spec = spec_with(function(environment={"AA": "x" * 3000, "BB": "y" * 1200}))
     assert_problem(only(list(rules.environment_fits(spec))), Level.ERROR, ("functions", "worker", "environment"),
                    "4096")
+
+
+def test_signed_code_needs_an_artifacts_bucket_name_that_fits() -> None:
+    long_project = {"project": {"name": "a-project-name-long-enough-to-overflow-s3-names"}}
+    spec = spec_with(long_project, {"code_signing": {"enabled": True}})
+    assert_problem(only(list(rules.signed_code_has_an_artifacts_bucket(spec))), Level.ERROR,
+                   ("code_signing", "enabled"), "signed code deploys from the artifacts bucket", "63 characters",
+                   "turn code signing off")
+
+
+def test_a_short_project_or_unsigned_code_needs_no_artifacts_bucket_check() -> None:
+    long_project = {"project": {"name": "a-project-name-long-enough-to-overflow-s3-names"}}
+    assert list(rules.signed_code_has_an_artifacts_bucket(spec_with(long_project))) == []
+    assert list(rules.signed_code_has_an_artifacts_bucket(spec_with({"code_signing": {"enabled": True}}))) == []
+
+
+def test_uploads_in_parts_alone_are_a_grant() -> None:
+    spec = spec_with(BUCKET, function(buckets={"media": {"upload": ["videos/"]}}))
+    assert list(rules.storage_references_resolve(spec)) == []

@@ -241,6 +241,76 @@ def _concurrent_deletes() -> dict:
             + int(attributes["ApproximateNumberOfMessages"])}
 
 
+def _versioned_zip(s3, bucket: str, key: str) -> tuple[bytes, str]:  # type: ignore[no-untyped-def]
+    s3.create_bucket(Bucket=bucket)
+    s3.put_bucket_versioning(Bucket=bucket, VersioningConfiguration={"Status": "Enabled"})
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("handler.py", "def lambda_handler(event, context):\n    return None\n")
+    body = buffer.getvalue()
+    return body, s3.put_object(Bucket=bucket, Key=key, Body=body)["VersionId"]
+
+
+def _signed_copy(s3, profile: str, bucket: str = "artifacts") -> dict:  # type: ignore[no-untyped-def]
+    """Start a signing job of a fresh zip; what it reports and whether its output is the zip."""
+    body, version = _versioned_zip(s3, bucket, "fn/code.zip")
+    signer = client("signer")
+    try:
+        job = signer.start_signing_job(
+            source={"s3": {"bucketName": bucket, "key": "fn/code.zip", "version": version}},
+            destination={"s3": {"bucketName": bucket, "prefix": "signed/fn/"}}, profileName=profile)
+    except Exception as error:  # moto has no signing jobs
+        return {"job": type(error).__name__}
+    described = signer.describe_signing_job(jobId=job["jobId"])
+    signed = described["signedObject"]["s3"]
+    copy = s3.get_object(Bucket=signed["bucketName"], Key=signed["key"])["Body"].read()
+    return {"job": described["status"], "source_version_kept": described["source"]["s3"]["version"] == version,
+            "signed_key": signed["key"].startswith("signed/fn/") and signed["key"].endswith(".zip"),
+            "copy_is_the_zip": copy == body, "key": signed["key"]}
+
+
+@probe
+def probe_signing_jobs():  # type: ignore[no-untyped-def]
+    client("signer").put_signing_profile(profileName="pipeline", platformId="AWSLambda-SHA384-ECDSA")
+    observed = _signed_copy(client("s3"), "pipeline")
+    observed.pop("key", None)
+    return observed
+
+
+@probe
+def probe_code_signing_configs():  # type: ignore[no-untyped-def]
+    lambda_ = client("lambda")
+    try:
+        lambda_.list_code_signing_configs()
+    except Exception as error:  # moto has none of the code signing config calls
+        return {"configs": type(error).__name__}
+    signer, s3 = client("signer"), client("s3")
+    version_arn = signer.put_signing_profile(profileName="pipeline", platformId="AWSLambda-SHA384-ECDSA"
+                                             )["profileVersionArn"]
+    signed_key = _signed_copy(s3, "pipeline")["key"]
+    config = lambda_.create_code_signing_config(
+        AllowedPublishers={"SigningProfileVersionArns": [version_arn]}, Tags={"team": "video"},
+        CodeSigningPolicies={"UntrustedArtifactOnDeployment": "Enforce"})["CodeSigningConfig"]
+    arn = config["CodeSigningConfigArn"]
+    code = {"Runtime": "python3.12", "Role": _role(), "Handler": "handler.lambda_handler", "CodeSigningConfigArn": arn}
+    try:
+        lambda_.create_function(FunctionName="unsigned", Code={"S3Bucket": "artifacts", "S3Key": "fn/code.zip"}, **code)
+        unsigned = "deployed"
+    except lambda_.exceptions.CodeVerificationFailedException:
+        unsigned = "refused"
+    lambda_.create_function(FunctionName="signed", Code={"S3Bucket": "artifacts", "S3Key": signed_key}, **code)
+    attached = lambda_.get_function_code_signing_config(FunctionName="signed").get("CodeSigningConfigArn") == arn
+    lambda_.delete_function_code_signing_config(FunctionName="signed")
+    detached = lambda_.get_function_code_signing_config(FunctionName="signed").get("CodeSigningConfigArn")
+    lambda_.put_function_code_signing_config(FunctionName="signed", CodeSigningConfigArn=arn)
+    reattached = lambda_.get_function_code_signing_config(FunctionName="signed")["CodeSigningConfigArn"] == arn
+    lambda_.update_code_signing_config(CodeSigningConfigArn=arn, Description="updated")
+    config = lambda_.get_code_signing_config(CodeSigningConfigArn=arn)["CodeSigningConfig"]
+    return {"unsigned_code": unsigned, "signed_code_attached": attached, "detached": detached,
+            "reattached": reattached, "description": config["Description"],
+            "tags": lambda_.list_tags(Resource=arn)["Tags"]}
+
+
 def main(mode: str) -> None:
     from generator.local import compat
 

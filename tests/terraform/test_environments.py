@@ -31,7 +31,9 @@ UNNAMED = {
     "aws_lambda_event_source_mapping", "aws_lambda_function_url", "aws_sns_topic_subscription",
     "aws_s3_bucket_ownership_controls", "aws_s3_bucket_public_access_block", "aws_s3_bucket_versioning",
     "aws_s3_bucket_server_side_encryption_configuration", "aws_s3_bucket_lifecycle_configuration",
-    "aws_s3_bucket_policy", "aws_s3_object",
+    "aws_s3_bucket_policy", "aws_s3_object", "aws_lambda_code_signing_config", "aws_signer_signing_job",
+    # named at apply time: its name_prefix plus a unique suffix, so two environments never collide
+    "aws_signer_signing_profile",
 }
 
 

@@ -143,8 +143,8 @@ def test_each_role_grants_only_what_its_function_does(seed_plan: dict, function:
     assert set(sqs_grants) == expected_sids
     if consumes:
         actions, refs = statements["ConsumeTriggerQueue"]
-        assert actions == ["sqs:ChangeMessageVisibility", "sqs:DeleteMessage", "sqs:GetQueueAttributes",
-                           "sqs:ReceiveMessage"]
+        # what the event source mapping calls with the role (nothing calls ChangeMessageVisibility)
+        assert actions == ["sqs:DeleteMessage", "sqs:GetQueueAttributes", "sqs:ReceiveMessage"]
         assert [r for r in refs if r.endswith(".arn")] == [f"aws_sqs_queue.{consumes}.arn"]
     if sends:
         actions, refs = statements["SendToQueues"]
@@ -233,6 +233,7 @@ def _mock_apply_test(expected_receives: dict[str, int]) -> str:
         "aws_iam_role": f"arn:aws:iam::{ACCOUNT_ID}:role/mock",
         "aws_lambda_function": arn.format(service="lambda", name="function:mock"),
         "aws_cloudwatch_log_group": arn.format(service="logs", name="log-group:mock"),
+        "aws_lambda_code_signing_config": arn.format(service="lambda", name="code-signing-config:csc-mock"),
     }
     text = ['mock_provider "aws" {\n',
             '  mock_data "aws_iam_policy_document" {\n',
@@ -242,6 +243,12 @@ def _mock_apply_test(expected_receives: dict[str, int]) -> str:
             '  mock_data "aws_region" {\n    defaults = { name = "us-east-1" }\n  }\n']
     for resource, value in mocks.items():
         text.append(f'  mock_resource "{resource}" {{\n    defaults = {{ arn = "{value}" }}\n  }}\n')
+    # Code signing: the config validates the profile version's ARN; each function deploys its job's signed copy.
+    profile = f"arn:aws:signer:us-east-1:{ACCOUNT_ID}:/signing-profiles/mock"
+    text.append(f'  mock_resource "aws_signer_signing_profile" {{\n    defaults = {{ arn = "{profile}", '
+                f'version_arn = "{profile}/v1" }}\n  }}\n')
+    text.append('  mock_resource "aws_signer_signing_job" {\n    defaults = { signed_object = '
+                '[{ s3 = [{ bucket = "artifacts", key = "signed/mock.zip" }] }] }\n  }\n')
     text.append('}\n\nrun "seed" {\n  command = apply\n')
     for label in expected_receives:
         for queue in (label, f"{label}_dlq"):
@@ -285,11 +292,13 @@ SEED_STORAGE = {
     "router": {"UseQuotasTable": (["dynamodb:UpdateItem"], ["aws_dynamodb_table.quotas.arn"])},
     "downloader": {
         "ListMediaPrefixes": (["s3:ListBucket"], ["aws_s3_bucket.media.arn"]),
-        "WriteMediaObjects": (["s3:AbortMultipartUpload", "s3:PutObject"], ["aws_s3_bucket.media.arn"]),
+        # upload_file: multipart above 8 MB, aborted on failure
+        "UploadMediaObjects": (["s3:AbortMultipartUpload", "s3:PutObject"], ["aws_s3_bucket.media.arn"]),
     },
     "thumbnail": {
+        "ListMediaPrefixes": (["s3:ListBucket"], ["aws_s3_bucket.media.arn"]),  # HeadObject: 404, not 403
         "ReadMediaObjects": (["s3:GetObject"], ["aws_s3_bucket.media.arn"]),
-        "WriteMediaObjects": (["s3:AbortMultipartUpload", "s3:PutObject"], ["aws_s3_bucket.media.arn"]),
+        "WriteMediaObjects": (["s3:PutObject"], ["aws_s3_bucket.media.arn"]),  # put_object: one request each
     },
     "email": {
         "UseIdempotencyTable": (["dynamodb:DeleteItem", "dynamodb:GetItem", "dynamodb:PutItem",
@@ -301,18 +310,58 @@ SEED_STORAGE = {
     "analytics": {"UseAnalyticsTable": (["dynamodb:PutItem", "dynamodb:UpdateItem"],
                                         ["aws_dynamodb_table.analytics.arn"])},
 }
-_BASE_SIDS = {"WriteOwnLogs", "ConsumeTriggerQueue", "SendToQueues", "UsePipelineKey", "WriteTraces"}
+_BASE_SIDS = {"WriteOwnLogs", "ConsumeTriggerQueue", "SendToQueues", "WriteTraces"}
 
 
 @pytest.mark.parametrize("function", sorted(SEED_STORAGE))
 def test_each_role_reaches_only_its_own_tables_buckets_and_sender(seed_plan: dict, function: str) -> None:
     statements = _statements(seed_plan, function)
-    storage = {sid: st for sid, st in statements.items() if sid not in _BASE_SIDS}
+    storage = {sid: st for sid, st in statements.items()
+               if sid not in _BASE_SIDS and not sid.startswith("UsePipelineKeyThrough")}
     assert sorted(storage) == sorted(SEED_STORAGE[function])
     for sid, (actions, resources) in SEED_STORAGE[function].items():
         got_actions, got_refs = storage[sid]
         assert got_actions == actions, sid
         assert [r for r in got_refs if r.endswith((".arn", "_arn"))] == resources, sid
+
+
+# function → {service: KMS actions}: what each service does with the pipeline key as the function (producers:
+# GenerateDataKey and Decrypt through SQS; consumers Decrypt; DynamoDB decrypts the table key for every caller;
+# S3 makes a data key per object written, decrypts for reads and for multipart parts). Nothing else.
+SEED_KEY_USE = {
+    "router": {"dynamodb": ["kms:Decrypt"], "sqs": ["kms:Decrypt", "kms:GenerateDataKey"]},
+    "downloader": {"s3": ["kms:Decrypt", "kms:GenerateDataKey"], "sqs": ["kms:Decrypt", "kms:GenerateDataKey"]},
+    "thumbnail": {"s3": ["kms:Decrypt", "kms:GenerateDataKey"], "sqs": ["kms:Decrypt", "kms:GenerateDataKey"]},
+    "email": {"dynamodb": ["kms:Decrypt"], "sqs": ["kms:Decrypt", "kms:GenerateDataKey"]},
+    "analytics": {"dynamodb": ["kms:Decrypt"], "sqs": ["kms:Decrypt"]},  # consumes, never sends: no data key
+}
+
+
+@pytest.mark.parametrize("function", sorted(SEED_KEY_USE))
+def test_each_role_uses_the_key_only_through_the_services_that_need_it(seed_plan: dict, function: str) -> None:
+    config = _config(seed_plan, f"data.aws_iam_policy_document.{function}")
+    found = {}
+    for statement in config["statement"]:
+        actions = statement["actions"]["constant_value"]
+        if not any(action.startswith("kms:") for action in actions):
+            continue
+        assert all(action.startswith("kms:") for action in actions)
+        assert statement["resources"]["references"][0] == "aws_kms_key.pipeline.arn"
+        (condition,) = statement["condition"]
+        assert (condition["test"]["constant_value"], condition["variable"]["constant_value"]) == (
+            "StringEquals", "kms:ViaService")
+        assert condition["values"]["references"] == ["local.region"]  # "<service>.${local.region}.amazonaws.com"
+        found[statement["sid"]["constant_value"].removeprefix("UsePipelineKeyThrough").lower()] = actions
+    assert found == SEED_KEY_USE[function]
+
+
+def test_cloudwatch_may_use_the_key_only_for_this_account(seed_plan: dict) -> None:
+    config = _config(seed_plan, "data.aws_iam_policy_document.pipeline_key")
+    (statement,) = [s for s in config["statement"]
+                    if s["sid"]["constant_value"] == "CloudWatchAlarmsPublishToEncryptedTopic"]
+    (condition,) = statement["condition"]
+    assert condition["variable"]["constant_value"] == "aws:SourceAccount"
+    assert condition["values"]["references"] == ["local.account_id"]
 
 
 def test_object_grants_are_scoped_to_their_prefixes() -> None:
@@ -335,8 +384,8 @@ def test_plan_creates_the_tables_bucket_and_function_url(seed_plan: dict) -> Non
     assert all(t["billing_mode"] == "PAY_PER_REQUEST" for t in tables.values())
     assert all(t["point_in_time_recovery"][0]["enabled"] is True for t in tables.values())
     buckets = _created(seed_plan, "aws_s3_bucket")
-    # The seed copy's stub functions are small, so no zip needs the artifacts bucket (tests/package covers it).
-    assert sorted(buckets) == ["aws_s3_bucket.media"]
+    # The seed copy's stub zips are small: the artifacts bucket is there because the seed signs its code.
+    assert sorted(buckets) == ["aws_s3_bucket.artifacts", "aws_s3_bucket.media"]
     assert buckets["aws_s3_bucket.media"]["after"]["bucket"] == f"video-pipeline-media-{ACCOUNT_ID}-us-east-1"
     urls = _created(seed_plan, "aws_lambda_function_url")
     assert [u["after"]["authorization_type"] for u in urls.values()] == ["AWS_IAM"]

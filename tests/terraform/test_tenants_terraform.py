@@ -43,8 +43,7 @@ def test_one_function_gets_one_mapping_per_queue(plan: dict) -> None:
 
 def test_the_role_may_receive_from_exactly_its_three_queues(plan: dict) -> None:
     actions, refs = _statements(plan, "tenant_worker")["ConsumeTriggerQueues"]
-    assert actions == ["sqs:ChangeMessageVisibility", "sqs:DeleteMessage", "sqs:GetQueueAttributes",
-                       "sqs:ReceiveMessage"]
+    assert actions == ["sqs:DeleteMessage", "sqs:GetQueueAttributes", "sqs:ReceiveMessage"]
     assert sorted(r for r in refs if r.endswith(".arn")) == [
         "aws_sqs_queue.tenant_a.arn", "aws_sqs_queue.tenant_b.arn", "aws_sqs_queue.tenant_c.arn"]
 
