@@ -22,6 +22,7 @@ GENERATED_FILES: dict[str, tuple[str, Callable[[Plan], bool]]] = {
     "mappings.tf": ("mappings.tf.j2", lambda plan: bool(plan.mappings)),
     "artifacts.tf": ("artifacts.tf.j2", lambda plan: plan.artifacts_bucket is not None),
     "alarms.tf": ("alarms.tf.j2", lambda plan: True),
+    "dashboard.tf": ("dashboard.tf.j2", lambda plan: True),
     "outputs.tf": ("outputs.tf.j2", lambda plan: True),
 }
 

@@ -21,6 +21,7 @@ from generator.naming import (
     table_name,
 )
 from generator.plan.buckets import artifacts_bucket, declared_bucket
+from generator.plan.dashboard import dashboard_plan
 from generator.plan.iam import KMS_KEY_ARN, statements_for
 from generator.plan.model import (
     AlarmPlan,
@@ -74,6 +75,7 @@ def build_plan(spec: Spec, source: str, code: Mapping[str, CodePlan]) -> Plan:
         artifacts_bucket=(
             artifacts_bucket(spec.project.name, KMS_KEY_ARN) if any(c.via_s3 for c in code.values()) else None
         ),
+        dashboard=dashboard_plan(spec.project.name, source, queues, functions),
     )
 
 
