@@ -48,6 +48,8 @@ _TABLES: dict[type[BaseModel], str] = {
     model.Function: "[functions.<key>]",
     model.Trigger: "functions.<key>.trigger",
     model.TriggerSettings: "functions.<key>.triggers.<queue>",
+    model.QueueVolume: "queues.<key>.expected",
+    model.FunctionVolume: "functions.<key>.expected",
 }
 
 _TYPE_NAMES = {
