@@ -44,6 +44,14 @@ def _parser() -> argparse.ArgumentParser:
                           help="replace or delete generated files that were edited by hand (the edits are lost)")
     generate.add_argument("--full", action="store_true",
                           help="run every stage even when nothing changed since the last generate")
+
+    cost = commands.add_parser("cost", help="estimate the monthly cost from the volumes `expected` in SPEC")
+    cost.add_argument("spec", nargs="?", default="queues.toml", type=Path, metavar="SPEC")
+
+    diff = commands.add_parser("diff", help="the topology change between a git ref and the working tree, as "
+                                            "Markdown for a pull-request comment")
+    diff.add_argument("base", metavar="BASE_REF", help="the git ref to compare with, e.g. origin/main")
+    diff.add_argument("spec", nargs="?", default="queues.toml", type=Path, metavar="SPEC")
     from generator.local import commands as local_commands
 
     local_commands.add_parsers(commands)
@@ -92,6 +100,24 @@ def _run_local(args: argparse.Namespace) -> int:
         return EXIT_PROBLEMS
 
 
+def _review(args: argparse.Namespace) -> str:
+    """`cost` and `diff`: what the topology costs, what a change does to it (Markdown)."""
+    name = pipeline.display_name(args.spec)
+    if args.command == "diff":
+        from generator.review.diff import diff
+
+        return diff(args.base, args.spec, name)
+    from generator.cost.estimate import estimate
+    from generator.cost.report import markdown
+    from generator.plan.without_code import plan_without_code
+    from generator.spec.load import load_spec
+
+    loaded = load_spec(args.spec, name)
+    _print_problems(loaded.warnings)
+    return "\n".join(markdown(estimate(loaded.spec, plan_without_code(loaded.spec, args.spec.name)), name,
+                               heading="#"))
+
+
 def main(argv: list[str] | None = None) -> int:
     try:
         args = _parser().parse_args(argv)
@@ -109,6 +135,9 @@ def main(argv: list[str] | None = None) -> int:
             if loaded.warnings:
                 counts.append(_count(len(loaded.warnings), "warning"))
             print(f"{args.spec}: ok ({', '.join(counts)})")
+            return EXIT_OK
+        if args.command in ("cost", "diff"):
+            print(_review(args))
             return EXIT_OK
         if args.command == "zip-list":
             loaded = pipeline.check(args.spec)
@@ -136,11 +165,12 @@ def main(argv: list[str] | None = None) -> int:
     if args.check:
         for status, path in result.drift:
             print(f"  would be {status:<9} {path}", file=sys.stderr)
+        folders = f"{out} and {result.docs_dir}"
         if result.drift:
-            print(f"{out} is out of date with {args.spec}: run `make generate` and commit the result",
+            print(f"{folders} are out of date with {args.spec}: run `make generate` and commit the result",
                   file=sys.stderr)
             return EXIT_PROBLEMS
-        print(f"{out} is up to date with {args.spec}")
+        print(f"{folders} are up to date with {args.spec}")
         return EXIT_OK
     for status, path in result.files:
         note = "hand-written" if status == "kept" else result.notes.get(path)

@@ -8,7 +8,8 @@ runs first in `python -m generator` and compares. The stamp holds:
 - the generator's own files (code, templates, scaffold) by content;
 - every input the pipeline says it read (Result.inputs: the spec, each function's folder, common/): files by
   content and mode, folders as their whole tree, a missing one as missing;
-- the outputs: every file at the top of the out dir by content (generated, hand-written, or a new .tf), and
+- the outputs: every file at the top of the out dir by content (generated, hand-written, or a new .tf), the
+  same for the docs folder beside it (docs/: the generated runbook and diagram, and any doc of yours), and
   the folders holding the zips: manifests by content, zips by (size, mtime_ns, ctime_ns, inode), since
   hashing a 73 MB zip on every run would cost more than the run, and nothing rewrites a file without
   changing those;
@@ -27,7 +28,7 @@ import stat
 import sys
 import time
 
-FORMAT = 1
+FORMAT = 2  # 2: the docs folder is an output
 STAMP_NAME = "generate-stamp.marshal"
 # Environment variables that change what `generate` produces. None do today; tests/generator/test_fastpath_guards.py
 # fails if the generator starts reading one that is not listed here.
@@ -156,8 +157,8 @@ def stamp_path(spec: str) -> str:
     return os.path.join(os.path.dirname(os.path.abspath(spec)), "build", STAMP_NAME)
 
 
-def _state(spec: str, out: str, inputs: list[str], zip_folders: list[str],
-           produced: frozenset[str]) -> tuple[dict[str, object], _Scan]:
+def _state(spec: str, out: str, inputs: list[str], zip_folders: list[str], produced: frozenset[str],
+           docs_folders: list[str]) -> tuple[dict[str, object], _Scan]:
     spec, out, stamp = os.path.abspath(spec), os.path.abspath(out), stamp_path(spec)
     scan = _Scan()
     key = _key(spec, out, scan)
@@ -168,6 +169,7 @@ def _state(spec: str, out: str, inputs: list[str], zip_folders: list[str],
         "produced": sorted(produced),  # the out dir's files this run wrote or kept
         "outputs": _outputs(out, stamp, produced, terraform_dir=True),
         "zips": {folder: _outputs(folder, stamp) for folder in zip_folders},
+        "docs": {folder: _outputs(folder, stamp) for folder in docs_folders},
     }
     scan.newest_ns = max(scan.newest_ns, generator_newest)
     return state, scan
@@ -193,9 +195,12 @@ def record(spec_path: object, out_dir: object, result: object, *, started_ns: in
         return False
     inputs = list(dict.fromkeys(os.path.abspath(str(path)) for path in result.inputs))
     zip_folders = sorted({os.path.dirname(os.path.abspath(str(p.zip_path))) for p in result.packages})
+    docs_folders = [os.path.abspath(str(result.docs_dir))] if getattr(result, "docs_dir", None) else []
     try:
-        produced = frozenset(os.path.basename(str(path)) for _, path in result.files)
-        state, scan = _state(spec, out, inputs, zip_folders, produced)
+        out_dir_path = os.path.abspath(out)
+        produced = frozenset(os.path.basename(str(path)) for _, path in result.files
+                             if os.path.dirname(os.path.abspath(str(path))) == out_dir_path)
+        state, scan = _state(spec, out, inputs, zip_folders, produced, docs_folders)
     except (OSError, Unsure):
         return False
     if scan.newest_ns >= started_ns - _CLOCK_SLACK_NS:
@@ -256,12 +261,14 @@ def answer(argv: list[str]) -> int | None:
     try:
         with open(stamp_path(spec), "rb") as handle:
             stamp = marshal.load(handle)
-        state, _ = _state(spec, out, list(stamp["inputs"]), list(stamp["zips"]), frozenset(stamp["produced"]))
+        state, _ = _state(spec, out, list(stamp["inputs"]), list(stamp["zips"]), frozenset(stamp["produced"]),
+                          list(stamp["docs"]))
         if any(stamp[part] != state[part] for part in state):
             return None
         summary, warnings = stamp["summary"], list(stamp["warnings"])
         since = _when(float(summary["recorded_at"]))
-        checked = (f"{summary['input_files']} input files, the generator, {os.path.normpath(out)}/ and "
+        folders = [os.path.normpath(out), *(_beside(out, folder) for folder in stamp["docs"])]
+        checked = (f"{summary['input_files']} input files, the generator, {'/, '.join(folders)}/ and "
                    f"{summary['zips']} zips checked in {(time.perf_counter() - started) * 1000:.0f} ms")
         counts = f"{summary['files']} files identical, {summary['zips']} zips up to date"
     except (OSError, EOFError, ValueError, KeyError, TypeError, AttributeError, Unsure):
@@ -269,11 +276,19 @@ def answer(argv: list[str]) -> int | None:
     for warning in warnings:
         print(warning, file=sys.stderr)
     if check:
-        print(f"{os.path.normpath(out)} is up to date with {spec} (nothing changed since the last generate "
+        verb = "are" if len(folders) > 1 else "is"
+        print(f"{' and '.join(folders)} {verb} up to date with {spec} (nothing changed since the last generate "
               f"{since}: {checked})")
     else:
         print(f"nothing changed since the last generate {since} ({checked}): {counts}")
     return 0
+
+
+def _beside(out: str, folder: str) -> str:
+    """The docs folder as the user would name it: beside the out dir as they gave it."""
+    if os.path.dirname(folder) == os.path.dirname(os.path.abspath(out)):
+        return os.path.normpath(os.path.join(os.path.dirname(os.path.normpath(out)), os.path.basename(folder)))
+    return folder
 
 
 def _when(recorded_at: float) -> str:

@@ -18,6 +18,13 @@ MOVED_FILE = "moved.tf"
 
 _EDITED_HINT = ("keep the change by moving it into {spec} (or into a hand-written .tf file of your own), drop it "
                 "with `git checkout -- {path}`, or pass --discard-edits to let `make generate` replace it")
+_EDITED_DOC_HINT = ("generated docs are rewritten from {spec} on every run: keep notes in a doc of your own beside "
+                    "it, drop the edit with `git checkout -- {path}`, or pass --discard-edits to let `make generate` "
+                    "replace it")
+
+
+def _edited_hint(spec: str, path: Path) -> str:
+    return (_EDITED_DOC_HINT if path.suffix == ".md" else _EDITED_HINT).format(spec=spec, path=path)
 
 
 def _at(path: Path, message: str, hint: str) -> Problem:
@@ -48,6 +55,12 @@ class Overwrites:
     notes: dict[Path, str] = field(default_factory=dict)  # replaced without being checked
 
 
+def combined(*found: Overwrites) -> Overwrites:
+    """One run writes two folders (terraform/, docs/): what either write would destroy."""
+    return Overwrites([p for f in found for p in f.blocked], {k: v for f in found for k, v in f.edits.items()},
+                      {k: v for f in found for k, v in f.notes.items()})
+
+
 def overwrites(on_disk: OnDisk, writes: Mapping[Path, str], removes: Iterable[Path], spec: str,
                source: str, kept_moves: Collection[Move]) -> Overwrites:
     """Files a write would overwrite or delete although the generator did not write them as they are; and
@@ -72,7 +85,7 @@ def overwrites(on_disk: OnDisk, writes: Mapping[Path, str], removes: Iterable[Pa
             if kind is Origin.EDITED and not users_moved_file(path, current):
                 problems[path] = _at(path, "was edited by hand since `make generate` wrote it (its content no "
                                     "longer matches the hash in its header); the edit would be overwritten",
-                                    _EDITED_HINT.format(spec=spec, path=path))
+                                    _edited_hint(spec, path))
             elif kind is Origin.UNHASHED:
                 found.notes[path] = "written by an earlier generator without a content hash: not checked for edits"
     for path in removes:
@@ -83,7 +96,7 @@ def overwrites(on_disk: OnDisk, writes: Mapping[Path, str], removes: Iterable[Pa
         if kind is Origin.EDITED:
             problems[path] = _at(path, "is no longer generated and would be deleted, but it was edited by hand "
                                 "(its content no longer matches the hash in its header)",
-                                _EDITED_HINT.format(spec=spec, path=path))
+                                _edited_hint(spec, path))
         elif kind is Origin.UNHASHED:
             problems[path] = _at(path, "carries the generated header without a content hash, so it cannot be "
                                 "told apart from a hand-written file; it is no longer generated and would be "

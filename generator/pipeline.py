@@ -1,4 +1,7 @@
-"""The stages end to end: load → rules → sources → package → plan → render → guard → write. No printing here."""
+"""The stages end to end: load → rules → sources → package → plan → render → guard → write. No printing here.
+
+Two folders are written, each as one journaled transaction with the same guards: the Terraform directory
+(*.tf) and docs/ beside it (*.md: the runbook and the topology diagram, generated from the same plan)."""
 
 from __future__ import annotations
 
@@ -10,6 +13,7 @@ from importlib import resources
 from pathlib import Path
 
 from generator import guard, header, previous, write
+from generator.docs.render import DOCS_FOLDER, render_docs
 from generator.header import GENERATED_MARKER  # noqa: F401 - re-exported: other tools look for the marker
 from generator.moves import QUEUE_TYPE, Loss, find_losses, find_moves, kept_moves, render_moved
 from generator.package.build import PackageResult, default_wheel_dir, prepare_packages, write_packages
@@ -37,12 +41,13 @@ class Result:
     moves: list[Move] = field(default_factory=list)  # resources that only changed address this run
     notes: dict[Path, str] = field(default_factory=dict)  # a word on how a file was written, for the CLI
     inputs: list[Path] = field(default_factory=list)  # files and folders the run read (for the fast path)
+    docs_dir: Path | None = None  # where the generated docs are (an output the fast path checks too)
 
 
 def check(spec_path: Path) -> LoadedSpec:
     """Validate the spec, the function sources it points at (their files, requirements.txt and imports).
     Raises GeneratorError; the returned warnings include those about the sources."""
-    loaded = load_spec(spec_path, _display_name(spec_path))
+    loaded = load_spec(spec_path, display_name(spec_path))
     sources = function_sources(loaded.spec, spec_path.parent)
     found = function_problems(loaded.spec, sources, default_wheel_dir(build_dir_of(spec_path)))
     if has_errors(found):
@@ -53,6 +58,21 @@ def check(spec_path: Path) -> LoadedSpec:
 def build_dir_of(spec_path: Path) -> Path:
     """Where the spec's Lambda zips are built."""
     return spec_path.parent / "build" / "lambda"
+
+
+def default_docs_dir(out_dir: Path) -> Path:
+    """The generated docs go beside the Terraform directory: docs/ next to terraform/."""
+    return out_dir.parent / DOCS_FOLDER
+
+
+@dataclass(frozen=True)
+class Docs:
+    """The generated docs of a rendering: what goes into their folder, and what is there now."""
+
+    directory: Path
+    files: dict[Path, str] = field(default_factory=dict)
+    stale: list[Path] = field(default_factory=list)  # generated docs no longer produced
+    on_disk: write.OnDisk = field(default_factory=write.OnDisk)
 
 
 @dataclass(frozen=True)
@@ -73,12 +93,14 @@ class Rendering:
     loaded: LoadedSpec | None = None
     prepared: list = field(default_factory=list, repr=False)  # the zips, written once the run may go ahead
     inputs: list[Path] = field(default_factory=list)  # the spec, every function's source folder and common/
+    docs: Docs | None = None  # the generated docs beside out_dir
 
 
-def render_tree(spec_path: Path, out_dir: Path, *, write_zips: bool = True) -> Rendering:
+def render_tree(spec_path: Path, out_dir: Path, *, write_zips: bool = True, docs_dir: Path | None = None) -> Rendering:
     """Validate, package the Lambda zips under build/ (only those whose inputs changed) and render the
-    Terraform files in memory; nothing is written to out_dir. Raises GeneratorError before writing any zip.
-    With write_zips=False the zips are prepared but left for the caller to write."""
+    Terraform files and the docs (into docs_dir, default docs/ beside out_dir) in memory; nothing is written to
+    either. Raises GeneratorError before writing any zip. With write_zips=False the zips are prepared but left
+    for the caller to write."""
     loaded = check(spec_path)
     spec = loaded.spec
     sources = function_sources(spec, spec_path.parent)
@@ -114,11 +136,21 @@ def render_tree(spec_path: Path, out_dir: Path, *, write_zips: bool = True) -> R
             files[path] = resources.files("generator").joinpath("scaffold", name).read_text(encoding="utf-8")
     stale = sorted(path for path in on_disk.generated if path not in files)
     overwrites = guard.overwrites(on_disk, generated, stale, loaded.name, spec_path.name, blocks)
+    docs = _render_docs(loaded, plan, docs_dir if docs_dir is not None else default_docs_dir(out_dir))
+    overwrites = guard.combined(overwrites, guard.overwrites(docs.on_disk, docs.files, docs.stale, loaded.name,
+                                                             spec_path.name, []))
     if write_zips:
         _write_zips(prepared)
     inputs = [spec_path, *dict.fromkeys(p for fn in sources for p in (fn.source_dir, fn.common_dir))]
     return Rendering(warnings, files, stale, kept, packages, moves=moves, losses=losses, loss_paths=_queue_paths(plan),
-                     overwrites=overwrites, on_disk=on_disk, loaded=loaded, prepared=prepared, inputs=inputs)
+                     overwrites=overwrites, on_disk=on_disk, loaded=loaded, prepared=prepared, inputs=inputs,
+                     docs=docs)
+
+
+def _render_docs(loaded: LoadedSpec, plan: Plan, docs_dir: Path) -> Docs:
+    files = {docs_dir / name: header.stamp(text) for name, text in render_docs(loaded.spec, plan).items()}
+    on_disk = write.read_tree(docs_dir, "*.md", "the generated docs")
+    return Docs(docs_dir, files, sorted(path for path in on_disk.generated if path not in files), on_disk)
 
 
 def _against_previous(on_disk: write.OnDisk, generated: dict[Path, str], moved_path: Path,
@@ -167,17 +199,21 @@ def _code_plan(package: PackageResult, zip_dir: str) -> CodePlan:
     )
 
 
-def generate(spec_path: Path, out_dir: Path, *, check_only: bool = False,
-             allow_destroy: Collection[str] = (), discard_edits: bool = False) -> Result:
-    """Package the zips and render terraform/ for the spec, as one transaction, one run at a time.
+def generate(spec_path: Path, out_dir: Path, *, check_only: bool = False, allow_destroy: Collection[str] = (),
+             discard_edits: bool = False, docs_dir: Path | None = None) -> Result:
+    """Package the zips and render terraform/ and docs/ (default: beside out_dir) for the spec, one run at a
+    time, each folder written as one transaction (Terraform first: the docs describe it).
 
     Refuses (GeneratorError, nothing written to out_dir) when the write would make Terraform destroy or
     replace a queue not named in allow_destroy, or overwrite a file the generator did not write as it is
     (unless discard_edits). With check_only, write nothing to out_dir and report the files that would change
     (zips are still built: whether one goes through S3 depends on its size)."""
+    docs_dir = docs_dir if docs_dir is not None else default_docs_dir(out_dir)
     with write.exclusive(spec_path.parent if spec_path.parent.is_dir() else Path(".")):
-        notices = _finish_interrupted(out_dir, check_only)
-        rendering = render_tree(spec_path, out_dir, write_zips=False)
+        notices = _finish_interrupted(out_dir, check_only) + _finish_interrupted(docs_dir, check_only)
+        rendering = render_tree(spec_path, out_dir, write_zips=False, docs_dir=docs_dir)
+        docs = rendering.docs
+        assert docs is not None
         refusals = _loss_problems(rendering, allow_destroy) + rendering.overwrites.blocked
         if not discard_edits:
             refusals += list(rendering.overwrites.edits.values())
@@ -186,18 +222,22 @@ def generate(spec_path: Path, out_dir: Path, *, check_only: bool = False,
             raise GeneratorError(refusals + warnings)
         _write_zips(rendering.prepared)
         result = Result(warnings=warnings, packages=rendering.packages, moves=rendering.moves,
-                        notes=dict(rendering.overwrites.notes), inputs=rendering.inputs)
+                        notes=dict(rendering.overwrites.notes), inputs=rendering.inputs, docs_dir=docs_dir)
         statuses = [(_status(rendering.on_disk, path, text), path) for path, text in rendering.files.items()]
+        doc_statuses = [(_status(docs.on_disk, path, text), path) for path, text in docs.files.items()]
         if check_only:
-            result.drift = [(status, path) for status, path in statuses if status != "identical"]
-            result.drift += [("removed", path) for path in rendering.stale]
+            result.drift = [(status, path) for status, path in statuses + doc_statuses if status != "identical"]
+            result.drift += [("removed", path) for path in rendering.stale + docs.stale]
             return result
         write.commit(out_dir, {path: rendering.files[path] for status, path in statuses if status != "identical"},
                      rendering.stale)
+        write.commit(docs_dir, {path: docs.files[path] for status, path in doc_statuses if status != "identical"},
+                     docs.stale, pause_prefix="docs-")
         if discard_edits:
             result.notes.update({path: "hand edit discarded" for path in rendering.overwrites.edits})
         result.files = [*statuses, *(("kept", path) for path in rendering.kept),
-                        *(("removed", path) for path in rendering.stale)]
+                        *(("removed", path) for path in rendering.stale),
+                        *doc_statuses, *(("removed", path) for path in docs.stale)]
         return result
 
 
@@ -235,7 +275,7 @@ def _loss_problems(rendering: Rendering, allowed: Collection[str]) -> list[Probl
     return [p for p in problems if p.file] + rendering.loaded.located(unplaced)
 
 
-def _display_name(spec_path: Path) -> str:
+def display_name(spec_path: Path) -> str:
     try:
         return str(spec_path.resolve().relative_to(Path.cwd().resolve()))
     except ValueError:

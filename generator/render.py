@@ -23,6 +23,7 @@ GENERATED_FILES: dict[str, tuple[str, Callable[[Plan], bool]]] = {
     "artifacts.tf": ("artifacts.tf.j2", lambda plan: plan.artifacts_bucket is not None),
     "signing.tf": ("signing.tf.j2", lambda plan: plan.code_signing is not None),
     "alarms.tf": ("alarms.tf.j2", lambda plan: True),
+    "dashboard.tf": ("dashboard.tf.j2", lambda plan: True),
     "outputs.tf": ("outputs.tf.j2", lambda plan: True),
 }
 

@@ -21,16 +21,17 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from generator.header import GENERATED_MARKER
+from generator.header import MARKERS
 from generator.problems import GeneratorError, error
 
 JOURNAL = ".generate-journal.json"
 TEMP_SUFFIX = ".gen-tmp"
 # Test hook: pause at a named point so a test can kill the process right there: `locked` (lock taken), `staged`
-# (temporary files written), `journal` (committed), `renamed-N` (N files in place), `removed` (stale files gone).
+# (temporary files written), `journal` (committed), `renamed-N` (N files in place), `removed` (stale files gone);
+# the docs folder's write, after terraform/'s, has the same points with a `docs-` prefix.
 PAUSE_VARIABLE = "GENERATOR_TEST_PAUSE_AT"
 
-_MARKER = GENERATED_MARKER.encode()
+_MARKERS = tuple(marker.encode() for marker in MARKERS)
 
 
 def _problem(path: Path, message: str, hint: str) -> GeneratorError:
@@ -71,22 +72,23 @@ def exclusive(project_dir: Path) -> Iterator[None]:
 
 @dataclass
 class OnDisk:
-    """The *.tf files of the Terraform directory as they are before this run writes anything."""
+    """The files a run may write (the Terraform directory's *.tf, the docs folder's *.md) as they are before
+    this run writes anything."""
 
     generated: dict[Path, str] = field(default_factory=dict)  # carry the generated header: their text
     hand_written: set[Path] = field(default_factory=set)  # regular files without the header
     not_files: set[Path] = field(default_factory=set)  # a directory, FIFO, socket … named *.tf
 
 
-def read_tree(out_dir: Path) -> OnDisk:
+def read_tree(out_dir: Path, pattern: str = "*.tf", what: str = "the Terraform files") -> OnDisk:
     found = OnDisk()
     if not out_dir.exists():
         return found
     if not out_dir.is_dir():
-        raise _problem(out_dir, "is not a directory, but the Terraform files are written there",
+        raise _problem(out_dir, f"is not a directory, but {what} are written there",
                        f"move {out_dir} away, or pass --out DIR to write somewhere else")
     try:
-        paths = sorted(out_dir.glob("*.tf"))
+        paths = sorted(out_dir.glob(pattern))
     except OSError as exc:
         raise _os_problem(out_dir, "list the directory", exc) from None
     for path in paths:
@@ -98,7 +100,7 @@ def read_tree(out_dir: Path) -> OnDisk:
             data = path.read_bytes()
         except OSError as exc:
             raise _os_problem(path, "read the file", exc) from None
-        if not data.startswith(_MARKER):
+        if not data.startswith(_MARKERS):
             found.hand_written.add(path)
             continue
         try:
@@ -202,7 +204,7 @@ def _stage(target: Path, data: bytes) -> Path:
     return staged
 
 
-def commit(out_dir: Path, writes: Mapping[Path, str], removes: Sequence[Path]) -> None:
+def commit(out_dir: Path, writes: Mapping[Path, str], removes: Sequence[Path], pause_prefix: str = "") -> None:
     """Write every file of `writes` and delete every file of `removes`, all or (detectably) nothing."""
     if not writes and not removes:
         return
@@ -216,7 +218,7 @@ def commit(out_dir: Path, writes: Mapping[Path, str], removes: Sequence[Path]) -
         for target, text in writes.items():
             current = target
             staged[target] = _stage(target, text.encode("utf-8"))
-        pause_point("staged")
+        pause_point(f"{pause_prefix}staged")
         current = out_dir / JOURNAL
         entries = {"writes": [[t.name, s.name] for t, s in staged.items()], "removes": [p.name for p in removes]}
         journal = _stage(current, json.dumps(entries, indent=1).encode())
@@ -226,15 +228,15 @@ def commit(out_dir: Path, writes: Mapping[Path, str], removes: Sequence[Path]) -
         for path in staged.values():
             path.unlink(missing_ok=True)
         raise _os_problem(current, "write the file", exc) from None
-    pause_point("journal")
+    pause_point(f"{pause_prefix}journal")
     try:
         for number, (target, path) in enumerate(staged.items(), start=1):
             os.replace(path, target)
-            pause_point(f"renamed-{number}")
+            pause_point(f"{pause_prefix}renamed-{number}")
         for path in removes:
             path.unlink(missing_ok=True)
         _fsync_directory(out_dir)
-        pause_point("removed")
+        pause_point(f"{pause_prefix}removed")
         (out_dir / JOURNAL).unlink()
     except OSError as exc:  # after the commit point: the journal stays, the next run completes the write
         raise _problem(out_dir, f"writing stopped half-way: {exc}",

@@ -22,6 +22,7 @@ from generator.naming import (
     table_name,
 )
 from generator.plan.buckets import artifacts_bucket, declared_bucket
+from generator.plan.dashboard import dashboard_plan
 from generator.plan.iam import KMS_KEY_ARN, statements_for
 from generator.plan.model import (
     AlarmPlan,
@@ -80,6 +81,7 @@ def build_plan(spec: Spec, source: str, code: Mapping[str, CodePlan]) -> Plan:
             if any(c.via_s3 for c in code.values()) else None
         ),
         code_signing=code_signing_plan(spec) if spec.code_signing.enabled else None,
+        dashboard=dashboard_plan(spec.project.name, source, queues, functions),
     )
 
 

@@ -164,6 +164,16 @@ class CodeSigningPlan:
 
 
 @dataclass(frozen=True)
+class DashboardPlan:
+    """The CloudWatch dashboard (generator/plan/dashboard.py lays it out)."""
+
+    label: str
+    name: str  # the AWS name (the template prefixes it)
+    body: tuple[str, ...]  # the lines of the jsonencode(...) argument, laid out as terraform fmt would
+    metric_count: int  # metrics shown (CloudWatch's free tier counts dashboards of up to 50)
+
+
+@dataclass(frozen=True)
 class Plan:
     source: str  # the spec file name printed in headers
     project: str
@@ -186,3 +196,4 @@ class Plan:
     email_sender_arn: str | None  # HCL string: the identity's ARN, whichever environment manages it
     artifacts_bucket: BucketPlan | None  # set when any zip is deployed through S3
     code_signing: CodeSigningPlan | None  # set when queues.toml turns code signing on
+    dashboard: DashboardPlan

@@ -49,6 +49,8 @@ _TABLES: dict[type[BaseModel], str] = {
     model.Trigger: "functions.<key>.trigger",
     model.TriggerSettings: "functions.<key>.triggers.<queue>",
     model.CodeSigning: "[code_signing]",
+    model.QueueVolume: "queues.<key>.expected",
+    model.FunctionVolume: "functions.<key>.expected",
 }
 
 _TYPE_NAMES = {

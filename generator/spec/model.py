@@ -81,6 +81,31 @@ class DeadLetterQueue(StrictModel):
     )
 
 
+class QueueVolume(StrictModel):
+    """What the queue is expected to carry, for the cost estimate (`python -m generator cost`)."""
+
+    messages_per_month: Annotated[int, Field(ge=0, le=10**12)] = Field(
+        description="Messages sent to the queue in a month. Required in `expected`."
+    )
+    message_bytes: Annotated[int, Field(ge=1, le=262_144)] = Field(
+        default=1024, description="Average message size in bytes (SQS bills each 64 KB chunk as a request)."
+    )
+
+
+class FunctionVolume(StrictModel):
+    """How the function is expected to run, for the cost estimate (`python -m generator cost`)."""
+
+    invocations_per_month: Annotated[int, Field(ge=0, le=10**12)] = Field(
+        default=0,
+        description="Invocations besides those by its queues (derived from their `expected` volumes): HTTP "
+        "requests, direct calls.",
+    )
+    duration_ms: Annotated[int, Field(ge=1, le=900_000)] | None = Field(
+        default=None,
+        description="Average duration of one invocation in milliseconds. Default: the timeout (an upper bound).",
+    )
+
+
 class Queue(StrictModel):
     name: QueueName | None = Field(
         default=None,
@@ -143,6 +168,9 @@ class Queue(StrictModel):
     )
     dlq: DeadLetterQueue = Field(
         default_factory=DeadLetterQueue, description="The queue's dead-letter queue."
+    )
+    expected: QueueVolume | None = Field(
+        default=None, description="Expected monthly volume, for the cost estimate only (nothing deployed changes)."
     )
 
     @property
@@ -322,6 +350,9 @@ class Function(StrictModel):
         default=None,
         description="Give the function an HTTPS endpoint (Lambda function URL, payload v2) with this auth: "
         "`aws_iam` (callers sign requests) or `none` (public).",
+    )
+    expected: FunctionVolume | None = Field(
+        default=None, description="Expected use, for the cost estimate only (nothing deployed changes)."
     )
 
 

@@ -39,13 +39,13 @@ def test_no_change_answers_without_running_the_pipeline(project: Path, capsys, m
     out = capsys.readouterr().out
     files = full.count("  identical ") + full.count("  kept ")  # the full run's no-change answer
     assert re.fullmatch(rf"nothing changed since the last generate at \d\d:\d\d:\d\d \(5 input files, the "
-                        rf"generator, .*terraform/ and 2 zips checked in \d+ ms\): {files} files identical, "
+                        rf"generator, .*terraform/, .*docs/ and 2 zips checked in \d+ ms\): {files} files identical, "
                         rf"2 zips up to date\n", out), out
 
 
 def test_check_uses_the_fast_path_and_says_up_to_date(project: Path, capsys) -> None:
     assert fast(project, capsys, "--check") == 0
-    assert " is up to date with " in capsys.readouterr().out
+    assert re.match(r"\S*terraform and \S*docs are up to date with ", capsys.readouterr().out)
 
 
 def test_warnings_are_printed_by_the_fast_path_as_by_the_full_run(tmp_path: Path, generator_copy: Path,
@@ -127,6 +127,9 @@ FULL_PATH: dict[str, Callable[[Path], None]] = {
     "a zip's manifest deleted": lambda p: _zip(p, "worker*.json").unlink(),
     "a zip's manifest edited": _manifest_edited,
     "a stray file in the zip folder": _write("build/lambda/.worker.zip.tmp", "partial"),
+    "a generated doc edited": _append("docs/runbook.md"),
+    "a generated doc deleted": _delete("docs/topology.md"),
+    "a doc of the user's added beside them": _write("docs/architecture.md", "# ours\n"),
 }
 
 
@@ -138,7 +141,7 @@ def _rewrite_in_place(path: Path) -> None:
 
 
 # Changes the full path refuses to overwrite (hand edits: see generator/guard.py) until --discard-edits.
-HAND_EDITS = {"a generated file edited", "a new .tf carrying the generated header"}
+HAND_EDITS = {"a generated file edited", "a new .tf carrying the generated header", "a generated doc edited"}
 
 
 @pytest.mark.parametrize(("change_name", "change"), FULL_PATH.items(), ids=FULL_PATH.keys())

@@ -1,7 +1,8 @@
-"""Golden outputs of two fixed topologies: a copy of the seed (tests/topologies/seed/, stub functions) renders
-to tests/golden/seed/, the marketplace topology (12 pairs, 3 FIFO) to tests/golden/marketplace/. The
-repository's own queues.toml is the user's: its terraform/ is checked by tests/terraform/test_live_topology.py
-with checks that hold for any topology.
+"""Golden outputs of the fixed topologies: a copy of the seed (tests/topologies/seed/, stub functions) renders
+to tests/golden/seed/ (its generated docs, the runbook and the topology diagram, to tests/golden/seed/docs/),
+the marketplace topology (12 pairs, 3 FIFO) to tests/golden/marketplace/, and so on. The repository's own
+queues.toml is the user's: its terraform/ and docs/ are checked by tests/terraform/test_live_topology.py with
+checks that hold for any topology.
 
 After an intended change, `make goldens` (UPDATE_GOLDENS=1) re-renders both; review the diff before
 committing.
@@ -30,12 +31,14 @@ CASES = {
 def test_rendering_matches_the_committed_files(case: str) -> None:
     spec, golden = CASES[case]
     if os.environ.get("UPDATE_GOLDENS") == "1":
-        generate(spec, golden)
+        generate(spec, golden, docs_dir=golden / "docs")
 
-    rendering = render_tree(spec, golden)
+    rendering = render_tree(spec, golden, docs_dir=golden / "docs")
 
-    assert not rendering.stale, f"generated files no longer produced: {rendering.stale}"
-    for path, text in rendering.files.items():
+    assert rendering.docs is not None
+    assert not rendering.stale + rendering.docs.stale, f"generated files no longer produced: {rendering.stale}"
+    assert sorted(path.name for path in rendering.docs.files) == ["runbook.md", "topology.md"]
+    for path, text in {**rendering.files, **rendering.docs.files}.items():
         committed = path.read_text(encoding="utf-8") if path.exists() else ""
         if committed != text:
             diff = "".join(difflib.unified_diff(
@@ -45,7 +48,7 @@ def test_rendering_matches_the_committed_files(case: str) -> None:
                         f"(run `make goldens` if intended):\n{diff[:4000]}")
 
 
-def test_every_golden_directory_has_a_case() -> None:
+def test_every_golden_directory_has_a_case() -> None:  # (docs/ lives inside its case's directory)
     assert {p.name for p in GOLDEN.iterdir() if p.is_dir()} == set(CASES)
 
 
@@ -58,6 +61,8 @@ def test_two_renderings_are_byte_identical(tmp_path: Path) -> None:
         return {p.name: p.read_bytes() for p in directory.iterdir()}
 
     assert files(first) == files(second)
+    assert files(first.parent / "docs") == files(second.parent / "docs")
+    assert sorted(files(first.parent / "docs")) == ["runbook.md", "topology.md"]
 
 
 @pytest.mark.parametrize("case", sorted(CASES))

@@ -21,6 +21,7 @@ NAME_ATTRIBUTES = {
     "aws_cloudwatch_log_group": "name",
     "aws_sns_topic": "name",
     "aws_cloudwatch_metric_alarm": "alarm_name",
+    "aws_cloudwatch_dashboard": "dashboard_name",
     "aws_dynamodb_table": "name",
     "aws_s3_bucket": "bucket",
     "aws_kms_alias": "name",

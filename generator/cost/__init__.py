@@ -1,0 +1,1 @@
+"""The cost estimate: prices.py (the one price table), estimate.py (the arithmetic), report.py (Markdown)."""

@@ -1,0 +1,146 @@
+"""The pre-commit hooks and the GitHub Actions workflow cannot run here (no GitHub): their YAML is parsed and
+every step they rely on is checked against the project, and the hooks' commands are run as pre-commit would."""
+
+from __future__ import annotations
+
+import os
+import re
+import shlex
+import subprocess
+from pathlib import Path
+
+import pytest
+import yaml
+
+from generator.review.markdown import MARKER
+from tests.conftest import GOLDEN, ROOT
+
+WORKFLOW = ROOT / ".github" / "workflows" / "ci.yml"
+PRE_COMMIT = ROOT / ".pre-commit-config.yaml"
+# The actions used, at their current major versions (Node 24 runtimes); a typo or a stale major fails here.
+KNOWN_ACTIONS = {"actions/checkout@v6", "actions/setup-python@v6", "hashicorp/setup-terraform@v4",
+                 "github/codeql-action/upload-sarif@v4", "actions/github-script@v8"}
+
+
+@pytest.fixture(scope="module")
+def workflow() -> dict:
+    data = yaml.safe_load(WORKFLOW.read_text(encoding="utf-8"))
+    data["on"] = data.pop(True, data.get("on"))  # YAML 1.1 reads the key `on` as true
+    return data
+
+
+@pytest.fixture(scope="module")
+def hooks() -> dict[str, dict]:
+    config = yaml.safe_load(PRE_COMMIT.read_text(encoding="utf-8"))
+    return {hook["id"]: hook for repo in config["repos"] for hook in repo["hooks"]}
+
+
+def _steps(workflow: dict, job: str) -> list[dict]:
+    return workflow["jobs"][job]["steps"]
+
+
+def _step(workflow: dict, job: str, text: str) -> dict:
+    return next(step for step in _steps(workflow, job) if text in step.get("run", "") + step.get("uses", ""))
+
+
+def test_the_workflow_runs_on_pushes_and_pull_requests(workflow: dict) -> None:
+    assert set(workflow["on"]) == {"push", "pull_request"}
+    assert workflow["permissions"] == {"contents": "read"}
+
+
+def test_every_action_is_a_real_one_at_a_current_major(workflow: dict) -> None:
+    used = {step["uses"] for job in workflow["jobs"].values() for step in job["steps"] if "uses" in step}
+    assert used <= KNOWN_ACTIONS, used - KNOWN_ACTIONS
+    assert used == KNOWN_ACTIONS
+
+
+def test_the_test_job_runs_lint_drift_and_the_tests_with_tools_required(workflow: dict) -> None:
+    runs = [step.get("run", "") for step in _steps(workflow, "test")]
+    assert "make lint" in runs
+    assert any(".venv/bin/python -m generator generate --check" in run and "git diff --exit-code" in run
+               for run in runs)
+    assert ".ci/run" in runs
+    assert "REQUIRE_TOOLS=1" in (ROOT / ".ci" / "run").read_text() and "make test" in (ROOT / ".ci" / "run").read_text()
+    terraform = _step(workflow, "test", "hashicorp/setup-terraform")["with"]
+    assert terraform == {"terraform_version": "1.11.4", "terraform_wrapper": False}
+    pythons = _step(workflow, "test", "actions/setup-python")["with"]["python-version"].split()
+    assert {"3.11", "3.12", "3.13"} <= set(pythons)
+
+
+def test_checkov_writes_the_sarif_file_the_upload_reads(workflow: dict) -> None:
+    job = workflow["jobs"]["checkov"]
+    assert job["permissions"]["security-events"] == "write"
+    command = shlex.split(_step(workflow, "checkov", "checkov -d terraform")["run"])
+    outputs = [command[i + 1] for i, word in enumerate(command) if word == "--output"]
+    paths = command[command.index("--output-file-path") + 1].split(",")
+    sarif = dict(zip(outputs, paths, strict=True))["sarif"]
+    upload = _step(workflow, "checkov", "upload-sarif")
+    assert upload["if"] == "always()"  # findings are uploaded even when checkov fails the step
+    assert upload["with"]["sarif_file"] == sarif
+    assert "make .venv-checkov/.installed" in [step.get("run") for step in job["steps"]]
+
+
+def test_checkov_writes_sarif_there_when_run_as_the_workflow_runs_it(workflow: dict, checkov_bin: str,
+                                                                      tmp_path: Path) -> None:
+    """The exact command of the workflow, on a golden tree: the SARIF file appears where the upload reads it."""
+    command = shlex.split(_step(workflow, "checkov", "checkov -d terraform")["run"])
+    work = tmp_path / "repo"
+    (work / "terraform").mkdir(parents=True)
+    for tf in (GOLDEN / "tenants").glob("*.tf"):
+        (work / "terraform" / tf.name).write_bytes(tf.read_bytes())
+    env = {**os.environ, **_step(workflow, "checkov", "checkov -d terraform")["env"]}
+    subprocess.run([checkov_bin, *command[1:]], cwd=work, env=env, capture_output=True, timeout=600)
+    sarif = _step(workflow, "checkov", "upload-sarif")["with"]["sarif_file"]
+    assert (work / sarif).is_file()
+    assert '"version": "2.1.0"' in (work / sarif).read_text()
+
+
+def test_the_diff_job_posts_the_summary_on_pull_requests_only(workflow: dict) -> None:
+    job = workflow["jobs"]["topology-diff"]
+    assert job["if"] == "github.event_name == 'pull_request'"
+    assert job["permissions"]["pull-requests"] == "write"
+    assert _step(workflow, "topology-diff", "actions/checkout")["with"]["fetch-depth"] == 0
+    diff = _step(workflow, "topology-diff", "generator diff")
+    # the branch name reaches the shell through the environment, never pasted into the script (injection)
+    assert "${{" not in diff["run"] and diff["env"]["BASE_REF"] == "${{ github.base_ref }}"
+    assert re.search(r'python -m generator diff "origin/\$BASE_REF" > topology-diff\.md', diff["run"])
+    script = _step(workflow, "topology-diff", "actions/github-script")["with"]["script"]
+    assert f"'{MARKER}'" in script and "topology-diff.md" in script
+    assert "updateComment" in script and "createComment" in script
+
+
+@pytest.mark.parametrize("target", [".venv/.generator", ".venv-checkov/.installed"])
+def test_the_make_targets_the_workflow_calls_exist(target: str) -> None:
+    result = subprocess.run(["make", "-n", target], cwd=ROOT, capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+
+
+def test_the_hooks_are_the_four_the_project_needs(hooks: dict[str, dict]) -> None:
+    assert set(hooks) == {"ruff", "terraform-fmt", "generated-files-current", "checkov"}
+    assert all(hook["language"] == "system" for hook in hooks.values())
+    assert hooks["generated-files-current"]["pass_filenames"] is False
+    assert re.search(hooks["generated-files-current"]["files"], "queues.toml")
+    assert re.search(hooks["generated-files-current"]["files"], "docs/runbook.md")
+    assert re.search(hooks["terraform-fmt"]["files"], "terraform/queues.tf")
+
+
+def _run_hook(hook: dict, *files: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([*shlex.split(hook["entry"]), *files], cwd=ROOT, capture_output=True, text=True,
+                          timeout=300)
+
+
+def test_the_ruff_hook_runs_the_projects_ruff(hooks: dict[str, dict]) -> None:
+    result = _run_hook(hooks["ruff"], "generator/cli.py")
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_the_drift_hook_passes_on_the_committed_tree(hooks: dict[str, dict]) -> None:
+    result = _run_hook(hooks["generated-files-current"])
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "up to date with queues.toml" in result.stdout
+
+
+def test_the_fmt_hook_accepts_the_generated_files(hooks: dict[str, dict], terraform_bin: str) -> None:
+    result = _run_hook(hooks["terraform-fmt"], *sorted(str(p.relative_to(ROOT)) for p in (ROOT / "terraform").glob(
+        "*.tf")))
+    assert result.returncode == 0, result.stdout + result.stderr
