@@ -121,6 +121,9 @@ def run(args: argparse.Namespace) -> int:
     except UsageError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_USAGE
+    except KeyboardInterrupt:  # peek and redrive put back what they hold before this reaches here
+        print("interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
     except ClientError as exc:
         print(f"error: {aws_error(exc)}", file=sys.stderr)
         return EXIT_FAILED

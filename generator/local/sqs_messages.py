@@ -5,6 +5,14 @@ from __future__ import annotations
 import datetime as dt
 
 
+def queue_counts(sqs, url: str) -> tuple[int, int]:  # type: ignore[no-untyped-def]
+    """(visible, in flight) of a queue."""
+    attributes = sqs.get_queue_attributes(
+        QueueUrl=url, AttributeNames=["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"]
+    )["Attributes"]  # fmt: skip
+    return int(attributes["ApproximateNumberOfMessages"]), int(attributes["ApproximateNumberOfMessagesNotVisible"])
+
+
 def release(sqs, url: str, receipt_handles: list[str]) -> int:  # type: ignore[no-untyped-def]
     """Make received messages visible again at once (ChangeMessageVisibility 0); how many could not be."""
     failed = 0
