@@ -80,7 +80,7 @@ def _print_packages(packages: list[PackageResult]) -> None:
         print(f"  {package.status:<9} {package.zip_path}  {megabytes(package.zip_size)}{route}")
 
 
-LOCAL_COMMANDS = ("up", "down", "status", "send", "job")
+LOCAL_COMMANDS = ("up", "down", "job", "status", "send", "peek", "redrive", "disable", "enable", "purge")
 
 
 def _run_local(args: argparse.Namespace) -> int:

@@ -1,4 +1,5 @@
-"""The local-stack and operations commands of `python -m generator`: up, down, status, send, job.
+"""The local-stack commands of `python -m generator`: up, down, job; and where the operations commands
+(operations.py: status, send, peek, redrive, disable, enable, purge) are registered.
 
 They share the loading of queues.toml with check and generate (generator.spec.load), so a queue is named the
 way the user named it (its queues.toml key, or its AWS name).
@@ -12,16 +13,9 @@ import os
 import sys
 from pathlib import Path
 
-EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+from generator.local import operations
 
-# The week-1 plan's Test 1 message, as written there.
-SEED_TEST_MESSAGE = {
-    "job_id": "test-123",
-    "video_url": "https://www.youtube.com/watch?v=dQw4w9WgXcQ",
-    "user_email": "test@example.com",
-    "quality": "720p",
-}
-SUCCESS_CRITERION = '"No messages in DLQ after testing"'
+EXIT_OK = 0
 
 
 def add_parsers(commands: argparse._SubParsersAction) -> None:
@@ -35,35 +29,21 @@ def add_parsers(commands: argparse._SubParsersAction) -> None:
     down = commands.add_parser("down", help="stop everything `up` started and remove the local state")
     down.add_argument("spec", nargs="?", default="queues.toml", type=Path, metavar="SPEC")
 
-    for name, text in (("status", "queues, DLQs and alarms (the week-1 plan's Tests 2 and 3); exit 1 when a DLQ "
-                                  "holds messages"),
-                       ("send", "send a message to a queue (the week-1 plan's Test 1 without BODY)"),
-                       ("job", "submit a video job through the router's function URL and optionally wait")):
-        command = commands.add_parser(name, help=text)
-        where = command.add_mutually_exclusive_group(required=True)
-        where.add_argument("--local", dest="target", action="store_const", const="local",
-                           help="the stack `make up` started")
-        where.add_argument("--aws", dest="target", action="store_const", const="aws",
-                           help="AWS, with boto3's configuration (AWS_PROFILE, AWS_REGION, …)")
-        command.add_argument("--spec", default="queues.toml", type=Path, metavar="SPEC")
-        if name == "send":
-            command.add_argument("queue", metavar="QUEUE", help="queues.toml key or AWS name")
-            command.add_argument("body", nargs="?", default=None, metavar="BODY")
-            command.add_argument("--attribute", action="append", default=[], metavar="NAME=VALUE",
-                                 help="a String message attribute (repeatable)")
-            command.add_argument("--group-id", default=None, help="FIFO queues: MessageGroupId")
-            command.add_argument("--deduplication-id", default=None, help="FIFO queues: MessageDeduplicationId")
-        if name == "job":
-            command.add_argument("video_url", metavar="VIDEO_URL",
-                                 help="URL to download; with --local, `sample` means the stack's test video")
-            command.add_argument("--email", default="ada@example.com")
-            command.add_argument("--quality", default="480p")
-            command.add_argument("--wait", type=float, default=0, metavar="SECONDS",
-                                 help="wait up to SECONDS for the job's video, thumbnails, email and counters")
+    job = commands.add_parser("job", help="submit a video job through the router's function URL and optionally wait")
+    operations.add_target_arguments(job, environment=False)
+    job.add_argument("video_url", metavar="VIDEO_URL",
+                     help="URL to download; with --local, `sample` means the stack's test video")
+    job.add_argument("--email", default="ada@example.com")
+    job.add_argument("--quality", default="480p")
+    job.add_argument("--wait", type=float, default=0, metavar="SECONDS",
+                     help="wait up to SECONDS for the job's video, thumbnails, email and counters")
+    operations.add_parsers(commands)
 
 
 def run(args: argparse.Namespace) -> int:
-    handler = {"up": _up, "down": _down, "status": _status, "send": _send, "job": _job}[args.command]
+    if args.command in operations.COMMANDS:
+        return operations.run(args)
+    handler = {"up": _up, "down": _down, "job": _job}[args.command]
     return handler(args)
 
 
@@ -163,6 +143,7 @@ def _print_summary(spec, result, job, session, progress) -> None:  # type: ignor
     print("More: python -m generator job --local sample --wait 120     (another job)")
     print("      python -m generator send --local video-processing      (the week-1 plan's Test 1)")
     print("      python -m generator status --local                     (Tests 2 and 3, alarms)")
+    print("      python -m generator peek --local video-processing      (a DLQ's messages; then redrive)")
     print(f"      AWS_ENDPOINT_URL={endpoint} aws sqs list-queues        (the plan's own commands)")
     print("Stop: make down")
 
@@ -180,61 +161,6 @@ def _target(args: argparse.Namespace):  # type: ignore[no-untyped-def]
     from generator.local import target
 
     return target.resolve(args.target, args.spec.resolve().parent)
-
-
-def _status(args: argparse.Namespace) -> int:
-    from generator.local import queues_status
-
-    spec = _loaded(args.spec)
-    target = _target(args)
-    session = target.session()
-    statuses = queues_status.queue_statuses(session, target.endpoint, _queue_names(spec))
-    print(f"{target.describe()}:")
-    print("\n".join(queues_status.format_queues(statuses)))
-    resources = {s.name for s in statuses} | set(_function_names(spec))
-    print()
-    print("\n".join(queues_status.format_alarms(queues_status.alarm_statuses(session, target.endpoint, resources))))
-    holding = [s for s in statuses if s.is_dlq and s.total]
-    print()
-    if holding:
-        names = ", ".join(f"{s.name} ({s.total})" for s in holding)
-        print(f"DLQs holding messages: {names}. The week-1 plan's success criterion {SUCCESS_CRITERION} is NOT met.")
-        return EXIT_FAILED
-    print(f"Every DLQ is empty: the week-1 plan's success criterion {SUCCESS_CRITERION} is met.")
-    return EXIT_OK
-
-
-def _resolve_queue(spec, name: str) -> str:  # type: ignore[no-untyped-def]
-    for key, aws_name, _is_dlq in _queue_names(spec):
-        if name in (aws_name, key) and not (name == key and _is_dlq):
-            return aws_name
-    known = ", ".join(sorted({key for key, *_ in _queue_names(spec)}))
-    raise SystemExit(f"error: {name!r} is not a queue of {spec.project.name} (queues.toml keys: {known})")
-
-
-def _send(args: argparse.Namespace) -> int:
-    spec = _loaded(args.spec)
-    name = _resolve_queue(spec, args.queue)
-    target = _target(args)
-    sqs = target.client("sqs")
-    url = sqs.get_queue_url(QueueName=name)["QueueUrl"]
-    body = args.body if args.body is not None else json.dumps(SEED_TEST_MESSAGE)
-    request = {"QueueUrl": url, "MessageBody": body}
-    attributes = {}
-    for item in args.attribute:
-        key, sep, value = item.partition("=")
-        if not sep:
-            raise SystemExit(f"error: --attribute {item!r}: use NAME=VALUE")
-        attributes[key] = {"DataType": "String", "StringValue": value}
-    if attributes:
-        request["MessageAttributes"] = attributes
-    if name.endswith(".fifo"):
-        request["MessageGroupId"] = args.group_id or "default"
-        if args.deduplication_id:
-            request["MessageDeduplicationId"] = args.deduplication_id
-    message_id = sqs.send_message(**request)["MessageId"]
-    print(f"sent {message_id} to {name} ({target.describe()})")
-    return EXIT_OK
 
 
 def _job(args: argparse.Namespace) -> int:

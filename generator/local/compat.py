@@ -293,6 +293,22 @@ def _queue_changes_are_atomic() -> None:
     SQSBackend.receive_message = receive_message
 
 
+@patch("SQS: a message moved to a dead-letter queue carries its source queue (the DeadLetterQueueSourceArn "
+       "system attribute), as SQS returns it")
+def _dead_letter_source_arn() -> None:
+    from generator.local import message_moves
+
+    message_moves.record_dead_letter_sources()
+
+
+@patch("SQS: dead-letter queue redrive with StartMessageMoveTask, ListMessageMoveTasks and CancelMessageMoveTask "
+       "(moto answers 'not implemented'), so `redrive` and `aws sqs start-message-move-task` work here")
+def _message_move_tasks() -> None:
+    from generator.local import message_moves
+
+    message_moves.add_move_task_actions()
+
+
 # Code signing (AWS Signer's jobs, Lambda's code signing configs) is a module of its own; importing it registers
 # its patches after the ones above.
 from generator.local import signing  # noqa: E402, F401

@@ -31,6 +31,13 @@ class AlarmStatus:
     reason: str
 
 
+@dataclass(frozen=True)
+class MappingStatus:
+    function: str
+    queue: str
+    state: str  # the mapping's State (Enabled, Disabled, Disabling, …), or "missing"
+
+
 def queue_statuses(session, endpoint: str | None, queues: list[tuple[str, str, bool]]) -> list[QueueStatus]:  # type: ignore[no-untyped-def]
     """queues: (queues.toml key, AWS name, is DLQ)."""
     sqs = session.client("sqs", endpoint_url=endpoint)
@@ -76,6 +83,24 @@ def alarm_statuses(session, endpoint: str | None, resources: set[str]) -> list[A
             if watched & resources:
                 found.append(AlarmStatus(alarm["AlarmName"], alarm["StateValue"], alarm.get("StateReason", "")))
     return sorted(found, key=lambda status: status.name)
+
+
+def mapping_statuses(session, endpoint: str | None, triggers: list[tuple[str, str]]) -> list[MappingStatus]:  # type: ignore[no-untyped-def]
+    """triggers: (function name, queue name) as queues.toml declares them; each mapping's state on the target."""
+    lambda_ = session.client("lambda", endpoint_url=endpoint)
+    states = {}
+    for page in lambda_.get_paginator("list_event_source_mappings").paginate():
+        for mapping in page.get("EventSourceMappings", []):
+            pair = (mapping["FunctionArn"].split(":")[6], mapping["EventSourceArn"].rsplit(":", 1)[-1])
+            states[pair] = mapping.get("State", "")
+    return [MappingStatus(function, queue, states.get((function, queue), "missing")) for function, queue in triggers]
+
+
+def format_mappings(statuses: list[MappingStatus]) -> list[str]:
+    width = max([len("consumer")] + [len(s.function) for s in statuses])
+    queue_width = max([len("queue")] + [len(s.queue) for s in statuses])
+    lines = [f"  {'consumer':<{width}}    {'queue':<{queue_width}}  mapping"]
+    return lines + [f"  {s.function:<{width}} ←  {s.queue:<{queue_width}}  {s.state}" for s in statuses]
 
 
 def format_age(seconds: float | None) -> str:

@@ -311,6 +311,53 @@ def probe_code_signing_configs():  # type: ignore[no-untyped-def]
             "tags": lambda_.list_tags(Resource=arn)["Tags"]}
 
 
+def _failed_into_dlq(sqs, bodies: list[str]) -> tuple[str, str, str]:  # type: ignore[no-untyped-def]
+    """A queue with maxReceiveCount 1 whose messages were received once and then moved to its DLQ by a receive."""
+    url, _ = _queue(sqs, "q")
+    dlq_url, dlq_arn = _queue(sqs, "q-dlq")
+    _redrive(sqs, url, dlq_arn, receives=1)
+    for body in bodies:
+        sqs.send_message(QueueUrl=url, MessageBody=body)
+    sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10, VisibilityTimeout=0)
+    sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10)  # past maxReceiveCount: moved to the DLQ
+    return url, dlq_url, dlq_arn
+
+
+@probe
+def probe_dead_letter_source_arn():  # type: ignore[no-untyped-def]
+    sqs = client("sqs")
+    _, dlq_url, _ = _failed_into_dlq(sqs, ["failed"])
+    message = sqs.receive_message(QueueUrl=dlq_url, MessageSystemAttributeNames=["DeadLetterQueueSourceArn"],
+                                  VisibilityTimeout=0)["Messages"][0]
+    return {"source": message.get("Attributes", {}).get("DeadLetterQueueSourceArn")}
+
+
+@probe
+def probe_message_move_tasks():  # type: ignore[no-untyped-def]
+    import time
+
+    sqs = client("sqs")
+    url, dlq_url, dlq_arn = _failed_into_dlq(sqs, ["a", "b", "c"])
+    failed_ids = {m["MessageId"] for m in sqs.receive_message(QueueUrl=dlq_url, MaxNumberOfMessages=10,
+                                                              VisibilityTimeout=0)["Messages"]}
+    try:
+        sqs.start_message_move_task(SourceArn=dlq_arn)
+    except NotImplementedError as error:  # in-process moto raises what its server answers as a 500
+        return {"error": type(error).__name__}
+    deadline = time.monotonic() + 10
+    while (task := sqs.list_message_move_tasks(SourceArn=dlq_arn)["Results"][0])["Status"] == "RUNNING":
+        assert time.monotonic() < deadline, task
+        time.sleep(0.05)
+    back = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10, MessageSystemAttributeNames=["All"])["Messages"]
+    return {"status": task["Status"], "moved": task["ApproximateNumberOfMessagesMoved"],
+            "to_move": task["ApproximateNumberOfMessagesToMove"], "handle_listed": "TaskHandle" in task,
+            "bodies": sorted(m["Body"] for m in back), "receive_counts": [m["Attributes"]["ApproximateReceiveCount"]
+                                                                          for m in back],
+            "new_ids": not failed_ids & {m["MessageId"] for m in back},
+            "left_in_dlq": sqs.get_queue_attributes(QueueUrl=dlq_url, AttributeNames=["ApproximateNumberOfMessages"])[
+                "Attributes"]["ApproximateNumberOfMessages"]}
+
+
 def main(mode: str) -> None:
     from generator.local import compat
 
