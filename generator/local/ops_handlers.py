@@ -75,7 +75,10 @@ def status(args: argparse.Namespace) -> int:
     if holding:
         names = ", ".join(f"{s.name} ({s.total})" for s in holding)
         print(f"DLQs holding messages: {names}. The week-1 plan's success criterion {SUCCESS_CRITERION} is NOT met.")
-        print("  look at them: python -m generator peek …; move them back once fixed: python -m generator redrive …")
+        where = f"--{args.target}" + (f" --environment {args.environment}" if args.environment else "")
+        for dlq in holding:
+            print(f"  look at them: python -m generator peek {where} {dlq.name}; once fixed, move them back: "
+                  f"python -m generator redrive {where} {dlq.name}")
         return EXIT_FAILED
     print(f"Every DLQ is empty: the week-1 plan's success criterion {SUCCESS_CRITERION} is met.")
     return EXIT_OK

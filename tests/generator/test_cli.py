@@ -132,3 +132,23 @@ def test_the_module_entry_point_runs(project: Path) -> None:
     bad = subprocess.run([sys.executable, "-m", "generator", "bogus"],
                          cwd=ROOT, capture_output=True, text=True)
     assert bad.returncode == 2
+
+
+def test_a_reader_that_leaves_early_gets_no_traceback() -> None:
+    """`python -m generator status --aws | head -3`: the pipe closes while the command still prints."""
+    script = ("import generator.fastpath, generator.cli\n"
+              "generator.fastpath.answer = lambda argv: None\n"
+              "def main():\n"
+              "    for _ in range(20000):\n"
+              "        print('a line of a long table')\n"
+              "    return 0\n"
+              "generator.cli.main = main\n"
+              "import runpy; runpy.run_module('generator', run_name='__main__')\n")
+    process = subprocess.Popen([sys.executable, "-c", script], cwd=ROOT, stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE)
+    assert process.stdout is not None and process.stderr is not None
+    process.stdout.readline()
+    process.stdout.close()
+    stderr = process.stderr.read().decode()
+    assert process.wait(timeout=60) == 141
+    assert stderr == ""

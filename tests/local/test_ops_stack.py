@@ -111,6 +111,7 @@ def test_status_after_a_failure_exits_1_counting_the_message_in_the_dlq(stack, f
     text = run(stack, "status", "--local")
     assert text.returncode == 1
     assert "video-processing-dlq (1)" in text.stdout and "is NOT met" in text.stdout
+    assert "python -m generator redrive --local video-processing-dlq" in text.stdout  # the next step, runnable
     assert "downloader" in text.stdout and "Enabled" in text.stdout  # the consumers' table
 
 
