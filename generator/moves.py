@@ -14,8 +14,7 @@ from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-import jinja2
-
+from generator import templating
 from generator.previous import Move, Resource, literal_name
 
 # Arguments that carry a resource's AWS name, in the order they are tried.
@@ -118,14 +117,7 @@ def find_losses(before: Mapping[str, Resource], after: Mapping[str, Resource], m
     return losses
 
 
-_TEMPLATES = jinja2.Environment(  # the settings of generator/render.py, for the one template rendered here
-    loader=jinja2.PackageLoader("generator", "templates"),
-    undefined=jinja2.StrictUndefined,
-    trim_blocks=True,
-    lstrip_blocks=True,
-    keep_trailing_newline=True,
-    autoescape=False,
-)
+_TEMPLATES = templating.environment()
 
 
 @dataclass(frozen=True)

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-import jinja2
-
-from generator import hcl, naming
+from generator import hcl, naming, templating
 from generator.plan.model import Plan
 
 # Generated file → (template, whether the plan needs the file). Hand-written files (versions.tf, providers.tf,
@@ -28,21 +26,11 @@ GENERATED_FILES: dict[str, tuple[str, Callable[[Plan], bool]]] = {
 }
 
 
-def _environment() -> jinja2.Environment:
-    env = jinja2.Environment(
-        loader=jinja2.PackageLoader("generator", "templates"),
-        undefined=jinja2.StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        keep_trailing_newline=True,
-        autoescape=False,
-    )
-    env.filters["hcl"] = hcl.expression
-    env.filters["aws_name"] = naming.prefixed  # "${local.name_prefix}<name>": the name in this environment
-    return env
-
-
-_ENV = _environment()
+FILTERS = {
+    "hcl": hcl.expression,
+    "aws_name": naming.prefixed,  # "${local.name_prefix}<name>": the name in this environment
+}
+_ENV = templating.environment(filters=FILTERS)
 
 
 def render(plan: Plan) -> dict[str, str]:

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import jinja2
-
+from generator import templating
 from generator.cost.estimate import estimate
 from generator.cost.report import markdown
 from generator.docs.runbook import runbook_plan
@@ -13,14 +12,7 @@ from generator.spec.model import Spec
 
 DOCS_FOLDER = "docs"  # beside the Terraform directory
 
-_ENV = jinja2.Environment(  # the settings of generator/render.py: Markdown needs no HCL filters
-    loader=jinja2.PackageLoader("generator", "templates"),
-    undefined=jinja2.StrictUndefined,
-    trim_blocks=True,
-    lstrip_blocks=True,
-    keep_trailing_newline=True,
-    autoescape=False,
-)
+_ENV = templating.environment()  # Markdown needs no HCL filters
 
 
 def render_docs(spec: Spec, plan: Plan) -> dict[str, str]:
