@@ -20,6 +20,12 @@ from generator.local.state import LocalError
 
 SAMPLE = "sample.mp4"
 MILESTONES = ("job_queued", "video_downloaded", "thumbnails_created", "email_sent")
+# The job's way through the pipeline after the router: (the consuming function, what it produces, its milestone).
+# Analytics counts the milestones; a stage whose consumer is stopped holds the job in its queue.
+STAGES = (("downloader", "video stored", "video_downloaded"), ("thumbnail", "thumbnails stored", "thumbnails_created"),
+          ("email", "email recorded", "email_sent"))
+COUNTER = "analytics"
+_STOPPED_STATES = ("Disabled", "Disabling")
 
 
 class DemoError(LocalError):
@@ -108,7 +114,39 @@ def _sent_email(endpoint: str, job_id: str) -> dict | None:
     return None
 
 
+def stopped_consumers(session, endpoint: str | None) -> dict[str, list[str]]:  # type: ignore[no-untyped-def]
+    """Function name → its queues, for every function whose event source mappings are all disabled on the target
+    (the rollback's `enabled = false`, or `disable`): what the job cannot get past."""
+    lambda_ = session.client("lambda", endpoint_url=endpoint)
+    mappings: dict[str, list[tuple[str, str]]] = {}
+    for page in lambda_.get_paginator("list_event_source_mappings").paginate():
+        for mapping in page.get("EventSourceMappings", []):
+            mappings.setdefault(mapping["FunctionArn"].split(":")[6], []).append(
+                (mapping["EventSourceArn"].rsplit(":", 1)[-1], mapping.get("State", "")))
+    return {function: sorted(queue for queue, _ in found) for function, found in mappings.items()
+            if all(state in _STOPPED_STATES for _, state in found)}
+
+
+def expected_stages(stopped: dict[str, list[str]]) -> tuple[set[str], str | None]:
+    """What the job will reach with those consumers stopped, and a sentence on where it stops (None: nowhere)."""
+    counted = COUNTER not in stopped
+    expected = {"job_queued"} if counted else set()
+    for function, artefact, milestone in STAGES:
+        if function in stopped:
+            return expected, (f"{function} is stopped (its trigger on {', '.join(stopped[function])} is disabled): "
+                              f"the job waits there until it is enabled again")
+        expected.add(artefact)
+        if counted:
+            expected.add(milestone)
+    return expected, None if counted else (f"{COUNTER} is stopped: the job's milestones wait in "
+                                           f"{', '.join(stopped[COUNTER])}, uncounted")
+
+
 def wait_for_job(session, endpoint: str, job_id: str, progress: Progress, timeout: float) -> JobArtefacts:  # type: ignore[no-untyped-def]
+    """Wait until the job has reached every stage its enabled consumers can take it to."""
+    expected, stops = expected_stages(stopped_consumers(session, endpoint))
+    if stops is not None:
+        progress(f"job {job_id}: {stops}")
     started = time.monotonic()
     reported: set[str] = set()
     last_report = started
@@ -124,7 +162,7 @@ def wait_for_job(session, endpoint: str, job_id: str, progress: Progress, timeou
         for stage in sorted(done - reported):
             progress(f"job {job_id}: {stage.replace('_', ' ')}")
         reported |= done
-        if found.complete:
+        if found.complete or expected <= done:
             return found
         now = time.monotonic()
         if now - started > timeout:

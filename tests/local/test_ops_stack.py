@@ -184,10 +184,19 @@ def test_disable_stops_a_consumer_at_once_and_enable_starts_it_again(stack):
     assert counts(sqs, "email-queue") == (1, 0)  # nobody polls: it waits
     plan = _plan_of("aws_lambda_event_source_mapping.email", stack)
     assert plan.returncode == 2 and re.search(r"~ enabled\s+= false -> true", plan.stdout), plan.stdout[-3000:]
+    # a job goes as far as the enabled consumers take it, and says where it waits
+    waited = run(stack, "job", "--local", "sample", "--wait", "120")
+    assert waited.returncode == 0, waited.stderr[-3000:]
+    assert "email is stopped (its trigger on email-queue is disabled)" in waited.stderr
+    reached = json.loads(waited.stdout.splitlines()[-1])
+    assert reached["email"] is None and any("/thumbnails/" in key for key in reached["objects"])
+    assert reached["milestones"] == {"job_queued": True, "video_downloaded": True, "thumbnails_created": True,
+                                     "email_sent": False}
     enabled = run(stack, "enable", "--local", "email")
     assert enabled.returncode == 0 and "Enabled" in enabled.stdout
     assert "already says `enabled = true`" in enabled.stdout
     wait_for(lambda: demo._sent_email(endpoint, job), "the email once the consumer is enabled", timeout=60)
+    wait_for(lambda: demo._sent_email(endpoint, reached["job_id"]), "the job's email once enabled", timeout=60)
     wait_for(lambda: counts(sqs, "email-queue") == (0, 0), "email-queue drained")
 
 
