@@ -3,15 +3,14 @@ snapshots of a tree, and the tried/handled figures of each family (printed throu
 
 from __future__ import annotations
 
-import contextlib
 import os
 import shutil
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
-from tests.conftest import ROOT, SUMMARY, TOPOLOGIES
+from tests.conftest import ROOT, TOPOLOGIES
+from tests.figures import Families
 
 SHOP = """\
 [project]
@@ -63,28 +62,4 @@ def snapshot(directory: Path) -> dict[str, bytes]:
     return {str(p.relative_to(directory)): p.read_bytes() for p in sorted(directory.rglob("*")) if p.is_file()}
 
 
-_FIGURES: dict[str, list[int]] = {}  # family → [tried, handled]
-_LINES: dict[str, int] = {}  # family → its line in SUMMARY
-
-
-def _record(family: str, handled: bool) -> None:
-    tried_handled = _FIGURES.setdefault(family, [0, 0])
-    tried_handled[0] += 1
-    tried_handled[1] += handled
-    line = f"safe writes: {family}: {tried_handled[0]} tried, {tried_handled[1]} handled"
-    if family in _LINES:
-        SUMMARY[_LINES[family]] = line
-    else:
-        _LINES[family] = len(SUMMARY)
-        SUMMARY.append(line)
-
-
-@contextlib.contextmanager
-def case(family: str) -> Iterator[None]:
-    """Counts one tried case of the family; it counts as handled only if every assertion in it held."""
-    handled = False
-    try:
-        yield
-        handled = True
-    finally:
-        _record(family, handled)
+case = Families(lambda family, tried, handled: f"safe writes: {family}: {tried} tried, {handled} handled").case

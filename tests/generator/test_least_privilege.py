@@ -9,8 +9,6 @@ every role of the repository's own topology, and a queues.toml that disagrees wi
 
 from __future__ import annotations
 
-import contextlib
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -20,7 +18,8 @@ from generator.plan.iam import statements_for
 from generator.plan.model import Statement
 from generator.spec.load import load_spec
 from generator.spec.model import Spec
-from tests.conftest import ROOT, SUMMARY
+from tests.conftest import ROOT
+from tests.figures import Families
 from tests.generator.code_calls import code_calls
 
 # What each AWS call needs: IAM actions, and the KMS actions its service performs as the caller on what the
@@ -53,27 +52,7 @@ MAPPING_CALLS = ({"sqs:DeleteMessage", "sqs:GetQueueAttributes", "sqs:ReceiveMes
 
 Grants = tuple[frozenset[str], dict[str, frozenset[str]]]  # (IAM actions, KMS actions per service)
 
-_FIGURES: dict[str, list[int]] = {}
-_LINES: dict[str, int] = {}
-
-
-@contextlib.contextmanager
-def case(family: str) -> Iterator[None]:
-    """One tried case of the family; handled only if every assertion in it held."""
-    handled = False
-    try:
-        yield
-        handled = True
-    finally:
-        figures = _FIGURES.setdefault(family, [0, 0])
-        figures[0] += 1
-        figures[1] += int(handled)
-        line = f"security family {family}: {figures[1]} of {figures[0]} cases handled"
-        if family in _LINES:
-            SUMMARY[_LINES[family]] = line
-        else:
-            _LINES[family] = len(SUMMARY)
-            SUMMARY.append(line)
+case = Families(lambda family, tried, handled: f"security family {family}: {handled} of {tried} cases handled").case
 
 
 def _grants(actions: set[str], keys: dict[str, set[str]]) -> Grants:
