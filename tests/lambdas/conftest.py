@@ -215,6 +215,19 @@ def thumbnail_env(aws, monkeypatch):
     return aws
 
 
+def set_router_environment(monkeypatch, aws, *, daily_quota: int, allowed_hosts: str = "youtube.com",
+                           video_queue: str | None = None) -> None:
+    """The router's settings (those the generated Terraform gives it), pointing at the moto resources."""
+    for name, value in {
+        "VIDEO_QUEUE_URL": video_queue or aws.queues["video-processing"],
+        "ANALYTICS_QUEUE_URL": aws.queues["analytics"],
+        "QUOTAS_TABLE": "quotas",
+        "ALLOWED_VIDEO_HOSTS": allowed_hosts,
+        "DAILY_QUOTA": str(daily_quota),
+    }.items():
+        monkeypatch.setenv(name, value)
+
+
 @pytest.fixture
 def email_env(aws, monkeypatch):
     monkeypatch.setenv("POWERTOOLS_SERVICE_NAME", "email")

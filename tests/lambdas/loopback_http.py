@@ -8,7 +8,33 @@ import time
 from pathlib import Path
 
 
-class LoopbackVideoServer:
+class QuietHandler(http.server.BaseHTTPRequestHandler):
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
+class LoopbackServer:
+    """A threading HTTP server on 127.0.0.1 (port 0) with the handler class given, served while in `with`."""
+
+    def _listen(self, handler: type[http.server.BaseHTTPRequestHandler]) -> None:
+        self._httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        self._httpd.daemon_threads = True
+        self.port = self._httpd.server_address[1]
+        self._thread = threading.Thread(target=self._httpd.serve_forever, args=(0.05,), daemon=True)
+
+    def url(self, path: str) -> str:
+        return f"http://127.0.0.1:{self.port}{path}"
+
+    def __enter__(self):  # type: ignore[no-untyped-def]
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._httpd.shutdown()
+        self._httpd.server_close()
+
+
+class LoopbackVideoServer(LoopbackServer):
     """Paths: /video.mp4, /missing.mp4 (404), /slow.mp4 (drips bytes), /redirect?to=<url> (302)."""
 
     def __init__(self, video: Path) -> None:
@@ -16,7 +42,7 @@ class LoopbackVideoServer:
         self.requests: list[str] = []
         server = self
 
-        class Handler(http.server.BaseHTTPRequestHandler):
+        class Handler(QuietHandler):
             def do_GET(self) -> None:
                 server.requests.append(self.path)
                 if self.path == "/video.mp4":
@@ -54,21 +80,4 @@ class LoopbackVideoServer:
                 except OSError:
                     pass
 
-            def log_message(self, format: str, *args: object) -> None:
-                pass
-
-        self._httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self._httpd.daemon_threads = True
-        self.port = self._httpd.server_address[1]
-        self._thread = threading.Thread(target=self._httpd.serve_forever, args=(0.05,), daemon=True)
-
-    def url(self, path: str) -> str:
-        return f"http://127.0.0.1:{self.port}{path}"
-
-    def __enter__(self) -> LoopbackVideoServer:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._httpd.shutdown()
-        self._httpd.server_close()
+        self._listen(Handler)

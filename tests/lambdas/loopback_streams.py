@@ -15,12 +15,11 @@ from __future__ import annotations
 
 import functools
 import html
-import http.server
 import re
-import threading
 import urllib.parse
 
 from Cryptodome.Cipher import AES
+from loopback_http import LoopbackServer, QuietHandler
 
 _SEGMENT = re.compile(r"/(?:seg|aes-seg)/\d+\.ts|/dash/s\d+\.m4s")
 KEY = bytes(range(16))
@@ -39,7 +38,7 @@ def encrypted_segment(index: int, size: int) -> bytes:
     return AES.new(KEY, AES.MODE_CBC, IV).encrypt(data + bytes([pad]) * pad)
 
 
-class LoopbackStreamServer:
+class LoopbackStreamServer(LoopbackServer):
     def __init__(self, *, segments: int = 4, segment_bytes: int = 64 * 1024, private_url: str = "") -> None:
         self.segments = segments
         self.segment_bytes = segment_bytes
@@ -49,7 +48,7 @@ class LoopbackStreamServer:
         self.bytes_served = 0
         server = self
 
-        class Handler(http.server.BaseHTTPRequestHandler):
+        class Handler(QuietHandler):
             def do_GET(self) -> None:
                 server.requests.append(self.path)
                 answer = server.answer(self.path)
@@ -69,16 +68,7 @@ class LoopbackStreamServer:
                 except OSError:  # the client gave up (a size cap): fine
                     pass
 
-            def log_message(self, format: str, *args: object) -> None:
-                pass
-
-        self._httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self._httpd.daemon_threads = True
-        self.port = self._httpd.server_address[1]
-        self._thread = threading.Thread(target=self._httpd.serve_forever, args=(0.05,), daemon=True)
-
-    def url(self, path: str) -> str:
-        return f"http://127.0.0.1:{self.port}{path}"
+        self._listen(Handler)
 
     def plaintext(self) -> bytes:
         return b"".join(segment_plaintext(n, self.segment_bytes) for n in range(self.segments))
@@ -156,10 +146,3 @@ class LoopbackStreamServer:
             "</SegmentList></Representation></AdaptationSet></Period></MPD>"
         )
 
-    def __enter__(self) -> LoopbackStreamServer:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._httpd.shutdown()
-        self._httpd.server_close()

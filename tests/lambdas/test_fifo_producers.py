@@ -10,7 +10,7 @@ import pytest
 from common import sqs
 from common.messages import AnalyticsEvent, EmailNotification, MessageError, ThumbnailJob, VideoJob
 from common.time_budget import TimeBudget
-from conftest import load_handler
+from conftest import load_handler, set_router_environment
 from lambda_events import FakeLambdaContext, http_event
 
 
@@ -111,11 +111,7 @@ def test_a_group_id_sqs_would_refuse_is_hashed(aws, budget):
 @pytest.mark.security_family("FIFO producers")
 def test_the_router_queues_jobs_on_a_fifo_video_queue(aws, budget, monkeypatch):
     queue = fifo_queue(aws, "video-processing-queue")
-    for name, value in {
-        "VIDEO_QUEUE_URL": queue, "ANALYTICS_QUEUE_URL": aws.queues["analytics"], "QUOTAS_TABLE": "quotas",
-        "ALLOWED_VIDEO_HOSTS": "youtube.com", "DAILY_QUOTA": "5",
-    }.items():  # fmt: skip
-        monkeypatch.setenv(name, value)
+    set_router_environment(monkeypatch, aws, daily_quota=5, video_queue=queue)
     job = {"video_url": "https://youtube.com/watch?v=1", "user_email": "ada@example.com"}
     response = load_handler("router").lambda_handler(http_event(job), FakeLambdaContext("router", 10_000))
     assert response["statusCode"] == 200

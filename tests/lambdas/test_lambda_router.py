@@ -7,7 +7,7 @@ import time
 
 import pytest
 from common.messages import VideoJob, from_dict
-from conftest import load_handler
+from conftest import load_handler, set_router_environment
 from lambda_events import FakeLambdaContext, http_event, sqs_bodies
 
 router = load_handler("router")
@@ -22,11 +22,7 @@ GOOD_JOB = {
 @pytest.fixture
 def router_env(aws, monkeypatch):
     monkeypatch.setenv("POWERTOOLS_SERVICE_NAME", "router")
-    monkeypatch.setenv("VIDEO_QUEUE_URL", aws.queues["video-processing"])
-    monkeypatch.setenv("ANALYTICS_QUEUE_URL", aws.queues["analytics"])
-    monkeypatch.setenv("QUOTAS_TABLE", "quotas")
-    monkeypatch.setenv("ALLOWED_VIDEO_HOSTS", "youtube.com, vimeo.com")
-    monkeypatch.setenv("DAILY_QUOTA", "3")
+    set_router_environment(monkeypatch, aws, daily_quota=3, allowed_hosts="youtube.com, vimeo.com")
     return aws
 
 

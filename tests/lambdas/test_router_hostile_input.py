@@ -10,7 +10,7 @@ import base64
 import json
 
 import pytest
-from conftest import load_handler
+from conftest import load_handler, set_router_environment
 from lambda_events import FakeLambdaContext, http_event, rest_api_event
 
 router = load_handler("router")
@@ -24,16 +24,8 @@ GOOD_JOB = {
 
 @pytest.fixture
 def router_env(aws_shared, monkeypatch):
-    aws = aws_shared
-    for name, value in {
-        "VIDEO_QUEUE_URL": aws.queues["video-processing"],
-        "ANALYTICS_QUEUE_URL": aws.queues["analytics"],
-        "QUOTAS_TABLE": "quotas",
-        "ALLOWED_VIDEO_HOSTS": "youtube.com",
-        "DAILY_QUOTA": "100",
-    }.items():
-        monkeypatch.setenv(name, value)
-    return aws
+    set_router_environment(monkeypatch, aws_shared, daily_quota=100)
+    return aws_shared
 
 
 def call(event):

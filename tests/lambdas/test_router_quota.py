@@ -7,7 +7,7 @@ import time
 
 import pytest
 from botocore.exceptions import ClientError, ConnectTimeoutError, EndpointConnectionError, ReadTimeoutError
-from conftest import load_handler, patch_aws_call
+from conftest import load_handler, patch_aws_call, set_router_environment
 from job_request_validation import normalised_address
 from lambda_events import CALLER_ARN, FakeLambdaContext, http_event
 
@@ -18,14 +18,7 @@ GOOD_JOB = {"video_url": "https://www.youtube.com/watch?v=abc123", "user_email":
 
 @pytest.fixture
 def router_env(aws, monkeypatch):
-    for name, value in {
-        "VIDEO_QUEUE_URL": aws.queues["video-processing"],
-        "ANALYTICS_QUEUE_URL": aws.queues["analytics"],
-        "QUOTAS_TABLE": "quotas",
-        "ALLOWED_VIDEO_HOSTS": "youtube.com",
-        "DAILY_QUOTA": "20",
-    }.items():
-        monkeypatch.setenv(name, value)
+    set_router_environment(monkeypatch, aws, daily_quota=20)
     return aws
 
 
