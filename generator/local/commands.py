@@ -47,20 +47,14 @@ def run(args: argparse.Namespace) -> int:
     return handler(args)
 
 
-def _loaded(spec_path: Path):  # type: ignore[no-untyped-def]
-    from generator.spec.load import load_spec
-
-    return load_spec(spec_path).spec
-
-
 def _up(args: argparse.Namespace) -> int:
-    from generator.local import demo, up
+    from generator.local import demo, names, up
     from generator.local.progress import Progress
 
     progress = Progress()
     root = args.spec.resolve().parent
     result = up.up(root, root / "terraform", progress, retry_delay=args.retry_delay)
-    spec = _loaded(args.spec)
+    topology = names.topology(args.spec, "")  # `up` runs the default environment
     target_session = _local_session(result.outputs)
     job = None
     if not args.no_demo:
@@ -75,7 +69,7 @@ def _up(args: argparse.Namespace) -> int:
             job = demo.wait_for_job(target_session, result.emulator.endpoint, answer["job_id"], progress, timeout=300)
             progress(f"demo job {job.job_id} complete" if job.complete else
                      f"demo job {job.job_id}: as far as the enabled consumers take it")
-    _print_summary(spec, result, job, target_session, progress)
+    _print_summary(topology, result, job, target_session, progress)
     return EXIT_OK
 
 
@@ -87,23 +81,7 @@ def _local_session(outputs: dict):  # type: ignore[no-untyped-def]
     return boto3.session.Session(aws_access_key_id="local", aws_secret_access_key="local", region_name=_region(outputs))
 
 
-def _queue_names(spec) -> list[tuple[str, str, bool]]:  # type: ignore[no-untyped-def]
-    from generator.naming import dlq_name, queue_name
-
-    found = []
-    for key, queue in sorted(spec.queues.items()):
-        found.append((key, queue_name(key, queue), False))
-        found.append((key, dlq_name(key, queue), True))
-    return found
-
-
-def _function_names(spec) -> list[str]:  # type: ignore[no-untyped-def]
-    from generator.naming import function_name
-
-    return sorted(function_name(key, fn) for key, fn in spec.functions.items())
-
-
-def _print_summary(spec, result, job, session, progress) -> None:  # type: ignore[no-untyped-def]
+def _print_summary(topology, result, job, session, progress) -> None:  # type: ignore[no-untyped-def]
     from generator.local import queues_status
 
     endpoint = result.emulator.endpoint
@@ -113,11 +91,10 @@ def _print_summary(spec, result, job, session, progress) -> None:  # type: ignor
     for interpreter in result.interpreters:
         print(f"  functions run on {interpreter.describe()}")
     print()
-    statuses = queues_status.queue_statuses(session, endpoint, _queue_names(spec))
-    print("\n".join(queues_status.format_queues(statuses)))
+    found = queues_status.snapshot(session, endpoint, topology)
+    print("\n".join(queues_status.format_queues(found.queues)))
     print()
-    resources = {s.name for s in statuses} | set(_function_names(spec))
-    print("\n".join(queues_status.format_alarms(queues_status.alarm_statuses(session, endpoint, resources))))
+    print("\n".join(queues_status.format_alarms(found.alarms)))
     if job is not None:
         print()
         print(f"Demo job {job.job_id}:")

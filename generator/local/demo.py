@@ -117,12 +117,11 @@ def _sent_email(endpoint: str, job_id: str) -> dict | None:
 def stopped_consumers(session, endpoint: str | None) -> dict[str, list[str]]:  # type: ignore[no-untyped-def]
     """Function name → its queues, for every function whose event source mappings are all disabled on the target
     (the rollback's `enabled = false`, or `disable`): what the job cannot get past."""
-    lambda_ = session.client("lambda", endpoint_url=endpoint)
+    from generator.local.queues_status import mapping_states
+
     mappings: dict[str, list[tuple[str, str]]] = {}
-    for page in lambda_.get_paginator("list_event_source_mappings").paginate():
-        for mapping in page.get("EventSourceMappings", []):
-            mappings.setdefault(mapping["FunctionArn"].split(":")[6], []).append(
-                (mapping["EventSourceArn"].rsplit(":", 1)[-1], mapping.get("State", "")))
+    for (function, queue), state in mapping_states(session, endpoint).items():
+        mappings.setdefault(function, []).append((queue, state))
     return {function: sorted(queue for queue, _ in found) for function, found in mappings.items()
             if all(state in _STOPPED_STATES for _, state in found)}
 

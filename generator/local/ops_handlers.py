@@ -45,12 +45,8 @@ def status(args: argparse.Namespace) -> int:
     topology = loaded(args)
     target = _target(args)
     session = target.session()
-    queues = [(q.key, q.name, q.is_dlq) for q in topology.queues()]
-    statuses = queues_status.queue_statuses(session, target.endpoint, queues)
-    resources = {s.name for s in statuses} | set(topology.function_names())
-    alarms = queues_status.alarm_statuses(session, target.endpoint, resources)
-    triggers = [(t.function_name, t.queue.name) for t in topology.triggers()]
-    mappings = queues_status.mapping_statuses(session, target.endpoint, triggers)
+    found = queues_status.snapshot(session, target.endpoint, topology)
+    statuses, mappings, alarms = found.queues, found.mappings, found.alarms
     holding = [s for s in statuses if s.is_dlq and s.total]
     if args.json:
         print_json({

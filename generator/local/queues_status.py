@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from generator.local.names import QueueRef, Topology
 
 COUNTS = ("ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible", "ApproximateNumberOfMessagesDelayed")
 
@@ -38,12 +42,26 @@ class MappingStatus:
     state: str  # the mapping's State (Enabled, Disabled, Disabling, …), or "missing"
 
 
-def queue_statuses(session, endpoint: str | None, queues: list[tuple[str, str, bool]]) -> list[QueueStatus]:  # type: ignore[no-untyped-def]
-    """queues: (queues.toml key, AWS name, is DLQ)."""
+@dataclass(frozen=True)
+class Snapshot:
+    queues: list[QueueStatus]
+    mappings: list[MappingStatus]
+    alarms: list[AlarmStatus]
+
+
+def snapshot(session, endpoint: str | None, topology: Topology) -> Snapshot:  # type: ignore[no-untyped-def]
+    """Every queue and DLQ of the topology, its consumers' mappings and the alarms on either, on the target."""
+    queues = queue_statuses(session, endpoint, topology.queues())
+    triggers = [(t.function_name, t.queue.name) for t in topology.triggers()]
+    resources = {s.name for s in queues} | set(topology.function_names())
+    return Snapshot(queues, mapping_statuses(session, endpoint, triggers), alarm_statuses(session, endpoint, resources))
+
+
+def queue_statuses(session, endpoint: str | None, queues: list[QueueRef]) -> list[QueueStatus]:  # type: ignore[no-untyped-def]
     sqs = session.client("sqs", endpoint_url=endpoint)
     cloudwatch = session.client("cloudwatch", endpoint_url=endpoint)
     found = []
-    for key, name, is_dlq in queues:
+    for key, name, is_dlq in ((q.key, q.name, q.is_dlq) for q in queues):
         try:
             url = sqs.get_queue_url(QueueName=name)["QueueUrl"]
         except sqs.exceptions.QueueDoesNotExist:
@@ -87,13 +105,19 @@ def alarm_statuses(session, endpoint: str | None, resources: set[str]) -> list[A
 
 def mapping_statuses(session, endpoint: str | None, triggers: list[tuple[str, str]]) -> list[MappingStatus]:  # type: ignore[no-untyped-def]
     """triggers: (function name, queue name) as queues.toml declares them; each mapping's state on the target."""
+    states = mapping_states(session, endpoint)
+    return [MappingStatus(function, queue, states.get((function, queue), "missing")) for function, queue in triggers]
+
+
+def mapping_states(session, endpoint: str | None) -> dict[tuple[str, str], str]:  # type: ignore[no-untyped-def]
+    """(function name, queue name) → State of every event source mapping on the target."""
     lambda_ = session.client("lambda", endpoint_url=endpoint)
     states = {}
     for page in lambda_.get_paginator("list_event_source_mappings").paginate():
         for mapping in page.get("EventSourceMappings", []):
             pair = (mapping["FunctionArn"].split(":")[6], mapping["EventSourceArn"].rsplit(":", 1)[-1])
             states[pair] = mapping.get("State", "")
-    return [MappingStatus(function, queue, states.get((function, queue), "missing")) for function, queue in triggers]
+    return states
 
 
 def format_mappings(statuses: list[MappingStatus]) -> list[str]:
