@@ -12,6 +12,7 @@ A cache that cannot be read or written is no cache: rendering never depends on i
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 from collections.abc import Callable, Mapping
 from typing import Any
@@ -54,13 +55,19 @@ def bytecode_cache(directory: str | None = None) -> jinja2.BytecodeCache | None:
         return None
 
 
+@functools.cache
+def _shared_cache() -> jinja2.BytecodeCache | None:
+    """One cache (and one check of Jinja's folder) for every environment of the process."""
+    return bytecode_cache()
+
+
 def environment(*, filters: Mapping[str, Callable[..., Any]] | None = None,
                 cache: jinja2.BytecodeCache | None = None, cached: bool = True) -> jinja2.Environment:
     """The templates' environment with FILTERS; compiled templates kept in CACHE (default: bytecode_cache()),
     or nowhere when cached=False."""
     env = jinja2.Environment(
         loader=jinja2.PackageLoader("generator", "templates"),
-        bytecode_cache=cache if cache is not None or not cached else bytecode_cache(),
+        bytecode_cache=cache if cache is not None or not cached else _shared_cache(),
         **SETTINGS,
     )
     env.filters.update(filters or {})
