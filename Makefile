@@ -108,15 +108,15 @@ lock:
 
 # What `generate` and `check` need (requirements/generator.lock, a subset of dev.lock), in a new venv, bytecode
 # compiled: with PYTHONDONTWRITEBYTECODE set, uncompiled pydantic would be compiled again on every run.
-$(VENV)/.generator: requirements/generator.lock requirements/tools.lock requirements/install.py
-	@$(INSTALL) --new --compile $(VENV) requirements/generator.lock
+$(VENV)/.generator: requirements/generator.lock requirements/tools.lock requirements/install.py pyproject.toml
+	@$(INSTALL) --new --compile --editable $(VENV) requirements/generator.lock
 	@if [ -n "$$TF_CLI_CONFIG_FILE" ] && [ -d "$(TF_PLUGIN_MIRROR)" ]; then \
 	  $(PY) -m generator.tfcli write-config "$$TF_CLI_CONFIG_FILE"; fi
 	@touch $@
 
 # Everything the tests, lint and benchmarks need on top: the venv synced to exactly dev.lock.
 $(VENV)/.installed: $(VENV)/.generator requirements/dev.lock pyproject.toml
-	@$(INSTALL) $(VENV) requirements/dev.lock
+	@$(INSTALL) --editable $(VENV) requirements/dev.lock
 	@touch $@
 
 # checkov pins an old boto3, so it gets a virtualenv of its own.

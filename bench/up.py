@@ -23,10 +23,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from generator.local import runtime  # noqa: E402
-from generator.local.functions import FunctionConfig, Pool, Runtime  # noqa: E402
-from generator.local.poller import MappingConfig, MappingPoller  # noqa: E402
-from generator.local.state import LocalState  # noqa: E402
+from generator.local.lambda_service import interpreter  # noqa: E402
+from generator.local.lambda_service.environments import FunctionConfig, Pool, Runtime  # noqa: E402
+from generator.local.lambda_service.poller import MappingConfig, MappingPoller  # noqa: E402
+from generator.local.state import EmulatorRecord, LocalState, local_session  # noqa: E402
 from tests.local.project_copy import cli, copy_project  # noqa: E402
 
 KINDS = ("job_queued", "video_downloaded", "thumbnails_created", "email_sent")
@@ -48,12 +48,9 @@ def up_until_email(project: Path) -> tuple[float, float]:
 
 
 def clients(project: Path):  # type: ignore[no-untyped-def]
-    import boto3
-
-    port = LocalState(project).read("emulator.json")["port"]
-    session = boto3.session.Session(aws_access_key_id="local", aws_secret_access_key="local", region_name="us-east-1")
-    endpoint = f"http://127.0.0.1:{port}"
-    return session.client("sqs", endpoint_url=endpoint), endpoint
+    record = EmulatorRecord.read(LocalState(project))
+    assert record is not None, "the stack's emulator is not running"
+    return local_session("us-east-1").client("sqs", endpoint_url=record.endpoint), record.endpoint
 
 
 def preload(sqs, url: str, events: int) -> None:  # type: ignore[no-untyped-def]
@@ -100,7 +97,7 @@ def noop_runner_rate(project: Path, sqs, endpoint: str, events: int) -> float:  
     arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
     task = Path(tempfile.mkdtemp(prefix="bench-noop-"))
     (task / "handler.py").write_text("def lambda_handler(event, context):\n    return {'batchItemFailures': []}\n")
-    python = runtime.runtime_environment(ROOT, runtime.find_interpreter("python3.12"), log=lambda message: None)
+    python = interpreter.runtime_virtualenv(ROOT, interpreter.find_interpreter("python3.12"), log=lambda message: None)
     function = FunctionConfig("noop", "arn:aws:lambda:us-east-1:123456789012:function:noop", "us-east-1",
                               "python3.12", "handler.lambda_handler", 30, 128, {}, "/aws/lambda/noop", "Text", None,
                               "x", None)

@@ -12,17 +12,17 @@ from dataclasses import dataclass, field, replace
 from importlib import resources
 from pathlib import Path
 
-from generator import guard, header, previous, write
 from generator.docs.render import DOCS_FOLDER, render_docs
-from generator.header import GENERATED_MARKER  # noqa: F401 - re-exported: other tools look for the marker
-from generator.moves import QUEUE_TYPE, Loss, find_losses, find_moves, kept_moves, render_moved
+from generator.output import guard, header, journal, previous
+from generator.output.header import GENERATED_MARKER  # noqa: F401 - re-exported: other tools look for the marker
+from generator.output.moves import QUEUE_TYPE, Loss, find_losses, find_moves, kept_moves, render_moved
+from generator.output.previous import Move
 from generator.package.build import PackageResult, default_wheel_dir, prepare_packages, write_packages
 from generator.package.checks import function_problems
 from generator.package.inputs import function_sources
 from generator.plan.buckets import artifacts_bucket_problems
 from generator.plan.build import build_plan
 from generator.plan.model import CodePlan, Plan
-from generator.previous import Move
 from generator.problems import GeneratorError, Level, Problem, error, has_errors, sorted_problems, warning
 from generator.render import render
 from generator.spec.load import LoadedSpec, load_spec
@@ -72,7 +72,7 @@ class Docs:
     directory: Path
     files: dict[Path, str] = field(default_factory=dict)
     stale: list[Path] = field(default_factory=list)  # generated docs no longer produced
-    on_disk: write.OnDisk = field(default_factory=write.OnDisk)
+    on_disk: journal.OnDisk = field(default_factory=journal.OnDisk)
 
 
 @dataclass(frozen=True)
@@ -89,7 +89,7 @@ class Rendering:
     losses: list[Loss] = field(default_factory=list)  # queues Terraform would destroy or replace
     loss_paths: dict[str, tuple] = field(default_factory=dict)  # new queue address → its queues.toml path
     overwrites: guard.Overwrites = field(default_factory=guard.Overwrites)
-    on_disk: write.OnDisk = field(default_factory=write.OnDisk)
+    on_disk: journal.OnDisk = field(default_factory=journal.OnDisk)
     loaded: LoadedSpec | None = None
     prepared: list = field(default_factory=list, repr=False)  # the zips, written once the run may go ahead
     inputs: list[Path] = field(default_factory=list)  # the spec, every function's source folder and common/
@@ -118,7 +118,7 @@ def render_tree(spec_path: Path, out_dir: Path, *, write_zips: bool = True, docs
         raise GeneratorError(loaded.located(exc.problems) + loaded.warnings) from None
     plan = build_plan(spec, spec_path.name, code)
     generated = {out_dir / name: header.stamp(text) for name, text in render(plan).items()}
-    on_disk = write.read_tree(out_dir)
+    on_disk = journal.read_tree(out_dir)
 
     moved_path = out_dir / guard.MOVED_FILE
     moves, losses, blocks, redeclared = _against_previous(on_disk, generated, moved_path)
@@ -149,11 +149,11 @@ def render_tree(spec_path: Path, out_dir: Path, *, write_zips: bool = True, docs
 
 def _render_docs(loaded: LoadedSpec, plan: Plan, docs_dir: Path) -> Docs:
     files = {docs_dir / name: header.stamp(text) for name, text in render_docs(loaded.spec, plan).items()}
-    on_disk = write.read_tree(docs_dir, "*.md", "the generated docs")
+    on_disk = journal.read_tree(docs_dir, "*.md", "the generated docs")
     return Docs(docs_dir, files, sorted(path for path in on_disk.generated if path not in files), on_disk)
 
 
-def _against_previous(on_disk: write.OnDisk, generated: dict[Path, str], moved_path: Path,
+def _against_previous(on_disk: journal.OnDisk, generated: dict[Path, str], moved_path: Path,
                       ) -> tuple[list[Move], list[Loss], list[Move], list[Problem]]:
     """Compare the new rendering with the previous one on disk: the resources that only change address (new
     moves), the queues Terraform would destroy or replace, the moved blocks moved.tf keeps, and warnings."""
@@ -209,7 +209,7 @@ def generate(spec_path: Path, out_dir: Path, *, check_only: bool = False, allow_
     (unless discard_edits). With check_only, write nothing to out_dir and report the files that would change
     (zips are still built: whether one goes through S3 depends on its size)."""
     docs_dir = docs_dir if docs_dir is not None else default_docs_dir(out_dir)
-    with write.exclusive(spec_path.parent if spec_path.parent.is_dir() else Path(".")):
+    with journal.exclusive(spec_path.parent if spec_path.parent.is_dir() else Path(".")):
         notices = _finish_interrupted(out_dir, check_only) + _finish_interrupted(docs_dir, check_only)
         rendering = render_tree(spec_path, out_dir, write_zips=False, docs_dir=docs_dir)
         docs = rendering.docs
@@ -229,9 +229,9 @@ def generate(spec_path: Path, out_dir: Path, *, check_only: bool = False, allow_
             result.drift = [(status, path) for status, path in statuses + doc_statuses if status != "identical"]
             result.drift += [("removed", path) for path in rendering.stale + docs.stale]
             return result
-        write.commit(out_dir, {path: rendering.files[path] for status, path in statuses if status != "identical"},
+        journal.commit(out_dir, {path: rendering.files[path] for status, path in statuses if status != "identical"},
                      rendering.stale)
-        write.commit(docs_dir, {path: docs.files[path] for status, path in doc_statuses if status != "identical"},
+        journal.commit(docs_dir, {path: docs.files[path] for status, path in doc_statuses if status != "identical"},
                      docs.stale, pause_prefix="docs-")
         if discard_edits:
             result.notes.update({path: "hand edit discarded" for path in rendering.overwrites.edits})
@@ -254,15 +254,15 @@ def _write_zips(prepared: list) -> None:
 def _finish_interrupted(out_dir: Path, check_only: bool) -> list[Problem]:
     """A journal left in out_dir means the last generate was killed while writing: complete its write first,
     so the tree is whole again even if this run stops early."""
-    if not write.interrupted(out_dir):
+    if not journal.interrupted(out_dir):
         if not check_only:
-            write.complete_interrupted(out_dir)  # deletes temporary files of a run killed before committing
+            journal.complete_interrupted(out_dir)  # deletes temporary files of a run killed before committing
         return []
     if check_only:
         raise GeneratorError([error((), "the last generate was interrupted while writing these files, so "
                                     "some of them may be old and some new",
                                     "run `make generate`: it completes the interrupted write").at(str(out_dir), 0, 0)])
-    finished = write.complete_interrupted(out_dir)
+    finished = journal.complete_interrupted(out_dir)
     return [warning((), f"the last generate was interrupted while writing {len(finished)} files here; this run "
                     "completed that write first, so they are not a mix of old and new").at(str(out_dir), 0, 0)]
 
@@ -282,7 +282,7 @@ def display_name(spec_path: Path) -> str:
         return str(spec_path)
 
 
-def _status(on_disk: write.OnDisk, path: Path, text: str) -> Status:
+def _status(on_disk: journal.OnDisk, path: Path, text: str) -> Status:
     if path in on_disk.generated:
         return "identical" if on_disk.generated[path] == text else "updated"
     return "updated" if path in on_disk.hand_written or path in on_disk.not_files else "created"

@@ -1,11 +1,13 @@
 """Build a virtualenv from pinned locks with uv, or with pip when uv cannot be had; one line per step.
 
-    python3 requirements/install.py [--new] [--compile] VENV LOCK [LOCK ...]
+    python3 requirements/install.py [--new] [--compile] [--editable] VENV LOCK [LOCK ...]
     python3 requirements/install.py --tools          # only make sure .venv-tools/bin/uv is the pinned uv
 
 --new starts from an empty virtualenv; without it VENV is synced in place to exactly the locks' packages.
 --compile compiles the bytecode of what gets installed: pip always does, uv only when asked, and Python
 may run with PYTHONDONTWRITEBYTECODE, where every `generate` would otherwise compile pydantic again.
+--editable installs the project itself too, editable (its `generator` package imports from this checkout in
+any folder: the stack's processes run from the spec's folder, which may be anywhere).
 
 uv (pinned in requirements/tools.lock) lives in .venv-tools/: pip installs its one wheel there, then uv
 creates and syncs the virtualenvs (`uv pip sync`: exactly the pinned packages, nothing else). uv reads its
@@ -23,6 +25,7 @@ import re
 import shutil
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -95,8 +98,19 @@ def bootstrap_commands(target: Path) -> list[list[str]]:
 
 
 def describe(locks: list[Path]) -> str:
-    count = len({name.lower() for lock in locks for name in pins(lock)})
-    return f"{count} packages from {', '.join(str(lock.relative_to(ROOT)) for lock in locks)}"
+    pinned = [lock for lock in locks if lock.suffix == ".lock"]
+    count = len({name.lower() for lock in pinned for name in pins(lock)})
+    return f"{count} packages from {', '.join(str(lock.relative_to(ROOT)) for lock in pinned)}"
+
+
+EDITABLE = "editable-checkout.txt"
+
+
+def editable_requirement(folder: Path) -> Path:
+    """A requirements file naming this checkout, editable (uv and pip read `-e PATH` lines from one)."""
+    path = folder / EDITABLE
+    path.write_text(f"-e {ROOT}\n", encoding="utf-8")
+    return path
 
 
 def install_with_uv(uv: Path, venv: Path, locks: list[Path], *, new: bool, compile_bytecode: bool) -> bool:
@@ -109,8 +123,12 @@ def install_with_uv(uv: Path, venv: Path, locks: list[Path], *, new: bool, compi
     commands.append([str(uv), "pip", "sync", "--quiet", "--python", str(python),
                      *(["--compile-bytecode"] if compile_bytecode else []), *map(str, locks)])
     compiled = ", bytecode compiled" if compile_bytecode else ""
-    title = f"{venv.name}: {describe(locks)} (uv {uv_version(uv)}{compiled})"
+    title = f"{venv.name}: {describe(locks)}{_and_the_project(locks)} (uv {uv_version(uv)}{compiled})"
     return run_step(title, commands, env=env)
+
+
+def _and_the_project(locks: list[Path]) -> str:
+    return ", and this checkout editable" if any(lock.name == EDITABLE for lock in locks) else ""
 
 
 def install_with_pip(venv: Path, locks: list[Path], *, new: bool) -> bool:
@@ -121,7 +139,8 @@ def install_with_pip(venv: Path, locks: list[Path], *, new: bool) -> bool:
     requirements = [argument for lock in locks for argument in ("-r", str(lock))]
     commands.append([str(python), "-m", "pip", "install", "--disable-pip-version-check", "--progress-bar", "off",
                      *requirements])
-    title = f"{venv.name}: {describe(locks)} with pip (uv could not be used; pip is several times slower)"
+    title = (f"{venv.name}: {describe(locks)}{_and_the_project(locks)} with pip (uv could not be used; pip is "
+             "several times slower)")
     return run_step(title, commands, show_output=True)
 
 
@@ -132,6 +151,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--tools", action="store_true", help="only install the pinned uv into .venv-tools/")
     parser.add_argument("--new", action="store_true", help="start from an empty virtualenv")
     parser.add_argument("--compile", action="store_true", help="compile the installed packages' bytecode")
+    parser.add_argument("--editable", action="store_true", help="install this checkout too, editable")
     parser.add_argument("venv", nargs="?", type=Path)
     parser.add_argument("locks", nargs="*", type=Path)
     args = parser.parse_args(argv)
@@ -142,8 +162,10 @@ def main(argv: list[str] | None = None) -> int:
     if args.venv is None or not args.locks:
         parser.error("VENV and at least one LOCK are required")
     venv, locks = args.venv.resolve(), [lock.resolve() for lock in args.locks]
-    with open(TOOLS_LOCK, "rb") as held:  # `make -j test` builds two venvs at once: one install at a time
-        fcntl.flock(held, fcntl.LOCK_EX)
+    with open(TOOLS_LOCK, "rb") as held, tempfile.TemporaryDirectory() as scratch:
+        fcntl.flock(held, fcntl.LOCK_EX)  # `make -j test` builds two venvs at once: one install at a time
+        if args.editable:
+            locks.append(editable_requirement(Path(scratch)))
         return install(venv, locks, new=args.new, compile_bytecode=args.compile)
 
 

@@ -1,8 +1,10 @@
-"""The demo job `up` runs, and the `job` command: a video synthesized on loopback, submitted through the
-router's local function URL, awaited stage by stage in the emulator.
+"""Everything that knows the video pipeline (lambdas/): the demo job `up` runs and the `job` command (a video
+synthesized on loopback, submitted through the router's local function URL, awaited stage by stage in the
+emulator), the week-1 plan's test message, and the settings the router and the downloader need locally.
 
-This part knows the video pipeline's contract (lambdas/): the job request, the S3 layout, the analytics
-markers of each milestone. Everything else in generator/local/ works for any topology.
+The job request, the S3 layout and the analytics markers of each milestone are the pipeline's contract.
+Everything else in generator/local/ and generator/ops/ works for any topology; a topology without a `router`
+function serving a URL gets no demo job.
 """
 
 from __future__ import annotations
@@ -14,11 +16,32 @@ import urllib.error
 import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from generator.local.progress import Progress
-from generator.local.state import LocalError
+from generator.local.state import LocalError, LocalSetting
+from generator.progress import Progress
 
+if TYPE_CHECKING:
+
+    from generator.ops.topology import Topology
+
+ROUTER = "router"  # the function (queues.toml key) whose URL takes jobs
+TEST_QUEUE = "video-processing"  # the queue the week-1 plan's Test 1 sends to (queues.toml key)
 SAMPLE = "sample.mp4"
+DEMO_EMAIL = "ada@example.com"
+# The week-1 plan's Test 1 message, as written there (`send QUEUE` without a body sends it).
+SEED_TEST_MESSAGE = {
+    "job_id": "test-123",
+    "video_url": "https://www.youtube.com/watch?v=dQw4w9WgXcQ",
+    "user_email": "test@example.com",
+    "quality": "720p",
+}
+# What the router and the downloader need locally to take the demo's video from the loopback media server.
+LOCAL_SETTINGS = (
+    LocalSetting("ALLOWED_VIDEO_HOSTS", "the router admits the loopback video server (127.0.0.1)", "127.0.0.1",
+                 append=True),
+    LocalSetting("ALLOW_LOOPBACK_URLS", "the downloader may fetch from loopback (the local video server)", "true"),
+)
 MILESTONES = ("job_queued", "video_downloaded", "thumbnails_created", "email_sent")
 # The job's way through the pipeline after the router: (the consuming function, what it produces, its milestone).
 # Analytics counts the milestones; a stage whose consumer is stopped holds the job in its queue.
@@ -49,6 +72,19 @@ def synthesize_video(media_dir: Path) -> Path:
     )  # fmt: skip
     partial.rename(path)
     return path
+
+
+def router_url(topology: Topology, function_urls: dict[str, str]) -> str | None:
+    """The router's local URL (function_urls: AWS name → URL, as the Lambda service serves them), if the topology
+    has a router serving one."""
+    name = topology.function_name(ROUTER)
+    return function_urls.get(name) if name else None
+
+
+def test_queue(topology: Topology) -> str:
+    """The queue the summary's examples name: the week-1 plan's, else the topology's first."""
+    keys = sorted(topology.spec.queues)
+    return TEST_QUEUE if TEST_QUEUE in keys else (keys[0] if keys else "QUEUE")
 
 
 def submit_job(router_url: str, video_url: str, *, email: str, quality: str = "480p",
@@ -117,7 +153,7 @@ def _sent_email(endpoint: str, job_id: str) -> dict | None:
 def stopped_consumers(session, endpoint: str | None) -> dict[str, list[str]]:  # type: ignore[no-untyped-def]
     """Function name → its queues, for every function whose event source mappings are all disabled on the target
     (the rollback's `enabled = false`, or `disable`): what the job cannot get past."""
-    from generator.local.queues_status import mapping_states
+    from generator.ops.status import mapping_states
 
     mappings: dict[str, list[tuple[str, str]]] = {}
     for (function, queue), state in mapping_states(session, endpoint).items():

@@ -1,8 +1,9 @@
-"""Where the local stack keeps what it started: one git-ignored folder beside queues.toml.
+"""Where the local stack keeps what it started, and the typed records its processes hand each other.
 
     .local/
-      emulator.json  emulator.log     the moto server: pid, port; its log
-      runner.json    runner.log       the event-source-mapping runner: pid, endpoints; its log
+      emulator.json  emulator.log     the emulator process (EmulatorRecord: pid, port); its log
+      runner-config.json              what `up` hands the Lambda service process (RunnerConfig)
+      runner.json    runner.log       the Lambda service process (RunnerRecord: pid, endpoints); its log
       terraform/                      the working directory the generated files are applied from
       terraform.tfstate               its state (outside the generated files)
       functions/<name>/               each function's zip, unpacked (the task root)
@@ -16,22 +17,36 @@ from __future__ import annotations
 
 import json
 import os
-import signal
-import subprocess
-import sys
 import tempfile
-import time
-from collections.abc import Callable
-from dataclasses import dataclass
+import urllib.request
+from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+from generator.command import CommandError
+
+if TYPE_CHECKING:
+    import boto3
 
 STATE_DIR_NAME = ".local"
 STACK_MARKER = "SQS_LAMBDA_LOCAL_STACK"  # every process the stack starts carries it (so `down` finds them all)
+# The emulator accepts any credentials; every local client (Terraform, the operations commands, the Lambda
+# service and the functions it runs) uses these.
+LOCAL_ACCESS_KEY = "local"
+LOCAL_SECRET_KEY = "local"
+DEFAULT_REGION = "us-east-1"  # when neither the configuration nor AWS_REGION names one
 
 
-class LocalError(RuntimeError):
+class LocalError(CommandError):
     """Something the local stack cannot do, said in one message (the CLI prints it and exits 1)."""
+
+
+def local_session(region: str | None) -> boto3.session.Session:
+    """A boto3 session for the emulator (pass the endpoint to each client)."""
+    import boto3
+
+    return boto3.session.Session(aws_access_key_id=LOCAL_ACCESS_KEY, aws_secret_access_key=LOCAL_SECRET_KEY,
+                                 region_name=region or DEFAULT_REGION)
 
 
 @dataclass(frozen=True)
@@ -51,9 +66,10 @@ class LocalState:
 
     def read(self, name: str) -> dict[str, Any] | None:
         try:
-            return json.loads(self.file(name).read_text(encoding="utf-8"))
+            document = json.loads(self.file(name).read_text(encoding="utf-8"))
         except (FileNotFoundError, ValueError):
             return None
+        return document if isinstance(document, dict) else None
 
     def write(self, name: str, data: dict[str, Any]) -> None:
         write_json_atomically(self.file(name), data)
@@ -67,78 +83,123 @@ def write_json_atomically(path: Path, data: dict[str, Any]) -> None:
     os.replace(temporary, path)
 
 
-def process_alive(pid: int | None) -> bool:
-    if not pid:
-        return False
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    # A zombie (exited, not yet reaped) is not alive.
-    try:
-        with open(f"/proc/{pid}/stat", encoding="ascii") as stat:
-            return stat.read().split(") ", 1)[1][:1] != "Z"
-    except (OSError, IndexError):
-        return True
+# ── the emulator process ───────────────────────────────────────────────────────────────────────────────────
 
 
-def stop_process_group(pid: int, *, timeout: float = 10.0) -> bool:
-    """SIGTERM the process group the pid leads (it was started in a session of its own), then SIGKILL.
-    True when something was running."""
-    if not process_alive(pid):
-        return False
-    for sig, wait in ((signal.SIGTERM, timeout), (signal.SIGKILL, 5.0)):
+@dataclass(frozen=True)
+class EmulatorRecord:
+    """emulator.json: written by the emulator process once it listens."""
+
+    FILE = "emulator.json"
+
+    pid: int
+    port: int
+
+    @property
+    def endpoint(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def answers(self) -> bool:
         try:
-            os.killpg(pid, sig)
-        except ProcessLookupError:  # not a group leader: the process alone
-            try:
-                os.kill(pid, sig)
-            except ProcessLookupError:
-                return True
-        deadline = time.monotonic() + wait
-        while time.monotonic() < deadline:
-            if not process_alive(pid):
-                return True
-            time.sleep(0.05)
-    return True
+            with urllib.request.urlopen(f"{self.endpoint}/moto-api/", timeout=2) as response:
+                return bool(response.status == 200)
+        except OSError:
+            return False
+
+    @classmethod
+    def read(cls, state: LocalState) -> EmulatorRecord | None:
+        record = state.read(cls.FILE)
+        if not record or not isinstance(record.get("pid"), int) or not isinstance(record.get("port"), int):
+            return None
+        return cls(pid=record["pid"], port=record["port"])
+
+    def write(self, state_dir: Path) -> None:
+        write_json_atomically(state_dir / self.FILE, {"pid": self.pid, "port": self.port})
 
 
-def start_background(state: LocalState, name: str, ready: Callable[[dict[str, Any], int], bool],
-                     timeout: float) -> dict[str, Any]:
-    """Start `python -m generator.local.<name> STATE_DIR` in a session of its own (its output to <name>.log,
-    the stack's marker in its environment) and wait until the record it writes (<name>.json) satisfies
-    `ready(record, pid)`; that record. LocalError, with the end of its log, if it exits or times out."""
-    state.dir.mkdir(parents=True, exist_ok=True)
-    record_name, log_path = f"{name}.json", state.file(f"{name}.log")
-    state.file(record_name).unlink(missing_ok=True)
-    with open(log_path, "ab") as log:
-        process = subprocess.Popen(
-            [sys.executable, "-m", f"generator.local.{name}", str(state.dir)],
-            stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
-            cwd=state.root, env={**os.environ, "PYTHONUNBUFFERED": "1", STACK_MARKER: str(state.dir)},
-        )  # fmt: skip
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        record = state.read(record_name)
-        if record and record.get("pid") == process.pid and ready(record, process.pid):
-            return record
-        if process.poll() is not None:
-            raise LocalError(f"the {name} exited with {process.returncode}:\n{tail(log_path)}")
-        time.sleep(0.1)
-    stop_process_group(process.pid)
-    raise LocalError(f"the {name} was not ready within {timeout:.0f} s; see {log_path}")
+def running_emulator(state: LocalState) -> EmulatorRecord | None:
+    """The stack's emulator, if its process is alive and answers."""
+    from generator.local.processes import process_alive
+
+    record = EmulatorRecord.read(state)
+    if record is None or not process_alive(record.pid):
+        return None
+    return record if record.answers() else None
 
 
-def stop_recorded(state: LocalState, name: str) -> bool:
-    """Stop the process <name>.json records; True when one was running."""
-    record = state.read(f"{name}.json")
-    return bool(record) and stop_process_group(record["pid"])
+# ── the Lambda service process ─────────────────────────────────────────────────────────────────────────────
 
 
-def tail(path: Path, lines: int = 20) -> str:
-    try:
-        return "\n".join(path.read_text(encoding="utf-8", errors="replace").splitlines()[-lines:])
-    except FileNotFoundError:
-        return "(no log)"
+@dataclass(frozen=True)
+class LocalSetting:
+    """A function's environment variable that must differ locally (applied only where the function has it)."""
+
+    variable: str
+    why: str
+    value: str
+    append: bool = False  # True: add `value` to the comma-separated list the variable holds, if it is missing
+
+    def applied_to(self, current: str) -> str:
+        if not self.append:
+            return self.value
+        return current if self.value in current.split(",") else f"{current},{self.value}"
+
+
+@dataclass(frozen=True)
+class RunnerConfig:
+    """runner-config.json: what `up` hands the Lambda service process."""
+
+    FILE = "runner-config.json"
+
+    endpoint: str
+    region: str
+    retry_delay: int | None  # local only: seconds before a failed record is visible again (None: AWS's timing)
+    zip_dir: str
+    runtimes: dict[str, str]  # runtime ("python3.12") → the python of its runtime virtualenv
+    # Settings that must differ locally (the demo's, generator/local/demo.py); never in the generated Terraform.
+    local_settings: tuple[LocalSetting, ...] = ()
+
+    def write(self, state: LocalState) -> None:
+        state.write(self.FILE, asdict(self))
+
+    @classmethod
+    def read(cls, state_dir: Path) -> RunnerConfig:
+        document = json.loads((state_dir / cls.FILE).read_text(encoding="utf-8"))
+        settings = tuple(LocalSetting(**setting) for setting in document.pop("local_settings", []))
+        return cls(**document, local_settings=settings)
+
+    @classmethod
+    def region_of(cls, state: LocalState) -> str:
+        return str((state.read(cls.FILE) or {}).get("region") or DEFAULT_REGION)
+
+
+@dataclass(frozen=True)
+class RunnerRecord:
+    """runner.json: written by the Lambda service process when it is ready and whenever what it serves changes."""
+
+    FILE = "runner.json"
+
+    pid: int
+    ready: bool
+    function_urls: dict[str, str]  # function name → its local URL
+    media_url: str  # the loopback media server (the demo's video)
+    mappings: dict[str, str]  # mapping UUID → function name, for every mapping polled
+    local_settings: dict[str, list[str]]  # function name → a line per local-only setting applied
+    retry_delay: int | None
+
+    def write(self, state_dir: Path) -> None:
+        write_json_atomically(state_dir / self.FILE, asdict(self))
+
+    @classmethod
+    def from_json(cls, document: dict[str, Any]) -> RunnerRecord:
+        return cls(**{name: document[name] for name in cls.__dataclass_fields__})
+
+    @classmethod
+    def read(cls, state: LocalState) -> RunnerRecord | None:
+        document = state.read(cls.FILE)
+        if document is None:
+            return None
+        try:
+            return cls.from_json(document)
+        except (KeyError, TypeError):
+            return None

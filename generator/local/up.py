@@ -1,34 +1,45 @@
 """`up` and `down`: the whole pipeline on this machine, and nothing of it left afterwards.
 
 up:   emulator (started, or reused while it runs) → the generated Terraform applied to it → the runtime's Python
-      and its libraries → the runner (restarted, so it runs what was just applied) → a demo job through the
-      router, awaited stage by stage → the summary.
-down: stops the runner and the emulator by the pids they recorded, then every process that still carries the
-      stack's marker, and removes .local/.
+      and its libraries → the Lambda service (restarted, so it runs what was just applied) → the summary (the
+      demo job, when the topology is the video pipeline, is local/commands.py's).
+down: stops the Lambda service and the emulator by the pids they recorded, then every process that still carries
+      the stack's marker, and removes .local/.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
-from generator.local import emulator, runner, runtime
-from generator.local.progress import Progress
-from generator.local.stack import Stack
-from generator.local.state import (
-    STACK_MARKER,
-    LocalError,
-    LocalState,
+from generator.local.apply import TerraformApply
+from generator.local.emulator import server as emulator
+from generator.local.lambda_service import interpreter
+from generator.local.processes import (
     process_alive,
+    stack_processes,
     start_background,
     stop_process_group,
     stop_recorded,
-    write_json_atomically,
 )
+from generator.local.state import (
+    DEFAULT_REGION,
+    EmulatorRecord,
+    LocalError,
+    LocalSetting,
+    LocalState,
+    RunnerConfig,
+    RunnerRecord,
+    running_emulator,
+)
+from generator.progress import Progress
 
 RUNNER_READY_TIMEOUT = 120
+LAMBDA_SERVICE = "generator.local.lambda_service"
 
 
 class UpError(LocalError):
@@ -37,23 +48,25 @@ class UpError(LocalError):
 
 @dataclass
 class UpResult:
-    emulator: emulator.Emulator
-    interpreters: list[runtime.Interpreter]
-    runner: dict
-    outputs: dict
+    emulator: EmulatorRecord
+    interpreters: list[interpreter.Interpreter]
+    runner: RunnerRecord
+    outputs: dict[str, Any]
+    region: str
     reused_emulator: bool
     notes: list[str] = field(default_factory=list)
 
 
-def up(root: Path, terraform_dir: Path, progress: Progress, *, retry_delay: int | None) -> UpResult:
+def up(root: Path, terraform_dir: Path, progress: Progress, *, retry_delay: int | None,
+       local_settings: tuple[LocalSetting, ...] = ()) -> UpResult:
     state = LocalState(root)
     if not (terraform_dir / "outputs.tf").exists():
         raise UpError(f"{terraform_dir} has no generated configuration: run `make generate` first")
-    running = emulator.running(state)
+    running = running_emulator(state)
     if running is None:
         if state.dir.exists():
             progress("a previous stack is not running any more: clearing its state")
-            down(root, quiet=True)
+            down(root)
         progress("starting the emulator (moto server on 127.0.0.1, a free port)")
         running = emulator.start(state)
         progress(f"emulator ready at {running.endpoint} (log: {state.file('emulator.log')})")
@@ -62,69 +75,64 @@ def up(root: Path, terraform_dir: Path, progress: Progress, *, retry_delay: int 
         progress(f"emulator already running at {running.endpoint}: applying changes only")
         reused = True
 
-    stack = Stack(state, terraform_dir)
-    stack.prepare(running.endpoint)
+    applied = TerraformApply(state, terraform_dir)
+    applied.prepare(running.endpoint)
     progress("terraform init (provider from the local mirror or registry)")
-    stack.init(progress)
+    applied.init(progress)
     progress(f"terraform apply of the generated files in {terraform_dir}/ (unchanged) to the emulator")
-    stack.apply(progress)
-    outputs = stack.outputs()
+    applied.apply(progress)
+    outputs = applied.outputs()
     progress("apply complete")
 
-    runtimes = _runtimes_in_use(stack)
     interpreters = []
     pythons = {}
-    for name in sorted(runtimes):
-        interpreter = runtime.find_interpreter(name)
-        interpreters.append(interpreter)
-        progress(f"runtime {interpreter.describe()}")
-        pythons[name] = str(runtime.runtime_environment(root, interpreter, progress))
+    for name in sorted(_runtimes_in_use(state)):
+        found = interpreter.find_interpreter(name)
+        interpreters.append(found)
+        progress(f"runtime {found.describe()}")
+        pythons[name] = str(interpreter.runtime_virtualenv(root, found, progress))
 
     stop_runner(state)
-    region = _region(outputs)
-    write_json_atomically(state.file(runner.CONFIG), {
-        "endpoint": running.endpoint,
-        "region": region,
-        "retry_delay": retry_delay,
-        "zip_dir": str(root / "build" / "lambda"),
-        "runtimes": pythons,
-    })
-    progress("starting the runner (event source mappings, function URLs)")
+    region = region_of(outputs)
+    RunnerConfig(endpoint=running.endpoint, region=region, retry_delay=retry_delay,
+                 zip_dir=str(root / "build" / "lambda"), runtimes=pythons,
+                 local_settings=local_settings).write(state)
+    progress("starting the Lambda service (event source mappings, function URLs)")
     record = start_runner(state)
-    progress(f"runner ready: {len(record['mappings'])} mappings polled, "
-             f"{len(record['function_urls'])} function URLs served")
-    return UpResult(running, interpreters, record, outputs, reused)
+    progress(f"Lambda service ready: {len(record.mappings)} mappings polled, "
+             f"{len(record.function_urls)} function URLs served")
+    return UpResult(running, interpreters, record, outputs, region, reused)
 
 
-def _runtimes_in_use(stack: Stack) -> set[str]:
-    import json
-
-    state = json.loads((stack.state.dir / "terraform.tfstate").read_text(encoding="utf-8"))
+def _runtimes_in_use(state: LocalState) -> set[str]:
+    document = json.loads(state.file("terraform.tfstate").read_text(encoding="utf-8"))
     return {
         instance["attributes"]["runtime"]
-        for resource in state.get("resources", [])
+        for resource in document.get("resources", [])
         if resource.get("type") == "aws_lambda_function"
         for instance in resource.get("instances", [])
     }
 
 
-def _region(outputs: dict) -> str:
+def region_of(outputs: dict[str, Any]) -> str:
     for arn in (outputs.get("function_arns") or {}).values():
         return str(arn).split(":")[3]
     for arn in (outputs.get("queue_arns") or {}).values():
         return str(arn).split(":")[3]
-    return os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION") or "us-east-1"
+    return os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION") or DEFAULT_REGION
 
 
-def start_runner(state: LocalState) -> dict:
-    return start_background(state, "runner", lambda record, pid: bool(record.get("ready")), RUNNER_READY_TIMEOUT)
+def start_runner(state: LocalState) -> RunnerRecord:
+    document = start_background(state, "runner", LAMBDA_SERVICE, RunnerRecord.FILE,
+                                lambda record, pid: bool(record.get("ready")), RUNNER_READY_TIMEOUT)
+    return RunnerRecord.from_json(document)
 
 
 def stop_runner(state: LocalState) -> bool:
-    return stop_recorded(state, "runner")
+    return stop_recorded(state, RunnerRecord.FILE)
 
 
-def down(root: Path, *, quiet: bool = False) -> list[str]:
+def down(root: Path) -> list[str]:
     """Stop everything the stack started and remove its state; what was stopped (empty when nothing ran)."""
     state = LocalState(root)
     stopped = []
@@ -132,26 +140,9 @@ def down(root: Path, *, quiet: bool = False) -> list[str]:
         stopped.append("runner")
     if emulator.stop(state):
         stopped.append("emulator")
-    strays = stack_processes(state)
-    for pid in strays:
+    for pid in stack_processes(state):
         if stop_process_group(pid, timeout=3) or not process_alive(pid):
             stopped.append(f"process {pid}")
     if state.dir.exists():
         shutil.rmtree(state.dir)
     return stopped
-
-
-def stack_processes(state: LocalState) -> list[int]:
-    """Every live process whose environment carries this stack's marker (function environments, ffmpeg …)."""
-    marker = f"{STACK_MARKER}={state.dir}".encode()
-    found = []
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit() or int(entry.name) == os.getpid():
-            continue
-        try:
-            environ = (entry / "environ").read_bytes()
-        except OSError:
-            continue
-        if marker in environ.split(b"\0") and process_alive(int(entry.name)):
-            found.append(int(entry.name))
-    return found

@@ -1,13 +1,13 @@
 """Two plans → what changes in the topology, as data: queues lost (destroyed or replaced, from the same
-reading of the renderings that `generate` refuses on: generator/moves.py), renamed, added, their attributes;
+reading of the renderings that `generate` refuses on: generator/output/moves.py), renamed, added, their attributes;
 triggers; functions; and each role's grants, added (widened) or removed (narrowed)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field, fields
 
-from generator import previous
-from generator.moves import QUEUE_TYPE, Loss, find_losses, find_moves
+from generator.output import previous
+from generator.output.moves import QUEUE_TYPE, Loss, find_losses, find_moves
 from generator.plan.model import FunctionPlan, MappingPlan, Plan, QueuePlan
 from generator.render import render
 from generator.review.grants import Grant, grants_of, moved

@@ -3,7 +3,7 @@ queues, triggers and functions, then narrowed permissions."""
 
 from __future__ import annotations
 
-from generator.moves import Loss
+from generator.output.moves import Loss
 from generator.review.compare import Change, Changes, RoleChange
 from generator.review.grants import Grant
 

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from generator.cli import main
-from generator.header import stamp
+from generator.output.header import stamp
 from tests.conftest import ROOT, TOPOLOGIES
 
 
@@ -152,3 +152,57 @@ def test_a_reader_that_leaves_early_gets_no_traceback() -> None:
     stderr = process.stderr.read().decode()
     assert process.wait(timeout=60) == 141
     assert stderr == ""
+
+
+# ── one command table, one mapping of outcomes to exit codes (generator/cli.py) ───────────────────────────────
+
+
+def test_every_family_lands_in_one_table_and_every_command_parses() -> None:
+    from generator import cli
+
+    table = cli.command_table()
+    assert set(table) == {"check", "zip-list", "generate", "cost", "diff", "up", "down", "job", "status", "send",
+                          "peek", "redrive", "disable", "enable", "purge"}
+    help_text = cli.parser(table).format_help()
+    assert all(name in help_text for name in table)
+
+
+@pytest.mark.parametrize("argv, where", [
+    (["up", "queues.toml"], "generator.local.up.up"),
+    (["redrive", "--local", "video-processing"], "generator.ops.commands.topology_of"),
+    (["generate", "queues.toml"], "generator.pipeline.generate"),
+])
+def test_ctrl_c_exits_130_whatever_the_command(argv, where, monkeypatch, capsys) -> None:
+    def interrupted(*args, **kwargs):  # type: ignore[no-untyped-def]
+        raise KeyboardInterrupt
+
+    monkeypatch.chdir(ROOT)
+    module, _, name = where.rpartition(".")
+    monkeypatch.setattr(f"{module}.{name}", interrupted)
+    assert main(argv) == 130
+    assert capsys.readouterr().err.strip().endswith("interrupted")
+
+
+def test_job_against_aws_is_a_usage_error(capsys) -> None:
+    assert main(["job", "--aws", "--spec", str(ROOT / "queues.toml"), "https://example.com/v.mp4"]) == 2
+    assert "SigV4" in capsys.readouterr().err
+
+
+def test_an_aws_failure_is_one_line_with_a_hint_not_a_traceback(monkeypatch, capsys) -> None:
+    from botocore.exceptions import ClientError
+
+    def refused(args):  # type: ignore[no-untyped-def]
+        raise ClientError({"Error": {"Code": "AccessDenied", "Message": "not you"}}, "GetQueueUrl")
+
+    monkeypatch.setattr("generator.ops.commands.topology_of", refused)
+    assert main(["status", "--aws", "--spec", str(ROOT / "queues.toml")]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("error: GetQueueUrl: AccessDenied: not you\n  hint: the credentials in use lack")
+    assert "Traceback" not in err
+
+
+def test_the_cli_loads_no_aws_library_or_model_until_a_command_needs_one() -> None:
+    probe = ("import sys, generator.cli; "
+             "print(sorted(m for m in ('boto3', 'botocore', 'moto', 'pydantic', 'jinja2') if m in sys.modules))")
+    result = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == "[]"

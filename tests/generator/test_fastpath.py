@@ -140,7 +140,7 @@ def _rewrite_in_place(path: Path) -> None:
     os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))
 
 
-# Changes the full path refuses to overwrite (hand edits: see generator/guard.py) until --discard-edits.
+# Changes the full path refuses to overwrite (hand edits: see generator/output/guard.py) until --discard-edits.
 HAND_EDITS = {"a generated file edited", "a new .tf carrying the generated header", "a generated doc edited"}
 
 

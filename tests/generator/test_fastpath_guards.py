@@ -143,7 +143,7 @@ def test_the_fast_path_fingerprints_the_generator_package_itself() -> None:
 # Files of generator/ that read the environment without changing what generate produces.
 READS_ENVIRONMENT_FOR_OTHER_REASONS = {
     "tfcli.py": "Terraform's CLI configuration for the Makefile and the tests; generate never calls it",
-    "write.py": "GENERATOR_TEST_PAUSE_AT, a test hook that pauses a write at a named point; the files are the same",
+    "pause.py": "GENERATOR_TEST_PAUSE_AT, a test hook that pauses a write at a named point; the files are the same",
     "review/gitref.py": "`diff` passes the environment on to git (PATH, HOME); generate never imports it",
 }
 

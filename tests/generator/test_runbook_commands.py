@@ -1,7 +1,7 @@
 """Every `python -m generator …` command the generated runbooks print is one the CLI accepts, and every queue or
-function it names resolves in that runbook's topology the way the command resolves it (generator/local/names.py).
+function it names resolves in that runbook's topology the way the command resolves it (generator/ops/topology.py).
 
-The runbook (generator/docs/) and the operations commands (generator/local/operations.py) are written apart; this
+The runbook (generator/docs/) and the operations commands (generator/ops/commands.py) are written apart; this
 is where a renamed flag or a name the commands would refuse shows up, before a reader copies it in an incident.
 """
 
@@ -14,7 +14,8 @@ from pathlib import Path
 import pytest
 
 from generator import cli
-from generator.local.names import UsageError, topology
+from generator.command import UsageError
+from generator.ops.topology import topology
 from tests.conftest import ROOT
 
 RUNBOOKS = {
@@ -36,10 +37,10 @@ def commands_in(text: str) -> list[str]:
 
 def resolve(argv: list[str], spec: Path) -> None:
     """Parse ARGV as the CLI does and resolve its names as the command would; raise on what it would refuse."""
-    args = cli._parser().parse_args(argv)
+    args = cli.parser(cli.command_table()).parse_args(argv)
     if not hasattr(args, "target"):
         return
-    args = cli._parser().parse_args([*argv, "--spec", str(spec)])
+    args = cli.parser(cli.command_table()).parse_args([*argv, "--spec", str(spec)])
     where = topology(spec, getattr(args, "environment", ""))
     if args.command == "send" and not _PLACEHOLDER.match(args.queue):
         where.queue(args.queue, key_means="queue")

@@ -15,7 +15,7 @@ from pathlib import Path
 import boto3
 import pytest
 
-from generator.local.stack import Stack
+from generator.local.apply import TerraformApply
 from generator.local.state import STACK_MARKER, LocalState
 from generator.local.up import stack_processes
 from generator.spec.load import load_spec
@@ -67,7 +67,7 @@ def test_the_generated_files_are_applied_unchanged_and_a_plan_shows_no_changes(s
     copied = project / ".local" / "terraform"
     for path in (project / "terraform").glob("*.tf"):
         assert (copied / path.name).read_bytes() == path.read_bytes()
-    changes, output = Stack(LocalState(project), project / "terraform").plan_has_changes()
+    changes, output = TerraformApply(LocalState(project), project / "terraform").plan_has_changes()
     assert not changes, output[-3000:]
 
 
@@ -137,7 +137,7 @@ def test_a_second_up_is_idempotent(stack):
     again = cli(project, "up", "--retry-delay", str(RETRY_DELAY))
     assert again.returncode == 0, again.stdout[-3000:] + again.stderr[-3000:]
     assert "emulator already running" in again.stdout
-    changes, output = Stack(LocalState(project), project / "terraform").plan_has_changes()
+    changes, output = TerraformApply(LocalState(project), project / "terraform").plan_has_changes()
     assert not changes, output[-3000:]
 
 

@@ -1,0 +1,1 @@
+"""The emulator process: moto, and everything that changes moto (patches.py lists every patch)."""

@@ -1,0 +1,303 @@
+"""The emulator's differences from AWS that break the local stack, each fixed in one small patch, and the registry
+of every patch module.
+
+moto is pinned exactly (requirements/dev.lock) because these patches reach into its internals. Each patch
+names the AWS behaviour it restores; tests/local/emulator/test_compat.py checks, for every patch, that unpatched
+moto still differs from AWS (so an upgrade that fixes one makes its test fail and the patch can go).
+Patches are listed, never registered by importing a module: `PATCHES` at the end is the whole layer, in the order
+it is applied.
+"""
+
+from __future__ import annotations
+
+from generator.local.emulator import signing, sqs_move_tasks
+from generator.local.emulator.patch import Patch, patch
+
+
+def apply_all() -> list[str]:
+    """Apply every patch (once per process); what each restores, for the emulator's log."""
+    for entry in PATCHES:
+        entry.apply()
+    return [entry.restores for entry in PATCHES]
+
+
+def apply(name: str) -> None:
+    """Apply one patch, by name (the compatibility tests)."""
+    for entry in PATCHES:
+        if entry.name == name:
+            entry.apply()
+            return
+    raise KeyError(name)
+
+
+@patch("SQS: SendMessage never invokes a mapped function itself; the local runner polls, as Lambda does")
+def _no_invocation_on_send() -> None:
+    # moto (without Docker) tries to invoke the function of every enabled event source mapping on each
+    # SendMessage; the failed attempt counts as a receive and pushes unconsumed messages to the DLQ.
+    from moto.sqs.models import Queue
+
+    original = Queue.add_message
+
+    def add_message(self, message):  # type: ignore[no-untyped-def]
+        mappings, self.lambda_event_source_mappings = self.lambda_event_source_mappings, {}
+        try:
+            original(self, message)
+        finally:
+            self.lambda_event_source_mappings = mappings
+
+    Queue.add_message = add_message
+
+
+@patch("SQS: GetQueueAttributes returns RedriveAllowPolicy once it is set (the provider waits for it)")
+def _redrive_allow_policy_attribute() -> None:
+    from moto.sqs.models import Queue
+
+    if "RedriveAllowPolicy" not in Queue.BASE_ATTRIBUTES:
+        Queue.BASE_ATTRIBUTES.append("RedriveAllowPolicy")
+    Queue.redrive_allow_policy = None  # class default: unset until SetQueueAttributes stores it
+
+
+@patch("S3: a bucket policy's aws:SecureTransport condition is evaluated (the emulator stands in for AWS's "
+       "TLS endpoints), not ignored")
+def _bucket_policy_secure_transport() -> None:
+    # moto ignores Condition blocks, so a TLS-only policy (Deny when aws:SecureTransport is false) denies every
+    # object call. AWS applies a statement only when its condition holds.
+    import json
+
+    from moto.iam.access_control import IAMPolicy, PermissionResult
+    from moto.s3.models import FakeBucket
+
+    def applies(statement: dict) -> bool:
+        secure = statement.get("Condition", {}).get("Bool", {}).get("aws:SecureTransport")
+        if secure is None:
+            return True
+        values = secure if isinstance(secure, list) else [secure]
+        return "true" in [str(value).lower() for value in values]
+
+    def get_permission(self, action: str, resource: str):  # type: ignore[no-untyped-def]
+        if self.policy is None:
+            return PermissionResult.NEUTRAL
+        document = json.loads(self.policy.decode())
+        statements = document.get("Statement", [])
+        statements = [statements] if isinstance(statements, dict) else statements
+        document["Statement"] = [statement for statement in statements if applies(statement)]
+        return IAMPolicy(json.dumps(document)).is_action_permitted(action, resource)
+
+    FakeBucket.get_permission = get_permission
+
+
+@patch("SQS: RedrivePolicy is returned as compact JSON, as AWS returns it (moto's spaced JSON shows as a plan "
+       "diff on every run)")
+def _compact_redrive_policy() -> None:
+    import json
+
+    from moto.sqs.models import Queue
+
+    original = Queue.attributes.fget
+
+    def attributes(self):  # type: ignore[no-untyped-def]
+        result = original(self)
+        if self.redrive_policy:
+            result["RedrivePolicy"] = json.dumps(self.redrive_policy, separators=(",", ":"))
+        return result
+
+    Queue.attributes = property(attributes)
+
+
+@patch("Lambda: LoggingConfig (JSON logs, the log group), TracingConfig, EphemeralStorage and KMSKeyArn are "
+       "stored on create and update and returned by GetFunctionConfiguration")
+def _function_configuration_round_trip() -> None:
+    # moto drops LoggingConfig entirely and ignores most fields on UpdateFunctionConfiguration, so every plan
+    # shows a diff and a changed queues.toml never reaches the emulated function.
+    from moto.awslambda.models import LambdaFunction
+
+    original_init = LambdaFunction.__init__
+    original_get = LambdaFunction.get_configuration
+    original_update = LambdaFunction.update_configuration
+
+    def default_logging(self) -> dict:  # type: ignore[no-untyped-def]
+        # AWS's default: plain text to /aws/lambda/<function name>.
+        return {"LogFormat": "Text", "LogGroup": f"/aws/lambda/{self.function_name}"}
+
+    def __init__(self, account_id, spec, region, version=1):  # type: ignore[no-untyped-def]
+        original_init(self, account_id, spec, region, version)
+        self.logging_config = {**default_logging(self), **(spec.get("LoggingConfig") or {})}
+
+    def get_configuration(self, on_create: bool = False):  # type: ignore[no-untyped-def]
+        config = original_get(self, on_create)
+        config["LoggingConfig"] = getattr(self, "logging_config", None) or default_logging(self)
+        return config
+
+    def update_configuration(self, config_updates):  # type: ignore[no-untyped-def]
+        if "LoggingConfig" in config_updates:
+            self.logging_config = {**default_logging(self), **config_updates["LoggingConfig"]}
+        if "TracingConfig" in config_updates:
+            self.tracing_config = config_updates["TracingConfig"]
+        if "EphemeralStorage" in config_updates:
+            self.ephemeral_storage = config_updates["EphemeralStorage"]["Size"]
+        if "KMSKeyArn" in config_updates:
+            self.kms_key_arn = config_updates["KMSKeyArn"]
+        return original_update(self, config_updates)
+
+    LambdaFunction.__init__ = __init__
+    LambdaFunction.get_configuration = get_configuration
+    LambdaFunction.update_configuration = update_configuration
+
+
+@patch("Lambda: ListEventSourceMappings accepts a function name or partial ARN, not only the full ARN")
+def _mappings_by_function_name() -> None:
+    from moto.awslambda.models import LambdaBackend
+
+    original = LambdaBackend.list_event_source_mappings
+
+    def list_event_source_mappings(self, event_source_arn, function_name):  # type: ignore[no-untyped-def]
+        if not function_name:
+            return original(self, event_source_arn, function_name)
+        try:
+            arn = self.get_function(function_name).function_arn
+        except Exception:  # an unknown function has no mappings
+            return []
+        return [esm for esm in original(self, event_source_arn, None) if esm.function_arn == arn]
+
+    LambdaBackend.list_event_source_mappings = list_event_source_mappings
+
+
+@patch("CloudWatch: a new alarm starts in INSUFFICIENT_DATA (moto: OK); updating an alarm keeps its state")
+def _alarms_start_insufficient() -> None:
+    from moto.cloudwatch.models import CloudWatchBackend
+
+    original = CloudWatchBackend.put_metric_alarm
+
+    def put_metric_alarm(self, name, *args, **kwargs):  # type: ignore[no-untyped-def]
+        previous = self.alarms.get(name)
+        alarm = original(self, name, *args, **kwargs)
+        if previous is not None:
+            alarm.state_value, alarm.state_reason = previous.state_value, previous.state_reason
+            alarm.state_reason_data, alarm.history = previous.state_reason_data, previous.history
+            alarm.state_updated_timestamp = previous.state_updated_timestamp
+        else:
+            alarm.state_value = "INSUFFICIENT_DATA"
+        return alarm
+
+    CloudWatchBackend.put_metric_alarm = put_metric_alarm
+
+
+@patch("DynamoDB: TransactWriteItems costs what its items cost and is isolated from other transactions "
+       "(moto deep-copies the whole table once per action: 6.4 s for 100 actions on 2,000 items)")
+def _transactions_snapshot_their_items() -> None:
+    # moto snapshots every table an action names (once per action) so it can roll back. Instead: snapshot only
+    # the items the transaction touches, hand moto the live table as its "snapshot" (so its rollback is a
+    # no-op), and restore those items when the transaction is cancelled. Transactions run one at a time, as
+    # DynamoDB isolates them.
+    import copy
+    import threading
+    import types
+
+    import moto.dynamodb.models as models
+
+    skip_table_copy = threading.local()
+
+    def deepcopy(obj, memo=None):  # type: ignore[no-untyped-def]
+        if getattr(skip_table_copy, "active", False) and isinstance(obj, models.Table):
+            return obj
+        return copy.deepcopy(obj, memo)
+
+    public = {name: getattr(copy, name) for name in dir(copy) if not name.startswith("__")}
+    models.copy = types.SimpleNamespace(**public)
+    models.copy.deepcopy = deepcopy
+    original = models.DynamoDBBackend.transact_write_items
+    serial = threading.Lock()
+
+    def touched_keys(self, transact_items):  # type: ignore[no-untyped-def]
+        for item in transact_items:
+            for op_type, op in item.items():
+                table = self.tables.get(op.get("TableName"))
+                if table is None:
+                    continue
+                if op_type == "Put":
+                    key = {table.hash_key_attr: op["Item"][table.hash_key_attr]}
+                    if table.range_key_attr is not None:
+                        key[table.range_key_attr] = op["Item"][table.range_key_attr]
+                else:
+                    key = op.get("Key")
+                if key:
+                    yield op["TableName"], key
+
+    def transact_write_items(self, transact_items):  # type: ignore[no-untyped-def]
+        with serial:
+            journal = []
+            for table_name, key in touched_keys(self, transact_items):
+                current = self.get_item(table_name, key)
+                journal.append((table_name, key, copy.deepcopy(current.to_json()["Attributes"]) if current else None))
+            skip_table_copy.active = True
+            try:
+                return original(self, transact_items)
+            except Exception:
+                for table_name, key, attributes in reversed(journal):
+                    if attributes is None:
+                        if self.get_item(table_name, key) is not None:
+                            self.delete_item(table_name, key)
+                    else:
+                        self.put_item(table_name, attributes)
+                raise
+            finally:
+                skip_table_copy.active = False
+
+    models.DynamoDBBackend.transact_write_items = transact_write_items
+
+
+@patch("SQS: sending and receiving stay fast with a backlog (moto's cost grows with the queue: 2,000 waiting "
+       "messages made a receive take seconds), as SQS's latency does not depend on queue depth")
+def _sqs_backlog_costs_nothing() -> None:
+    # Two costs: every message's `visible`/`delayed` check goes through moto's slow datetime-based clock
+    # (1.2 M calls for 20 receives of a 2,000-message queue), and the retention check of each received message
+    # computes every queue attribute, the approximate counts included (three passes over the queue).
+    import time
+
+    from moto.sqs.models import Message, SQSBackend
+
+    Message.visible = property(lambda self: time.time() * 1000 > self.visible_at)
+    Message.delayed = property(lambda self: time.time() * 1000 < self.delayed_until)
+
+    def is_message_valid_based_on_retention_period(self, queue_name, message):  # type: ignore[no-untyped-def]
+        retention_period = int(self.get_queue(queue_name).message_retention_period)
+        return retention_period + message.sent_timestamp / 1000 > time.time()
+
+    SQSBackend.is_message_valid_based_on_retention_period = is_message_valid_based_on_retention_period
+
+
+@patch("SQS: concurrent sends, receives and deletes on one queue keep each other's changes (moto rebuilds its "
+       "message list without a lock, so one delete could undo another and a deleted message came back)")
+def _queue_changes_are_atomic() -> None:
+    from moto.sqs.models import Queue, SQSBackend
+
+    delete, receive = Queue.delete_message, SQSBackend.receive_message
+
+    def delete_message(self, receipt_handle):  # type: ignore[no-untyped-def]
+        with self._messages_lock:  # the Condition add_message already holds while appending
+            return delete(self, receipt_handle)
+
+    def receive_message(self, queue_name, *args, **kwargs):  # type: ignore[no-untyped-def]
+        # Receiving moves messages past maxReceiveCount to the DLQ (a list removal). A long poll's wait
+        # releases the lock (Condition.wait), so other clients are not blocked while it waits.
+        with self.get_queue(queue_name)._messages_lock:
+            return receive(self, queue_name, *args, **kwargs)
+
+    Queue.delete_message = delete_message
+    SQSBackend.receive_message = receive_message
+
+
+PATCHES: tuple[Patch, ...] = (
+    _no_invocation_on_send,
+    _redrive_allow_policy_attribute,
+    _bucket_policy_secure_transport,
+    _compact_redrive_policy,
+    _function_configuration_round_trip,
+    _mappings_by_function_name,
+    _alarms_start_insufficient,
+    _transactions_snapshot_their_items,
+    _sqs_backlog_costs_nothing,
+    _queue_changes_are_atomic,
+    *sqs_move_tasks.PATCHES,
+    *signing.PATCHES,
+)

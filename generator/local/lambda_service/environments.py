@@ -1,0 +1,243 @@
+"""Execution environments: each function runs from its unpacked zip in processes of its own, on the Python of
+its runtime, with the environment the emulator reports for it (plus the stack's local settings).
+
+One process is one execution environment, as in Lambda: it serves one invocation at a time, stays warm between
+invocations, and is replaced (a cold start) after a timeout or a crash.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import json
+import os
+import signal
+import subprocess
+import threading
+import time
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+
+from generator.local.lambda_service.runtime_api import Invocation, RuntimeApi
+
+INIT_TIMEOUT_S = 10  # Lambda's init phase limit for on-demand functions
+
+
+@dataclass(frozen=True)
+class FunctionConfig:
+    name: str
+    arn: str
+    region: str
+    runtime: str
+    handler: str
+    timeout: int
+    memory_size: int
+    environment: dict[str, str]
+    log_group: str
+    log_format: str
+    application_log_level: str | None
+    code_sha256: str
+    reserved_concurrency: int | None
+
+    @classmethod
+    def from_emulator(cls, configuration: dict, reserved_concurrency: int | None) -> FunctionConfig:
+        logging = configuration.get("LoggingConfig") or {}
+        return cls(
+            name=configuration["FunctionName"],
+            arn=configuration["FunctionArn"],
+            region=configuration["FunctionArn"].split(":")[3],
+            runtime=configuration["Runtime"],
+            handler=configuration["Handler"],
+            timeout=int(configuration["Timeout"]),
+            memory_size=int(configuration["MemorySize"]),
+            environment=dict((configuration.get("Environment") or {}).get("Variables") or {}),
+            log_group=logging.get("LogGroup") or f"/aws/lambda/{configuration['FunctionName']}",
+            log_format=logging.get("LogFormat") or "Text",
+            application_log_level=logging.get("ApplicationLogLevel"),
+            code_sha256=configuration["CodeSha256"],
+            reserved_concurrency=reserved_concurrency,
+        )
+
+
+@dataclass(frozen=True)
+class InvocationOutcome:
+    status: str  # "ok" | "error" | "timeout" | "crash"
+    payload: object = None  # the handler's return value (decoded JSON) when ok
+    error: dict | None = None
+    duration_ms: float = 0.0
+    cold_start: bool = False
+
+    @property
+    def failed(self) -> bool:
+        return self.status != "ok"
+
+
+@dataclass(frozen=True)
+class Runtime:
+    """How to start a function's process: the runtime virtualenv's python, the stack's environment additions."""
+
+    python: Path
+    runtime_env: dict[str, str]  # endpoint, fake credentials, the stack marker, local-only settings resolver
+    logs_dir: Path
+    tmp_dir: Path
+
+
+class Worker:
+    """One execution environment of one function."""
+
+    def __init__(self, function: FunctionConfig, task_root: Path, runtime: Runtime, environment: dict[str, str]):
+        self.function = function
+        self.api = RuntimeApi()
+        self.started = time.monotonic()
+        tmp = runtime.tmp_dir / function.name / uuid.uuid4().hex[:8]
+        tmp.mkdir(parents=True, exist_ok=True)
+        stream = f"{dt.datetime.now(dt.UTC):%Y/%m/%d}/[$LATEST]{uuid.uuid4().hex}"
+        env = {
+            "PATH": f"{runtime.python.parent}:/usr/local/bin:/usr/bin:/bin",
+            "LANG": "en_US.UTF-8",
+            "TZ": ":UTC",
+            "TMPDIR": str(tmp),
+            "LAMBDA_TASK_ROOT": str(task_root),
+            "LAMBDA_RUNTIME_DIR": str(runtime.python.parent.parent),
+            "_HANDLER": function.handler,
+            "AWS_LAMBDA_RUNTIME_API": self.api.address,
+            "AWS_EXECUTION_ENV": f"AWS_Lambda_{function.runtime}",
+            "AWS_LAMBDA_FUNCTION_NAME": function.name,
+            "AWS_LAMBDA_FUNCTION_VERSION": "$LATEST",
+            "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": str(function.memory_size),
+            "AWS_LAMBDA_LOG_GROUP_NAME": function.log_group,
+            "AWS_LAMBDA_LOG_STREAM_NAME": stream,
+            "AWS_LAMBDA_INITIALIZATION_TYPE": "on-demand",
+            "AWS_REGION": function.region,
+            "AWS_DEFAULT_REGION": function.region,
+            **({"AWS_LAMBDA_LOG_FORMAT": function.log_format} if function.log_format == "JSON" else {}),
+            **({"AWS_LAMBDA_LOG_LEVEL": function.application_log_level} if function.application_log_level else {}),
+            **environment,
+            **runtime.runtime_env,
+        }
+        runtime.logs_dir.mkdir(parents=True, exist_ok=True)
+        with open(runtime.logs_dir / f"{function.name}.log", "ab") as log:
+            self.process = subprocess.Popen(
+                [str(runtime.python), "-s", "-m", "awslambdaric", function.handler],
+                cwd=task_root, env=env, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
+                start_new_session=True,  # a timeout kills the whole environment (ffmpeg children included)
+            )  # fmt: skip
+        self.invocations = 0
+
+    def alive(self) -> bool:
+        return self.process.poll() is None
+
+    def invoke(self, event: object, timeout_s: float) -> InvocationOutcome:
+        cold = self.invocations == 0
+        self.invocations += 1
+        if cold and not self._wait_until_ready(max(INIT_TIMEOUT_S, timeout_s)):
+            return InvocationOutcome("crash" if not self.alive() else "timeout", error=self._init_failure(),
+                                     cold_start=True)
+        started = time.monotonic()
+        invocation = Invocation(
+            payload=json.dumps(event).encode(),
+            deadline_ms=int(time.time() * 1000 + timeout_s * 1000),
+            function_arn=self.function.arn,
+        )
+        self.api.submit(invocation)
+        deadline = started + timeout_s
+        while not invocation.done.wait(0.05):
+            if not self.alive():
+                return InvocationOutcome("crash", error=_crash(self.process.returncode), cold_start=cold,
+                               duration_ms=(time.monotonic() - started) * 1000)
+            if time.monotonic() > deadline:
+                self.kill()
+                return InvocationOutcome("timeout", cold_start=cold, duration_ms=timeout_s * 1000, error={
+                    "errorType": "Sandbox.Timedout",
+                    "errorMessage": f"Task timed out after {timeout_s:.2f} seconds",
+                })
+        duration = (time.monotonic() - started) * 1000
+        if invocation.error is not None:
+            return InvocationOutcome("error", error=invocation.error, duration_ms=duration, cold_start=cold)
+        try:
+            payload = json.loads(invocation.response or b"null")
+        except ValueError:
+            payload = (invocation.response or b"").decode("utf-8", "replace")
+        return InvocationOutcome("ok", payload=payload, duration_ms=duration, cold_start=cold)
+
+    def _wait_until_ready(self, timeout_s: float) -> bool:
+        deadline = time.monotonic() + timeout_s
+        while time.monotonic() < deadline:
+            if self.api.ready.wait(0.05):
+                return self.api.init_error is None
+            if not self.alive():
+                return False
+        self.kill()
+        return False
+
+    def _init_failure(self) -> dict:
+        if self.api.init_error:
+            return self.api.init_error
+        if not self.alive():
+            return _crash(self.process.returncode)
+        return {"errorType": "Runtime.InitTimeout", "errorMessage": "the function did not finish initialising"}
+
+    def kill(self) -> None:
+        if self.alive():
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(self.process.pid, signal.SIGKILL)
+            self.process.wait(timeout=5)
+        self.api.close()
+
+
+def _crash(returncode: int | None) -> dict:
+    return {"errorType": "Runtime.ExitError", "errorMessage": f"RequestId: the runtime exited with {returncode}"}
+
+
+class Pool:
+    """A function's warm execution environments; at most `limit` at once (reserved concurrency, if any)."""
+
+    def __init__(self, function: FunctionConfig, task_root: Path, runtime: Runtime, environment: dict[str, str]):
+        self.function = function
+        self._task_root = task_root
+        self._runtime = runtime
+        self._environment = environment
+        self._idle: list[Worker] = []
+        self._lock = threading.Lock()
+        self._all: list[Worker] = []
+        limit = function.reserved_concurrency
+        self._slots = threading.BoundedSemaphore(limit) if limit else None
+
+    def invoke(self, event: object) -> InvocationOutcome:
+        if self._slots is not None and not self._slots.acquire(timeout=self.function.timeout):
+            return InvocationOutcome("error", error={"errorType": "TooManyRequestsException",
+                                           "errorMessage": "Rate Exceeded (reserved concurrency)"})
+        try:
+            worker = self._acquire()
+            outcome = worker.invoke(event, self.function.timeout)
+            self._release(worker)
+            return outcome
+        finally:
+            if self._slots is not None:
+                self._slots.release()
+
+    def _acquire(self) -> Worker:
+        with self._lock:
+            while self._idle:
+                worker = self._idle.pop()
+                if worker.alive():
+                    return worker
+            worker = Worker(self.function, self._task_root, self._runtime, self._environment)
+            self._all.append(worker)
+            return worker
+
+    def _release(self, worker: Worker) -> None:
+        with self._lock:
+            if worker.alive():
+                self._idle.append(worker)
+            else:
+                worker.kill()
+                self._all.remove(worker)
+
+    def close(self) -> None:
+        with self._lock:
+            for worker in self._all:
+                worker.kill()
+            self._all.clear()
+            self._idle.clear()

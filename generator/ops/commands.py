@@ -1,0 +1,429 @@
+"""The operations commands: status, send, peek, redrive, disable, enable, purge; each command's parser beside
+its handler.
+
+Each runs against the target named on its command line (`--local` or `--aws`, target.py) and names queues and
+functions as queues.toml does (its keys, or AWS names), in the environment `--environment` names (topology.py).
+Handlers read their arguments, ask the modules that do the work (status, peek, redrive, switch) and print;
+errors are raised (UsageError: exit 2; anything else the CLI maps, generator/cli.py).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from generator.command import Command, ExitCode, UsageError
+
+if TYPE_CHECKING:
+    from generator.ops.redrive import Queue, RedriveOutcome
+    from generator.ops.target import Target
+    from generator.ops.topology import QueueRef, Topology
+
+SUCCESS_CRITERION = '"No messages in DLQ after testing"'
+
+
+def add_target_arguments(parser: argparse.ArgumentParser, *, environment: bool = True) -> None:
+    where = parser.add_mutually_exclusive_group(required=True)
+    where.add_argument("--local", dest="target", action="store_const", const="local",
+                       help="the stack `make up` started")
+    where.add_argument("--aws", dest="target", action="store_const", const="aws",
+                       help="AWS, with boto3's configuration (AWS_PROFILE, AWS_REGION, …)")
+    parser.add_argument("--spec", default="queues.toml", type=Path, metavar="SPEC")
+    if environment:
+        parser.add_argument("--environment", default="", metavar="NAME",
+                            help="the deployment's environment: every AWS name starts with NAME- (default: none)")
+
+
+def positive(value: str) -> int:
+    try:
+        number = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a whole number") from None
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"{value} must be at least 1")
+    return number
+
+
+def target_of(args: argparse.Namespace) -> Target:
+    from generator.ops import target
+
+    return target.resolve(args.target, args.spec.resolve().parent)
+
+
+def topology_of(args: argparse.Namespace) -> Topology:
+    from generator.ops.topology import topology
+
+    return topology(args.spec, getattr(args, "environment", ""))
+
+
+def print_json(document: object) -> None:
+    print(json.dumps(document, indent=2, sort_keys=True))
+
+
+# ── status ─────────────────────────────────────────────────────────────────────────────────────────────────
+
+
+def _status_arguments(parser: argparse.ArgumentParser) -> None:
+    add_target_arguments(parser)
+    parser.add_argument("--json", action="store_true", help="one JSON document instead of the tables")
+
+
+def status(args: argparse.Namespace) -> int:
+    from generator.ops import status as statuses
+
+    topology = topology_of(args)
+    target = target_of(args)
+    found = statuses.snapshot(target.session(), target.endpoint, topology)
+    holding = [s for s in found.queues if s.is_dlq and s.total]
+    if args.json:
+        print_json({
+            "target": target.describe(),
+            "queues": [{"key": s.key, "name": s.name, "role": "dlq" if s.is_dlq else "queue", "exists": s.exists,
+                        "visible": s.visible, "in_flight": s.in_flight, "delayed": s.delayed,
+                        "oldest_age_seconds": s.oldest_age_seconds} for s in found.queues],
+            "mappings": [{"function": m.function, "queue": m.queue, "state": m.state} for m in found.mappings],
+            "alarms": [{"name": a.name, "state": a.state, "reason": a.reason} for a in found.alarms],
+            "dlqs_holding_messages": [s.name for s in holding],
+            "success_criterion_met": not holding,
+        })  # fmt: skip
+        return ExitCode.PROBLEMS if holding else ExitCode.OK
+    print(f"{target.describe()}:")
+    print("\n".join(statuses.format_queues(found.queues)))
+    if found.mappings:
+        print()
+        print("\n".join(statuses.format_mappings(found.mappings)))
+    print()
+    print("\n".join(statuses.format_alarms(found.alarms)))
+    print()
+    if holding:
+        names = ", ".join(f"{s.name} ({s.total})" for s in holding)
+        print(f"DLQs holding messages: {names}. The week-1 plan's success criterion {SUCCESS_CRITERION} is NOT met.")
+        where = f"--{args.target}" + (f" --environment {args.environment}" if args.environment else "")
+        for dlq in holding:
+            print(f"  look at them: python -m generator peek {where} {dlq.name}; once fixed, move them back: "
+                  f"python -m generator redrive {where} {dlq.name}")
+        return ExitCode.PROBLEMS
+    print(f"Every DLQ is empty: the week-1 plan's success criterion {SUCCESS_CRITERION} is met.")
+    return ExitCode.OK
+
+
+# ── send ───────────────────────────────────────────────────────────────────────────────────────────────────
+
+
+def _send_arguments(parser: argparse.ArgumentParser) -> None:
+    add_target_arguments(parser)
+    parser.add_argument("queue", metavar="QUEUE", help="queues.toml key or AWS name")
+    parser.add_argument("body", nargs="?", default=None, metavar="BODY")
+    parser.add_argument("--attribute", action="append", default=[], metavar="NAME[:Number]=VALUE",
+                        help="a message attribute, String unless `:Number` (repeatable)")
+    parser.add_argument("--group-id", default=None, help="MessageGroupId (FIFO queues: default `default`)")
+    parser.add_argument("--deduplication-id", default=None,
+                        help="MessageDeduplicationId (FIFO queues without content-based deduplication need one)")
+
+
+def send(args: argparse.Namespace) -> int:
+    from generator.local.demo import SEED_TEST_MESSAGE
+
+    topology = topology_of(args)
+    queue = topology.queue(args.queue, key_means="queue")
+    config = topology.spec.queues[queue.key]
+    request: dict[str, Any] = {"MessageBody": args.body if args.body is not None else json.dumps(SEED_TEST_MESSAGE)}
+    attributes = dict(_attribute(item) for item in args.attribute)
+    if attributes:
+        request["MessageAttributes"] = attributes
+    if queue.fifo:
+        request["MessageGroupId"] = args.group_id or "default"
+        if args.deduplication_id:
+            request["MessageDeduplicationId"] = args.deduplication_id
+        elif not config.content_based_deduplication and not queue.is_dlq:
+            raise UsageError(f"{queue.name} is FIFO without content-based deduplication: pass --deduplication-id ID "
+                             "(SQS drops a second message with the same id within 5 minutes)")
+    elif args.deduplication_id:
+        raise UsageError(f"{queue.name} is a standard queue: --deduplication-id is for FIFO queues only")
+    elif args.group_id:
+        request["MessageGroupId"] = args.group_id  # standard queues accept it too (fair queues)
+    target = target_of(args)
+    sqs = target.client("sqs")
+    request["QueueUrl"] = sqs.get_queue_url(QueueName=queue.name)["QueueUrl"]
+    message_id = sqs.send_message(**request)["MessageId"]
+    group = f", group {request['MessageGroupId']}" if "MessageGroupId" in request else ""
+    print(f"sent {message_id} to {queue.name}{group} ({target.describe()})")
+    return ExitCode.OK
+
+
+def _attribute(item: str) -> tuple[str, dict[str, str]]:
+    name, sep, value = item.partition("=")
+    name, _, kind = name.partition(":")
+    if not sep or not name:
+        raise UsageError(f"--attribute {item!r}: use NAME=VALUE (or NAME:Number=VALUE)")
+    if kind not in ("", "String", "Number"):
+        raise UsageError(f"--attribute {item!r}: the type is String (the default) or Number")
+    return name, {"DataType": kind or "String", "StringValue": value}
+
+
+# ── peek ───────────────────────────────────────────────────────────────────────────────────────────────────
+
+
+def _peek_arguments(parser: argparse.ArgumentParser) -> None:
+    add_target_arguments(parser)
+    parser.add_argument("dlq", metavar="DLQ", help="queues.toml key (its DLQ) or the DLQ's AWS name")
+    parser.add_argument("--max", type=positive, default=10, metavar="N", help="show at most N messages (10)")
+    parser.add_argument("--json", action="store_true", help="the messages as JSON")
+
+
+def peek(args: argparse.Namespace) -> int:
+    from generator.ops import peek as peeking
+    from generator.ops.sqs_messages import queue_counts
+
+    dlq = topology_of(args).dlq(args.dlq)
+    sqs = target_of(args).client("sqs")
+    url = sqs.get_queue_url(QueueName=dlq.name)["QueueUrl"]
+    total = sum(queue_counts(sqs, url))
+    result = peeking.peek(sqs, url, args.max)
+    if args.json:
+        print_json({"queue": dlq.name, "total": total, "messages": [m.as_json() for m in result.messages],
+                    "not_released": result.not_released})
+    else:
+        print("\n".join(peeking.format_peek(dlq.name, result, total)))
+    return ExitCode.PROBLEMS if result.not_released else ExitCode.OK
+
+
+# ── redrive ────────────────────────────────────────────────────────────────────────────────────────────────
+
+
+def _redrive_arguments(parser: argparse.ArgumentParser) -> None:
+    add_target_arguments(parser)
+    parser.add_argument("dlq", metavar="DLQ", help="queues.toml key (its DLQ) or the DLQ's AWS name")
+    parser.add_argument("--to", default=None, metavar="QUEUE",
+                        help="another destination (same type) instead of the source queue")
+    parser.add_argument("--method", choices=("auto", "move-task", "copy"), default="auto",
+                        help="move-task: SQS's StartMessageMoveTask; copy: receive → send → delete; auto "
+                             "(default): move-task where the endpoint has it, else copy")
+    parser.add_argument("--max", type=positive, default=None, metavar="N", help="copy: move at most N messages")
+    parser.add_argument("--rate", type=positive, default=None, metavar="N",
+                        help="move-task: at most N messages per second (1–500; default: SQS decides)")
+    parser.add_argument("--visibility", type=positive, default=30, metavar="SECONDS",
+                        help="copy: how long a received message stays hidden before it is re-sent (30); an "
+                             "interrupted run's messages are back in the DLQ after that")
+    parser.add_argument("--json", action="store_true", help="the summary as JSON")
+
+
+def redrive(args: argparse.Namespace) -> int:
+    from generator.ops import redrive as redriving
+    from generator.ops import redrive_copy
+    from generator.progress import Progress
+
+    topology = topology_of(args)
+    dlq_ref = topology.dlq(args.dlq)
+    to_ref = topology.queue(args.to, key_means="queue") if args.to is not None else None
+    target = target_of(args)
+    sqs = target.client("sqs")
+    progress = Progress(sys.stderr if args.json else sys.stdout)
+    dlq = redriving.queue_named(sqs, dlq_ref.name)
+    sources, how = _sources(sqs, topology, dlq_ref, dlq)
+    if to_ref is not None:
+        destination: Queue | None = redriving.queue_named(sqs, to_ref.name)
+        how = "--to"
+    else:
+        destination = sources[0] if len(sources) == 1 else None
+    if destination is not None and destination.fifo != dlq.fifo:
+        raise UsageError(f"{dlq.name} and {destination.name} are not both FIFO or both standard: SQS moves messages "
+                         "only between queues of the same type")
+    progress(f"redrive {dlq.name} → {destination.name if destination else 'the queue each message failed in'} "
+             f"({how})")
+    outcome = None
+    if args.method in ("auto", "move-task"):
+        from botocore.config import Config
+
+        probe = target.session().client("sqs", endpoint_url=target.endpoint,
+                                        config=Config(retries={"total_max_attempts": 1}))
+        outcome = redriving.with_move_task(sqs, dlq, destination, progress, rate=args.rate, probe=probe)
+        if outcome is None and args.method == "move-task":
+            print(f"error: {target.describe()} has no StartMessageMoveTask: use --method copy", file=sys.stderr)
+            return ExitCode.PROBLEMS
+        if outcome is None:
+            progress("the endpoint has no StartMessageMoveTask: moving by receive → send → delete")
+    if outcome is None:
+        journal = redrive_copy.Journal(_journal_path(args, target, dlq))
+        outcome = redrive_copy.by_copy(sqs, dlq, _destinations(sqs, destination, sources), journal, progress,
+                                       limit=args.max, visibility=args.visibility,
+                                       in_flight_wait=args.visibility + 5)
+    _print_outcome(args, dlq, destination, outcome)
+    if outcome.interrupted:
+        return ExitCode.INTERRUPTED
+    return ExitCode.OK if outcome.complete else ExitCode.PROBLEMS
+
+
+def _sources(sqs: Any, topology: Topology, dlq_ref: QueueRef, dlq: Queue) -> tuple[list[Queue], str]:
+    """The queues whose messages fail into this DLQ, as the target says (RedrivePolicy, RedriveAllowPolicy), else
+    as queues.toml says; and how they were found."""
+    from generator.ops.redrive import queue_named
+
+    names = []
+    for page in sqs.get_paginator("list_dead_letter_source_queues").paginate(QueueUrl=dlq.url):
+        names += [url.rsplit("/", 1)[-1] for url in page.get("queueUrls", [])]
+    how = "the queue whose RedrivePolicy names it"
+    if not names:
+        attributes = sqs.get_queue_attributes(QueueUrl=dlq.url, AttributeNames=["RedriveAllowPolicy"])["Attributes"]
+        policy = json.loads(attributes.get("RedriveAllowPolicy") or "{}")
+        names = [arn.rsplit(":", 1)[-1] for arn in policy.get("sourceQueueArns", [])]
+        how = "its RedriveAllowPolicy"
+    if not names:
+        names = [topology.source_of(dlq_ref).name]
+        how = f"{topology.spec_path} (no queue on the target names it as its DLQ)"
+    if len(names) > 1:
+        how = f"{len(names)} queues use it as their DLQ: each message goes back to the one it failed in"
+    return [queue_named(sqs, name) for name in sorted(set(names))], how
+
+
+def _destinations(sqs: Any, destination: Queue | None, sources: list[Queue]) -> Callable[[dict[str, Any]],
+                                                                                      Queue | None]:
+    """message → the queue it goes back to: --to, else the queue SQS says it failed in, else the only source."""
+    from generator.ops.redrive import queue_named
+
+    by_name = {queue.name: queue for queue in sources}
+
+    def choose(message: dict[str, Any]) -> Queue | None:
+        if destination is not None:
+            return destination
+        arn = message.get("Attributes", {}).get("DeadLetterQueueSourceArn")
+        if arn:
+            name = arn.rsplit(":", 1)[-1]
+            if name not in by_name:
+                by_name[name] = queue_named(sqs, name)
+            return by_name[name]
+        return sources[0] if len(sources) == 1 else None
+
+    return choose
+
+
+def _journal_path(args: argparse.Namespace, target: Target, dlq: Queue) -> Path:
+    from generator.local.state import LocalState
+
+    root = args.spec.resolve().parent
+    _, _, _, region, account, name = dlq.arn.split(":")
+    folder = LocalState(root).dir if target.name == "local" else root / "build"
+    return folder / "redrive" / f"{target.name}-{region}-{account}-{name}.jsonl"
+
+
+def _print_outcome(args: argparse.Namespace, dlq: Queue, destination: Queue | None,
+                   outcome: RedriveOutcome) -> None:
+    if args.json:
+        print_json({"dlq": dlq.name, "destination": destination.name if destination else None,
+                    **outcome.as_json()})
+        return
+    how = "StartMessageMoveTask" if outcome.method == "move-task" else "receive → send → delete"
+    parts = [f"{outcome.moved} moved"]
+    if outcome.resumed:
+        parts.append(f"{outcome.resumed} deleted that an interrupted run had already sent")
+    parts.append(f"{len(outcome.failed)} failed")
+    parts.append(f"{outcome.left} left in {dlq.name}")
+    print(f"redrive {dlq.name} ({how}): " + ", ".join(parts) + f" ({outcome.seconds:.1f} s)")
+    for message_id, reason in sorted(outcome.failed.items())[:20]:
+        print(f"  {message_id}: {reason}")
+    if len(outcome.failed) > 20:
+        print(f"  … and {len(outcome.failed) - 20} more")
+    if outcome.note:
+        print(f"  {outcome.note}")
+    if outcome.interrupted:
+        print("  interrupted: run the same command again to finish (nothing is lost or sent twice)")
+
+
+# ── disable / enable ───────────────────────────────────────────────────────────────────────────────────────
+
+
+def _switch_arguments(parser: argparse.ArgumentParser) -> None:
+    add_target_arguments(parser)
+    parser.add_argument("name", metavar="FUNCTION|QUEUE",
+                        help="a function (all its triggers) or a consumed queue; keys or AWS names")
+    parser.add_argument("--queue", default=None, metavar="QUEUE", help="only the function's trigger on QUEUE")
+
+
+def disable(args: argparse.Namespace) -> int:
+    return _switch(args, enabled=False)
+
+
+def enable(args: argparse.Namespace) -> int:
+    return _switch(args, enabled=True)
+
+
+def _switch(args: argparse.Namespace, *, enabled: bool) -> int:
+    from generator.ops import switch
+    from generator.progress import Progress
+
+    topology = topology_of(args)
+    triggers = topology.consumers(args.name, queue=args.queue)
+    target = target_of(args)
+    lambda_, sqs = target.client("lambda"), target.client("sqs")
+    progress = Progress()
+    for trigger in triggers:
+        switched = switch.switch(lambda_, sqs, trigger, enabled, progress)
+        print(switch.describe(switched, enabled))
+        print("\n".join(switch.advice(topology, switched, enabled)))
+    return ExitCode.OK
+
+
+# ── purge ──────────────────────────────────────────────────────────────────────────────────────────────────
+
+
+def _purge_arguments(parser: argparse.ArgumentParser) -> None:
+    add_target_arguments(parser)
+    parser.add_argument("queue", metavar="QUEUE", help="queues.toml key (the queue) or an AWS name (a DLQ too)")
+    parser.add_argument("--yes-purge", default=None, metavar="QUEUE-NAME",
+                        help="confirm without a prompt: the queue's AWS name, exactly")
+
+
+def purge(args: argparse.Namespace) -> int:
+    from generator.ops.sqs_messages import queue_counts
+    from generator.progress import Progress
+
+    queue = topology_of(args).queue(args.queue, key_means="queue")
+    target = target_of(args)
+    sqs = target.client("sqs")
+    url = sqs.get_queue_url(QueueName=queue.name)["QueueUrl"]
+    before = sum(queue_counts(sqs, url))
+    confirmation = args.yes_purge
+    if confirmation is None:
+        if not sys.stdin.isatty():
+            raise UsageError(f"purge deletes all {before} messages in {queue.name} ({target.describe()}) for good: "
+                             f"confirm with --yes-purge {queue.name}")
+        confirmation = input(f"purge deletes all {before} messages in {queue.name} ({target.describe()}) for good.\n"
+                             f"Type the queue's name to go ahead: ").strip()
+    if confirmation != queue.name:
+        raise UsageError(f"{confirmation!r} is not {queue.name}: nothing was purged")
+    try:
+        sqs.purge_queue(QueueUrl=url)
+    except sqs.exceptions.PurgeQueueInProgress:
+        print(f"error: a purge of {queue.name} is still in progress (SQS allows one per 60 s); try again in a "
+              "minute", file=sys.stderr)
+        return ExitCode.PROBLEMS
+    progress = Progress()
+    deadline = time.monotonic() + 60  # "the message deletion process takes up to 60 seconds"
+    left = sum(queue_counts(sqs, url))
+    while left and time.monotonic() < deadline:
+        progress(f"{left} messages still in {queue.name}")
+        time.sleep(2)
+        left = sum(queue_counts(sqs, url))
+    print(f"purged {queue.name}: {before} message{'' if before == 1 else 's'} before, {left} now "
+          f"({target.describe()})")
+    if left:
+        print(f"  {left} arrived after the purge (a producer still sends), or SQS is still deleting")
+    return ExitCode.OK
+
+
+COMMANDS = (
+    Command("status", "queues, DLQs, consumers and alarms (the week-1 plan's Tests 2 and 3); exit 1 when a DLQ "
+                      "holds messages", _status_arguments, status),
+    Command("send", "send a message to a queue (the week-1 plan's Test 1 without BODY)", _send_arguments, send),
+    Command("peek", "show a DLQ's failed messages without consuming them", _peek_arguments, peek),
+    Command("redrive", "move a DLQ's messages back to their source queue", _redrive_arguments, redrive),
+    Command("disable", "stop a consumer now (UpdateEventSourceMapping Enabled=false): the emergency rollback; then "
+                       "set `enabled = false` in queues.toml", _switch_arguments, disable),
+    Command("enable", "start a consumer again (UpdateEventSourceMapping Enabled=true)", _switch_arguments, enable),
+    Command("purge", "delete every message in a queue (asks for its name)", _purge_arguments, purge),
+)

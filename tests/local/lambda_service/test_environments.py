@@ -1,0 +1,133 @@
+"""Execution environments: a function's code runs in a process of its own on the runtime's Python, through
+Lambda's runtime interface client, with only what the Lambda runtime provides beside its own files."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import pytest
+
+from generator.local.lambda_service import interpreter
+from generator.local.lambda_service.environments import FunctionConfig, Pool, Runtime
+from tests.conftest import ROOT
+
+HANDLER = '''
+import json, os, sys, time
+import boto3  # the runtime provides the AWS SDK
+
+def lambda_handler(event, context):
+    if event.get("raise"):
+        raise ValueError("asked to fail")
+    if event.get("sleep"):
+        time.sleep(event["sleep"])
+    return {"pid": os.getpid(), "python": sys.version.split()[0], "function": context.function_name,
+            "remaining_ms": context.get_remaining_time_in_millis(), "setting": os.environ.get("SETTING"),
+            "event": event}
+'''
+
+
+@pytest.fixture(scope="module")
+def runtime_python() -> Path:
+    found = interpreter.find_interpreter("python3.12")
+    return interpreter.runtime_virtualenv(ROOT, found, log=lambda message: None)
+
+
+def config(name: str = "fn", timeout: int = 3, reserved: int | None = None) -> FunctionConfig:
+    return FunctionConfig(
+        name=name, arn=f"arn:aws:lambda:us-east-1:123456789012:function:{name}", region="us-east-1",
+        runtime="python3.12", handler="handler.lambda_handler", timeout=timeout, memory_size=128,
+        environment={"SETTING": "from-the-emulator"}, log_group=f"/aws/lambda/{name}", log_format="JSON",
+        application_log_level=None, code_sha256="x", reserved_concurrency=reserved,
+    )
+
+
+def pool(tmp_path: Path, python: Path, handler: str = HANDLER, **kwargs) -> Pool:  # type: ignore[no-untyped-def]
+    task_root = tmp_path / "task"
+    task_root.mkdir(exist_ok=True)
+    (task_root / "handler.py").write_text(handler, encoding="utf-8")
+    function = config(**kwargs)
+    return Pool(function, task_root, Runtime(python=python, runtime_env={}, logs_dir=tmp_path / "logs",
+                                             tmp_dir=tmp_path / "tmp"), function.environment)
+
+
+def test_a_handler_runs_on_the_runtime_python_with_its_environment(tmp_path, runtime_python):
+    functions = pool(tmp_path, runtime_python)
+    try:
+        outcome = functions.invoke({"hello": "world"})
+    finally:
+        functions.close()
+    assert outcome.status == "ok", outcome.error
+    assert outcome.cold_start
+    answer = outcome.payload
+    assert answer["event"] == {"hello": "world"} and answer["function"] == "fn"
+    assert answer["setting"] == "from-the-emulator"
+    assert 0 < answer["remaining_ms"] <= 3000
+    if interpreter.find_interpreter("python3.12").matches_runtime:
+        assert answer["python"].startswith("3.12.")
+
+
+def test_environments_stay_warm_between_invocations(tmp_path, runtime_python):
+    functions = pool(tmp_path, runtime_python)
+    try:
+        first, second = functions.invoke({}), functions.invoke({})
+    finally:
+        functions.close()
+    assert first.payload["pid"] == second.payload["pid"]
+    assert (first.cold_start, second.cold_start) == (True, False)
+
+
+def test_an_exception_is_an_error_with_its_type(tmp_path, runtime_python):
+    functions = pool(tmp_path, runtime_python)
+    try:
+        outcome = functions.invoke({"raise": True})
+    finally:
+        functions.close()
+    assert outcome.status == "error"
+    assert outcome.error["errorType"] == "ValueError"
+    assert outcome.error["errorMessage"] == "asked to fail"
+
+
+def test_a_timeout_kills_the_environment_and_the_next_invocation_starts_cold(tmp_path, runtime_python):
+    functions = pool(tmp_path, runtime_python, timeout=1)
+    try:
+        warm = functions.invoke({})
+        started = time.monotonic()
+        timed_out = functions.invoke({"sleep": 5})
+        waited = time.monotonic() - started
+        after = functions.invoke({})
+    finally:
+        functions.close()
+    assert timed_out.status == "timeout" and "Task timed out after 1.00 seconds" in timed_out.error["errorMessage"]
+    assert waited < 3
+    assert after.status == "ok" and after.cold_start and after.payload["pid"] != warm.payload["pid"]
+
+
+@pytest.mark.parametrize("module", ["module_not_in_the_zip", "moto", "pydantic", "generator"],
+                         ids=["missing", "dev venv: moto", "dev venv: pydantic", "the generator itself"])
+def test_a_module_the_zip_lacks_fails_as_on_lambda(tmp_path, runtime_python, module):
+    functions = pool(tmp_path, runtime_python, handler=f"import {module}\n\ndef lambda_handler(e, c):\n    return 1\n")
+    try:
+        outcome = functions.invoke({})
+    finally:
+        functions.close()
+    assert outcome.failed
+    assert outcome.error["errorType"] == "Runtime.ImportModuleError", outcome.error
+    assert module in outcome.error["errorMessage"]
+
+
+def test_reserved_concurrency_makes_an_invocation_wait_for_a_free_environment(tmp_path, runtime_python):
+    import threading
+
+    functions = pool(tmp_path, runtime_python, reserved=1, timeout=3)
+    outcomes = []
+    try:
+        functions.invoke({})  # warm one environment
+        threads = [threading.Thread(target=lambda: outcomes.append(functions.invoke({"sleep": 1.5}))) for _ in range(2)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    finally:
+        functions.close()
+    assert sorted(outcome.status for outcome in outcomes) == ["ok", "ok"]  # the second waited for the slot
