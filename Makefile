@@ -14,6 +14,8 @@ LOCK     := $(UV) pip compile --quiet --python $(PYTHON) --custom-compile-comman
 # Local only: a failed record is retried after this many seconds instead of its queue's visibility timeout
 # (900 s for video-processing-queue), so the failure path runs in seconds. Lambda has no such setting.
 LOCAL_RETRY_DELAY ?= 2
+# `make test` runs on this many processes: the cores, plus one for the local stack's tests, which mostly wait
+TEST_WORKERS ?= $(shell echo $$(( $$(nproc 2>/dev/null || echo 2) + 1 )))
 
 # Terraform: never phone home; on machines with a provider mirror (no registry access), use it.
 export CHECKPOINT_DISABLE := 1
@@ -59,9 +61,10 @@ status: $(VENV)/.installed
 check: $(VENV)/.generator
 	$(PY) -m generator check $(SPEC)
 
-## test: every test: unit, golden, gallery, drift, terraform fmt/validate/plan, checkov, Lambdas
+## test: every test: unit, golden, gallery, drift, terraform fmt/validate/plan, checkov, Lambdas, the local
+##       stack; on TEST_WORKERS processes (pytest-xdist; the local stack's tests share one stack on one of them)
 test: $(VENV)/.installed $(CHECKOV)/.installed
-	$(PY) -m pytest
+	$(PY) -m pytest -n $(TEST_WORKERS) --dist loadgroup
 
 ## lint: ruff over the generator, the Lambdas, the tests, the benchmarks and requirements/install.py
 lint: $(VENV)/.installed

@@ -104,6 +104,10 @@ def describe(locks: list[Path]) -> str:
 
 
 EDITABLE = "editable-checkout.txt"
+# setuptools' "compat" editable mode: one path line in a .pth file. Its default (a meta path finder loaded by a .pth
+# at every interpreter start) imports pathlib and more before any program runs, which the no-change generate's
+# fast path cannot afford.
+EDITABLE_MODE = "editable_mode=compat"
 
 
 def editable_requirement(folder: Path) -> Path:
@@ -121,7 +125,8 @@ def install_with_uv(uv: Path, venv: Path, locks: list[Path], *, new: bool, compi
         commands.append([str(uv), "venv", "--quiet", "--clear", "--no-project", "--python", sys.executable,
                          str(venv)])
     commands.append([str(uv), "pip", "sync", "--quiet", "--python", str(python),
-                     *(["--compile-bytecode"] if compile_bytecode else []), *map(str, locks)])
+                     *(["--compile-bytecode"] if compile_bytecode else []),
+                     *(["--config-setting", EDITABLE_MODE] if _and_the_project(locks) else []), *map(str, locks)])
     compiled = ", bytecode compiled" if compile_bytecode else ""
     title = f"{venv.name}: {describe(locks)}{_and_the_project(locks)} (uv {uv_version(uv)}{compiled})"
     return run_step(title, commands, env=env)
@@ -138,7 +143,7 @@ def install_with_pip(venv: Path, locks: list[Path], *, new: bool) -> bool:
         commands.append([sys.executable, "-m", "venv", "--clear", str(venv)])
     requirements = [argument for lock in locks for argument in ("-r", str(lock))]
     commands.append([str(python), "-m", "pip", "install", "--disable-pip-version-check", "--progress-bar", "off",
-                     *requirements])
+                     *(["--config-settings", EDITABLE_MODE] if _and_the_project(locks) else []), *requirements])
     title = (f"{venv.name}: {describe(locks)}{_and_the_project(locks)} with pip (uv could not be used; pip is "
              "several times slower)")
     return run_step(title, commands, show_output=True)

@@ -17,6 +17,9 @@ SEED = ROOT / "queues.toml"
 TOPOLOGIES = ROOT / "tests" / "topologies"
 GOLDEN = ROOT / "tests" / "golden"
 
+# The session's one local stack (tests/local/stack.py): its fixtures, for tests/local/ and tests/ops/.
+pytest_plugins = ["tests.local.stack"]
+
 # Figures tests want printed at the end of the run (e.g. how many checkov suppressions there are).
 SUMMARY: list[str] = []
 
@@ -47,3 +50,8 @@ def terraform_bin() -> str:
 def checkov_bin() -> str:
     path = str(ROOT / ".venv-checkov" / "bin" / "checkov")
     return require_tool("checkov", path, "run `make test`, which installs it")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Tests marked `stack_last` (stopping the session's local stack) run after every other test."""
+    items.sort(key=lambda item: item.get_closest_marker("stack_last") is not None)

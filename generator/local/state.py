@@ -19,7 +19,7 @@ import json
 import os
 import tempfile
 import urllib.request
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -158,6 +158,9 @@ class RunnerConfig:
     runtimes: dict[str, str]  # runtime ("python3.12") → the python of its runtime virtualenv
     # Settings that must differ locally (the demo's, generator/local/demo.py); never in the generated Terraform.
     local_settings: tuple[LocalSetting, ...] = ()
+    # The loopback ports the previous Lambda service served on ("media", function names): kept where free, so a
+    # URL a waiting job or a user holds stays valid across `up`.
+    ports: dict[str, int] = field(default_factory=dict)
 
     def write(self, state: LocalState) -> None:
         state.write(self.FILE, asdict(self))
@@ -189,6 +192,11 @@ class RunnerRecord:
 
     def write(self, state_dir: Path) -> None:
         write_json_atomically(state_dir / self.FILE, asdict(self))
+
+    def ports(self) -> dict[str, int]:
+        """The loopback port of each URL it serves: "media", and each function's by name."""
+        urls = {"media": self.media_url, **self.function_urls}
+        return {name: int(url.rsplit(":", 1)[1].split("/", 1)[0]) for name, url in urls.items()}
 
     @classmethod
     def from_json(cls, document: dict[str, Any]) -> RunnerRecord:

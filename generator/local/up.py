@@ -92,11 +92,12 @@ def up(root: Path, terraform_dir: Path, progress: Progress, *, retry_delay: int 
         progress(f"runtime {found.describe()}")
         pythons[name] = str(interpreter.runtime_virtualenv(root, found, progress))
 
+    previous = RunnerRecord.read(state)
     stop_runner(state)
     region = region_of(outputs)
     RunnerConfig(endpoint=running.endpoint, region=region, retry_delay=retry_delay,
-                 zip_dir=str(root / "build" / "lambda"), runtimes=pythons,
-                 local_settings=local_settings).write(state)
+                 zip_dir=str(root / "build" / "lambda"), runtimes=pythons, local_settings=local_settings,
+                 ports=previous.ports() if previous else {}).write(state)
     progress("starting the Lambda service (event source mappings, function URLs)")
     record = start_runner(state)
     progress(f"Lambda service ready: {len(record.mappings)} mappings polled, "

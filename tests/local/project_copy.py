@@ -35,3 +35,10 @@ def cli(project: Path, *args: str, timeout: float = 900) -> subprocess.Completed
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     return subprocess.run([sys.executable, "-m", "generator", *args], cwd=project, env=env, capture_output=True,
                           text=True, timeout=timeout)
+
+
+def run(project: Path, *args: str, timeout: float = 300) -> subprocess.CompletedProcess:
+    """`python -m generator ARGS` in the copy, stdin not a terminal (as in a script or CI)."""
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    return subprocess.run([sys.executable, "-m", "generator", *args], cwd=project, env=env, capture_output=True,
+                          text=True, timeout=timeout, stdin=subprocess.DEVNULL)

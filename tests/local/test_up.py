@@ -10,45 +10,22 @@ from __future__ import annotations
 
 import json
 import time
-from pathlib import Path
 
-import boto3
 import pytest
 
+from generator.local import demo
 from generator.local.apply import TerraformApply
-from generator.local.state import STACK_MARKER, LocalState
-from generator.local.up import stack_processes
+from generator.local.processes import stack_processes
+from generator.local.state import STACK_MARKER, LocalState, RunnerRecord
 from generator.spec.load import load_spec
-from tests.local.project_copy import cli, copy_project
+from tests.local.project_copy import cli
+from tests.local.stack import GROUP, RETRY_DELAY, FailedJob, Stack, clients, counts, notification, wait_for
 
-pytestmark = [pytest.mark.slow, pytest.mark.terraform]
-
-RETRY_DELAY = 1
-
-
-@pytest.fixture(scope="module")
-def stack(tmp_path_factory):  # type: ignore[no-untyped-def]
-    project = copy_project(tmp_path_factory.mktemp("up") / "project")
-    generated = cli(project, "generate", "--full")
-    assert generated.returncode == 0, generated.stderr
-    started = time.monotonic()
-    result = cli(project, "up", "--retry-delay", str(RETRY_DELAY))
-    elapsed = time.monotonic() - started
-    try:
-        yield project, result, elapsed
-    finally:
-        cli(project, "down")
+pytestmark = [pytest.mark.slow, pytest.mark.terraform, GROUP]
 
 
-def session_for(project: Path):  # type: ignore[no-untyped-def]
-    record = LocalState(project).read("emulator.json")
-    assert record, "the emulator recorded nothing"
-    return boto3.session.Session(aws_access_key_id="local", aws_secret_access_key="local",
-                                 region_name="us-east-1"), f"http://127.0.0.1:{record['port']}"
-
-
-def test_up_runs_a_job_through_every_function(stack):
-    project, result, _ = stack
+def test_up_runs_a_job_through_every_function(local_stack: Stack) -> None:
+    project, result = local_stack.project, local_stack.up
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     out = result.stdout
     assert "terraform apply of the generated files" in out
@@ -61,9 +38,8 @@ def test_up_runs_a_job_through_every_function(stack):
     assert {"router", "downloader", "thumbnail", "email", "analytics"} <= logs
 
 
-def test_the_generated_files_are_applied_unchanged_and_a_plan_shows_no_changes(stack):
-    project, result, _ = stack
-    assert result.returncode == 0
+def test_the_generated_files_are_applied_unchanged_and_a_plan_shows_no_changes(local_stack: Stack) -> None:
+    project = local_stack.project
     copied = project / ".local" / "terraform"
     for path in (project / "terraform").glob("*.tf"):
         assert (copied / path.name).read_bytes() == path.read_bytes()
@@ -71,23 +47,31 @@ def test_the_generated_files_are_applied_unchanged_and_a_plan_shows_no_changes(s
     assert not changes, output[-3000:]
 
 
-def test_status_reports_the_success_criterion(stack):
-    project, result, _ = stack
-    assert result.returncode == 0
+def test_a_second_up_is_idempotent(local_stack: Stack) -> None:
+    project = local_stack.project
+    before = RunnerRecord.read(LocalState(project))
+    again = cli(project, "up", "--retry-delay", str(RETRY_DELAY))
+    assert again.returncode == 0, again.stdout[-3000:] + again.stderr[-3000:]
+    assert "emulator already running" in again.stdout
+    changes, output = TerraformApply(LocalState(project), project / "terraform").plan_has_changes()
+    assert not changes, output[-3000:]
+    after = RunnerRecord.read(LocalState(project))
+    assert before is not None and after is not None and after.pid != before.pid  # a new Lambda service
+    assert after.ports() == before.ports()  # on the same ports: the URLs a waiting job or a user holds still work
+
+
+def test_status_reports_the_success_criterion(local_stack: Stack) -> None:
+    project = local_stack.project
     status = cli(project, "status", "--local")
     assert status.returncode == 0, status.stdout + status.stderr
     assert 'success criterion "No messages in DLQ after testing" is met' in status.stdout
 
 
-def test_a_job_that_fails_is_received_max_receive_count_times_then_lands_in_the_dlq_and_alarms(stack):
-    project, result, _ = stack
-    assert result.returncode == 0
+def test_a_job_that_fails_is_received_max_receive_count_times_then_lands_in_the_dlq_and_alarms(
+        local_stack: Stack, failed_job: FailedJob) -> None:
+    project = local_stack.project
     spec = load_spec(project / "queues.toml").spec
     queue = spec.queues[spec.functions["downloader"].trigger.queue]
-    runner = LocalState(project).read("runner.json")
-    job = cli(project, "job", "--local", f"{runner['media_url']}/missing.mp4")
-    assert job.returncode == 0, job.stderr
-    job_id = json.loads(job.stdout)["job_id"]
     deadline = time.monotonic() + 120
     while True:
         status = cli(project, "status", "--local")
@@ -101,49 +85,32 @@ def test_a_job_that_fails_is_received_max_receive_count_times_then_lands_in_the_
     received = [json.loads(line) for line in (project / ".local" / "runner.log").read_text().splitlines()
                 if '"event": "batch"' in line and '"function": "downloader"' in line and '"failed": 1' in line]
     assert len(received) == queue.max_receive_count
-    session, endpoint = session_for(project)
-    sqs = session.client("sqs", endpoint_url=endpoint)
+    _, _, sqs = clients(project)
     dlq = sqs.get_queue_url(QueueName="video-processing-dlq")["QueueUrl"]
     held = sqs.receive_message(QueueUrl=dlq, VisibilityTimeout=0, MessageSystemAttributeNames=["All"])["Messages"]
-    assert json.loads(held[0]["Body"])["job_id"] == job_id
+    assert json.loads(held[0]["Body"])["job_id"] == failed_job.job_id
 
 
-def test_the_rollback_switch_stops_consumption_through_the_api(stack):
-    project, result, _ = stack
-    assert result.returncode == 0
-    session, endpoint = session_for(project)
+def test_the_rollback_switch_stops_consumption_through_the_api(local_stack: Stack) -> None:
+    session, endpoint, sqs = clients(local_stack.project)
     lambda_ = session.client("lambda", endpoint_url=endpoint)
-    sqs = session.client("sqs", endpoint_url=endpoint)
     # the week-1 plan's rollback step 1, by function name (as `aws lambda list-event-source-mappings` does)
     mapping = lambda_.list_event_source_mappings(FunctionName="email")["EventSourceMappings"][0]
     lambda_.update_event_source_mapping(UUID=mapping["UUID"], Enabled=False)
     time.sleep(4)  # the runner re-reads the mappings every 2 s
     url = sqs.get_queue_url(QueueName="email-queue")["QueueUrl"]
-    sqs.send_message(QueueUrl=url, MessageBody='{"not": "a notification"}')
+    job, body = notification("switch")  # one the email function handles: it must not end in email-dlq
+    sqs.send_message(QueueUrl=url, MessageBody=body)
     time.sleep(4)
-    counts = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["ApproximateNumberOfMessages"])["Attributes"]
-    assert counts["ApproximateNumberOfMessages"] == "1"  # nobody polls: the message waits
+    assert counts(sqs, "email-queue") == (1, 0)  # nobody polls: the message waits
     lambda_.update_event_source_mapping(UUID=mapping["UUID"], Enabled=True)
-    deadline = time.monotonic() + 30
-    while sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["ApproximateNumberOfMessages"])[
-            "Attributes"]["ApproximateNumberOfMessages"] != "0":
-        assert time.monotonic() < deadline, "re-enabled mapping did not poll again"
-        time.sleep(1)
+    wait_for(lambda: demo._sent_email(endpoint, job), "the email once the re-enabled mapping polls again", timeout=30)
+    wait_for(lambda: counts(sqs, "email-queue") == (0, 0), "email-queue drained", timeout=30)
 
 
-def test_a_second_up_is_idempotent(stack):
-    project, result, _ = stack
-    assert result.returncode == 0
-    again = cli(project, "up", "--retry-delay", str(RETRY_DELAY))
-    assert again.returncode == 0, again.stdout[-3000:] + again.stderr[-3000:]
-    assert "emulator already running" in again.stdout
-    changes, output = TerraformApply(LocalState(project), project / "terraform").plan_has_changes()
-    assert not changes, output[-3000:]
-
-
-def test_down_leaves_no_process_and_no_state(tmp_path_factory, stack):
-    project, result, _ = stack
-    assert result.returncode == 0
+@pytest.mark.stack_last
+def test_down_leaves_no_process_and_no_state(local_stack: Stack) -> None:
+    project = local_stack.project
     state = LocalState(project)
     assert stack_processes(state), f"nothing carries {STACK_MARKER} while the stack is up"
     down = cli(project, "down")

@@ -1,10 +1,10 @@
-"""The operations commands against the local stack, on a copy of this project (its live topology): a job whose
-video URL answers 404 ends in the DLQ (status exits 1 and counts it), peek shows it and leaves it there, the
-file appears on the media server and redrive (StartMessageMoveTask, emulated) brings the job back to complete;
-the emergency rollback stops and restarts a consumer; a copy-redrive killed midway and run again loses nothing
-and sends nothing twice; purge refuses without the queue's name.
+"""The operations commands against the session's local stack (tests/local/stack.py: a copy of this project, its
+live topology): a job whose video URL answers 404 ends in the DLQ (status exits 1 and counts it), peek shows it
+and leaves it there, the file appears on the media server and redrive (StartMessageMoveTask, emulated) brings the
+job back to complete; the emergency rollback stops and restarts a consumer; a copy-redrive killed midway and run
+again loses nothing and sends nothing twice; purge refuses without the queue's name.
 
-The tests run in file order on one stack: the failed job of the first three is one job.
+The tests run in file order on the session's stack: the failed job of the first three is the session's one.
 """
 
 from __future__ import annotations
@@ -18,10 +18,8 @@ import signal
 import subprocess
 import sys
 import time
-import uuid
 from pathlib import Path
 
-import boto3
 import pytest
 
 from generator.local import demo
@@ -30,68 +28,18 @@ from generator.local.state import LocalState
 from generator.pause import PAUSE_VARIABLE
 from generator.progress import Progress
 from generator.spec.load import load_spec
-from tests.local.project_copy import ROOT, copy_project
+from tests.local.project_copy import ROOT, run
+from tests.local.stack import GROUP, FailedJob, Stack, clients, counts, notification, wait_for
 
-pytestmark = [pytest.mark.slow, pytest.mark.terraform]
-
-RETRY_DELAY = 1
-
-
-def run(project: Path, *args: str, timeout: float = 300) -> subprocess.CompletedProcess:
-    """`python -m generator ARGS` in the copy, stdin not a terminal (as in a script or CI)."""
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    return subprocess.run([sys.executable, "-m", "generator", *args], cwd=project, env=env, capture_output=True,
-                          text=True, timeout=timeout, stdin=subprocess.DEVNULL)
+pytestmark = [pytest.mark.slow, pytest.mark.terraform, GROUP]
 
 
-@pytest.fixture(scope="module")
-def stack(tmp_path_factory):  # type: ignore[no-untyped-def]
-    project = copy_project(tmp_path_factory.mktemp("ops") / "project")
-    generated = run(project, "generate", "--full", timeout=900)
-    assert generated.returncode == 0, generated.stderr
-    started = run(project, "up", "--retry-delay", str(RETRY_DELAY), "--no-demo", timeout=900)
-    try:
-        assert started.returncode == 0, started.stdout[-3000:] + started.stderr[-3000:]
-        yield project
-    finally:
-        run(project, "down")
+@pytest.fixture
+def stack(local_stack: Stack) -> Path:
+    return local_stack.project
 
 
-def clients(project: Path):  # type: ignore[no-untyped-def]
-    record = LocalState(project).read("emulator.json")
-    endpoint = f"http://127.0.0.1:{record['port']}"
-    session = boto3.session.Session(aws_access_key_id="local", aws_secret_access_key="local",
-                                    region_name="us-east-1")
-    return session, endpoint, session.client("sqs", endpoint_url=endpoint)
-
-
-def counts(sqs, name: str) -> tuple[int, int]:  # type: ignore[no-untyped-def]
-    url = sqs.get_queue_url(QueueName=name)["QueueUrl"]
-    attributes = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=[
-        "ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"])["Attributes"]
-    return int(attributes["ApproximateNumberOfMessages"]), int(attributes["ApproximateNumberOfMessagesNotVisible"])
-
-
-def wait_for(check, what: str, timeout: float = 120):  # type: ignore[no-untyped-def]
-    deadline = time.monotonic() + timeout
-    while not (found := check()):
-        assert time.monotonic() < deadline, f"{what} within {timeout:.0f} s"
-        time.sleep(1)
-    return found
-
-
-@pytest.fixture(scope="module")
-def failed_job(stack) -> str:  # type: ignore[no-untyped-def]
-    """A job whose video URL answers 404: received max_receive_count times, then in video-processing-dlq."""
-    runner = LocalState(stack).read("runner.json")
-    job = run(stack, "job", "--local", f"{runner['media_url']}/missing.mp4")
-    assert job.returncode == 0, job.stderr
-    _, _, sqs = clients(stack)
-    wait_for(lambda: counts(sqs, "video-processing-dlq") == (1, 0), "the failed job in video-processing-dlq")
-    return json.loads(job.stdout)["job_id"]
-
-
-def test_status_after_a_failure_exits_1_counting_the_message_in_the_dlq(stack, failed_job):
+def test_status_after_a_failure_exits_1_counting_the_message_in_the_dlq(stack, failed_job: FailedJob):
     def alarmed():  # type: ignore[no-untyped-def]
         status = run(stack, "status", "--local", "--json")
         document = json.loads(status.stdout)
@@ -115,14 +63,14 @@ def test_status_after_a_failure_exits_1_counting_the_message_in_the_dlq(stack, f
     assert "downloader" in text.stdout and "Enabled" in text.stdout  # the consumers' table
 
 
-def test_peek_shows_the_failed_job_and_leaves_it_in_the_dlq(stack, failed_job):
+def test_peek_shows_the_failed_job_and_leaves_it_in_the_dlq(stack, failed_job: FailedJob):
     spec = load_spec(stack / "queues.toml").spec
     peek = run(stack, "peek", "--local", "video-processing", "--json")
     assert peek.returncode == 0, peek.stderr
     document = json.loads(peek.stdout)
     assert document["queue"] == "video-processing-dlq" and document["total"] == 1
     [message] = document["messages"]
-    assert json.loads(message["body"])["job_id"] == failed_job
+    assert json.loads(message["body"])["job_id"] == failed_job.job_id
     assert message["receive_count"] > spec.queues["video-processing"].max_receive_count  # its failures + the peek
     assert message["source_arn"].endswith(":video-processing-queue")
     assert message["sent"] and message["first_received"] and message["sent"] <= message["first_received"]
@@ -130,11 +78,11 @@ def test_peek_shows_the_failed_job_and_leaves_it_in_the_dlq(stack, failed_job):
     _, _, sqs = clients(stack)
     assert counts(sqs, "video-processing-dlq") == (1, 0)  # still there, visible at once
     text = run(stack, "peek", "--local", "video-processing-dlq")
-    assert text.returncode == 0 and failed_job in text.stdout and "left in the queue" in text.stdout
+    assert text.returncode == 0 and failed_job.job_id in text.stdout and "left in the queue" in text.stdout
     assert counts(sqs, "video-processing-dlq") == (1, 0)
 
 
-def test_redrive_brings_the_job_back_once_its_video_exists_and_it_completes(stack, failed_job):
+def test_redrive_brings_the_job_back_once_its_video_exists_and_it_completes(stack, failed_job: FailedJob):
     media = stack / ".local" / "media"
     shutil.copy(demo.synthesize_video(media), media / "missing.mp4")  # the file appears on the media server
     redrive = run(stack, "redrive", "--local", "video-processing")
@@ -142,20 +90,12 @@ def test_redrive_brings_the_job_back_once_its_video_exists_and_it_completes(stac
     assert "StartMessageMoveTask" in redrive.stdout and "1 moved" in redrive.stdout
     assert "video-processing-queue" in redrive.stdout  # where it went, and how that was found
     session, endpoint, sqs = clients(stack)
-    found = demo.wait_for_job(session, endpoint, failed_job, Progress(sys.stderr), timeout=180)
+    found = demo.wait_for_job(session, endpoint, failed_job.job_id, Progress(sys.stderr), timeout=180)
     assert found.complete and found.email is not None
     assert counts(sqs, "video-processing-dlq") == (0, 0)
     assert run(stack, "status", "--local").returncode == 0
     again = run(stack, "redrive", "--local", "video-processing")
     assert again.returncode == 0 and "nothing to redrive" in again.stdout
-
-
-def _notification(tag: str) -> tuple[str, str]:
-    job = f"{tag}-{uuid.uuid4().hex[:8]}"
-    body = {"type": "email_notification", "version": 1, "notification_id": f"n-{job}", "job_id": job,
-            "to_address": "ada@example.com", "video_url": f"http://127.0.0.1/{job}.mp4",
-            "thumbnail_keys": [f"thumbnails/{job}/320x180.jpg"], "timestamp": int(time.time())}
-    return job, json.dumps(body)
 
 
 def _plan_of(address: str, project: Path) -> subprocess.CompletedProcess:
@@ -178,7 +118,7 @@ def test_disable_stops_a_consumer_at_once_and_enable_starts_it_again(stack):
                         if lines[n].startswith("trigger = ")) + 1
     assert f"set `enabled = false` at functions.email.trigger (queues.toml:{trigger_line})" in disabled.stdout
     time.sleep(3)  # the runner re-reads the mappings every 2 s
-    job, body = _notification("rollback")
+    job, body = notification("rollback")
     assert run(stack, "send", "--local", "email", body).returncode == 0
     time.sleep(5)
     assert counts(sqs, "email-queue") == (1, 0)  # nobody polls: it waits
@@ -228,7 +168,7 @@ def _fill_email_dlq(stack: Path, sqs, tag: str, count: int) -> list[str]:  # typ
     """`count` notifications in email-dlq, with the email consumer disabled so their copies stay countable."""
     assert run(stack, "disable", "--local", "email").returncode == 0
     time.sleep(3)  # the runner re-reads the mappings every 2 s
-    bodies = [_notification(f"{tag}")[1] for _ in range(count)]
+    bodies = [notification(f"{tag}")[1] for _ in range(count)]
     dlq = sqs.get_queue_url(QueueName="email-dlq")["QueueUrl"]
     for start in range(0, count, 10):
         sqs.send_message_batch(QueueUrl=dlq, Entries=[
@@ -293,7 +233,7 @@ def test_purge_refuses_without_the_queues_name_and_purges_with_it(stack):
     def fill(name: str, count: int) -> None:  # DLQs: no consumer takes the messages first
         url = sqs.get_queue_url(QueueName=name)["QueueUrl"]
         for _ in range(count):
-            sqs.send_message(QueueUrl=url, MessageBody=_notification("purge")[1])
+            sqs.send_message(QueueUrl=url, MessageBody=notification("purge")[1])
 
     fill("email-dlq", 3)
     refused = run(stack, "purge", "--local", "email-dlq")  # a script: no terminal to ask

@@ -40,8 +40,13 @@ def caller_identity(authorization: str | None, account_id: str) -> dict[str, str
 
 
 class _Server:
-    def __init__(self, handler: type[http.server.BaseHTTPRequestHandler]):
-        self._httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    def __init__(self, handler: type[http.server.BaseHTTPRequestHandler], port: int = 0):
+        """On `port` when it is free (the one a restarted stack served before: URLs a waiting job or a user holds
+        stay valid), else on any free port."""
+        try:
+            self._httpd = http.server.ThreadingHTTPServer(("127.0.0.1", port), handler)
+        except OSError:
+            self._httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
         self._httpd.daemon_threads = True
         self.url = f"http://127.0.0.1:{self._httpd.server_address[1]}"
         threading.Thread(target=self._httpd.serve_forever, args=(0.2,), daemon=True).start()
@@ -53,7 +58,7 @@ class _Server:
 
 class FunctionUrl(_Server):
     def __init__(self, *, function: str, auth_type: str, url_id: str, account_id: str, region: str,
-                 invoke: Callable[[dict], InvocationOutcome], log: Callable[[dict], None]):
+                 invoke: Callable[[dict], InvocationOutcome], log: Callable[[dict], None], port: int = 0):
         self.function = function
         self.auth_type = auth_type
 
@@ -97,20 +102,20 @@ class FunctionUrl(_Server):
             def log_message(self, format: str, *args: object) -> None:
                 pass
 
-        super().__init__(Handler)
+        super().__init__(Handler, port)
 
 
 class MediaServer(_Server):
     """Serves the files of a folder (the synthesized test videos); anything else is a 404."""
 
-    def __init__(self, folder: Path):
+    def __init__(self, folder: Path, port: int = 0):
         folder.mkdir(parents=True, exist_ok=True)
 
         class Handler(http.server.SimpleHTTPRequestHandler):
             def log_message(self, format: str, *args: object) -> None:
                 pass
 
-        super().__init__(functools.partial(Handler, directory=str(folder)))  # type: ignore[arg-type]
+        super().__init__(functools.partial(Handler, directory=str(folder)), port)  # type: ignore[arg-type]
 
 
 def json_line(record: dict) -> str:

@@ -51,7 +51,7 @@ class Runner:
         self._metrics: list[dict] = []
         self._metrics_lock = threading.Lock()
         self._stopped = threading.Event()
-        self.media = MediaServer(state_dir / "media")
+        self.media = MediaServer(state_dir / "media", config.ports.get("media", 0))
 
     def client(self, service: str):  # type: ignore[no-untyped-def]
         return self._session.client(service, endpoint_url=self.endpoint, config=self._client_config)
@@ -131,6 +131,7 @@ class Runner:
                     function=name, auth_type=url_config["AuthType"], url_id=url_id,
                     account_id=function.arn.split(":")[4], region=function.region,
                     invoke=lambda event, name=name: self.invoke(name, event), log=self.log,
+                    port=self.config.ports.get(name, 0),
                 )
 
     def _refresh_mappings(self, lambda_) -> None:  # type: ignore[no-untyped-def]
