@@ -1,5 +1,5 @@
 """The queues.toml reference (docs/guide/queues-toml.md) is rendered from the model; a new key without docs fails
-here. So is the README's table of checkov suppressions."""
+here. So is the table of checkov suppressions (docs/guide/security.md)."""
 
 from generator import reference
 from generator.plan import skips
@@ -25,8 +25,10 @@ def test_every_key_of_every_table_is_documented() -> None:
                 assert field.description, f"{table.__name__}.{name} has no description"
 
 
-def test_readme_lists_every_checkov_suppression_with_its_reason() -> None:
-    readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    assert skips.BEGIN in readme and skips.END in readme
-    assert skips.readme_with_table(readme) == readme, "run `python -m generator.plan.skips --write`"
+def test_the_security_page_lists_every_checkov_suppression_with_its_reason() -> None:
+    assert skips.PAGE == ROOT / "docs" / "guide" / "security.md"
+    page = skips.PAGE.read_text(encoding="utf-8")
+    assert skips.BEGIN in page and skips.END in page
+    assert skips.page_with_table(page) == page, "run `python -m generator.plan.skips --write`"
     assert sorted(skips.WHERE) == sorted(skips.SUPPRESSIONS)
+
