@@ -32,3 +32,8 @@ def test_the_security_page_lists_every_checkov_suppression_with_its_reason() -> 
     assert skips.page_with_table(page) == page, "run `python -m generator.plan.skips --write`"
     assert sorted(skips.WHERE) == sorted(skips.SUPPRESSIONS)
 
+
+def test_the_generated_blocks_live_on_their_pages_only() -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    for begin in (BEGIN, skips.BEGIN):
+        assert begin not in readme
