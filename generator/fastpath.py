@@ -38,7 +38,7 @@ ENVIRONMENT_INPUTS: tuple[str, ...] = ()
 _CLOCK_SLACK_NS = 50_000_000
 _GENERATOR_DIR = os.path.dirname(os.path.abspath(__file__))
 # Terraform's own working files in the out dir: `terraform init/plan/apply` change them, generate never reads
-# them, so they are no reason to run everything again. (Names as Terraform and the README spell them.)
+# them, so they are no reason to run everything again. (Names as Terraform and docs/guide/terraform.md spell them.)
 _TERRAFORM_OWN = frozenset({".terraform", ".terraform.lock.hcl", ".terraform.tfstate.lock.info",
                             "terraform.tfstate.d", "crash.log", "tfplan"})
 _TERRAFORM_OWN_SUFFIXES = (".tfstate", ".tfstate.backup", ".tfplan")

@@ -32,7 +32,7 @@ class Listing:
         width = min(_WIDTH, max((len(name) for name, _ in self.entries), default=0))
         lines += [f"  {name:<{width}}  {origin}" for name, origin in self.entries]
         if self.left_out:
-            lines.append("left out (see `Packaging the Lambda zips` in README.md):")
+            lines.append('left out (see docs/guide/packaging.md, "The zips"):')
             width = min(_WIDTH, max(len(item.shown) for item in self.left_out))
             lines += [f"  {item.shown:<{width}}  {item.reason}" for item in self.left_out]
         return lines

@@ -2,7 +2,7 @@
 
 Every bound and choice lives in a type, so a value out of range is reported by pydantic with its dotted path.
 Limits are AWS's (see the links in each description) unless a comment says the Terraform provider is stricter.
-Descriptions double as the README's queues.toml reference (``python -m generator reference``).
+Descriptions double as the queues.toml reference, docs/guide/queues-toml.md (``python -m generator.reference``).
 """
 
 from __future__ import annotations

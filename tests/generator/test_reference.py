@@ -1,15 +1,18 @@
-"""README's queues.toml reference is rendered from the model; a new key without docs fails here."""
+"""The queues.toml reference (docs/guide/queues-toml.md) is rendered from the model; a new key without docs fails
+here. So is the table of checkov suppressions (docs/guide/security.md)."""
 
+from generator import reference
 from generator.plan import skips
-from generator.reference import BEGIN, END, readme_with_reference, render_reference
+from generator.reference import BEGIN, END, page_with_reference, render_reference
 from generator.spec import model
 from tests.conftest import ROOT
 
 
-def test_readme_reference_matches_the_model() -> None:
-    readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    assert BEGIN in readme and END in readme
-    assert readme_with_reference(readme) == readme, "run `python -m generator.reference --write`"
+def test_the_reference_page_matches_the_model() -> None:
+    assert reference.PAGE == ROOT / "docs" / "guide" / "queues-toml.md"
+    page = reference.PAGE.read_text(encoding="utf-8")
+    assert BEGIN in page and END in page
+    assert page_with_reference(page) == page, "run `python -m generator.reference --write`"
 
 
 def test_every_key_of_every_table_is_documented() -> None:
@@ -22,8 +25,15 @@ def test_every_key_of_every_table_is_documented() -> None:
                 assert field.description, f"{table.__name__}.{name} has no description"
 
 
-def test_readme_lists_every_checkov_suppression_with_its_reason() -> None:
-    readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    assert skips.BEGIN in readme and skips.END in readme
-    assert skips.readme_with_table(readme) == readme, "run `python -m generator.plan.skips --write`"
+def test_the_security_page_lists_every_checkov_suppression_with_its_reason() -> None:
+    assert skips.PAGE == ROOT / "docs" / "guide" / "security.md"
+    page = skips.PAGE.read_text(encoding="utf-8")
+    assert skips.BEGIN in page and skips.END in page
+    assert skips.page_with_table(page) == page, "run `python -m generator.plan.skips --write`"
     assert sorted(skips.WHERE) == sorted(skips.SUPPRESSIONS)
+
+
+def test_the_generated_blocks_live_on_their_pages_only() -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    for begin in (BEGIN, skips.BEGIN):
+        assert begin not in readme

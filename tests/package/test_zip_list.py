@@ -34,7 +34,7 @@ def test_zip_list_shows_entries_origins_and_what_was_left_out(tmp_path: Path, lo
     assert ["handler.py", "lambdas/fn/handler.py"] in rows
     assert ["common/__init__.py", "lambdas/common/__init__.py"] in rows
     assert ["tinylib/__init__.py", "tinylib-1.0-py3-none-any.whl"] in rows
-    left_out = lines.index("left out (see `Packaging the Lambda zips` in README.md):")
+    left_out = lines.index('left out (see docs/guide/packaging.md, "The zips"):')
     assert [line.split()[0] for line in lines[left_out + 1:]] == [
         "lambdas/fn/.env", "lambdas/fn/__pycache__/", "lambdas/fn/requirements.txt"]
     assert not any(".env" in " ".join(row) for row in rows[:left_out - 1])

@@ -90,7 +90,7 @@ def _unused(existing: dict, base: str) -> str:
     return key
 
 
-# How the README says to add a function: copy the template (a handler built on common/, and its pins).
+# How docs/guide/packaging.md says to add a function: copy the template (a handler built on common/, and its pins).
 FUNCTION_TEMPLATE = Path(__file__).resolve().parents[2] / "examples" / "function-template"
 
 
@@ -111,7 +111,7 @@ def add_a_queue_and_its_consumer(project: Path) -> None:
 
 
 def disable_a_trigger(project: Path) -> None:
-    """The README's rollback step 1: `enabled = false` on a consumer's trigger."""
+    """The rollback's step 1 (docs/guide/operations.md, "Rollback"): `enabled = false` on a consumer's trigger."""
     data = _spec(project)
     for function in data.get("functions", {}).values():
         triggers = [function["trigger"]] if "trigger" in function else list(function.get("triggers", {}).values())

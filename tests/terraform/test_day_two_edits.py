@@ -1,7 +1,7 @@
 """Day two, on a copy of the repository's own project: each edit a user makes (a queue and its consumer, the
-README's rollback switch, a FIFO conversion, another region in terraform.tfvars, a backend.tf, more tags),
-then `generate`, then the checks every topology gets (drift, fmt, validate, an offline plan creating every
-resource with the default tags, checkov 0 failed). The user's own files survive the generate untouched."""
+rollback switch of docs/guide/operations.md, a FIFO conversion, another region in terraform.tfvars, a backend.tf,
+more tags), then `generate`, then the checks every topology gets (drift, fmt, validate, an offline plan creating
+every resource with the default tags, checkov 0 failed). The user's own files survive the generate untouched."""
 
 from __future__ import annotations
 

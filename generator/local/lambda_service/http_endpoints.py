@@ -2,8 +2,8 @@
 
 A request to a function URL becomes the payload-2.0 event the deployed function receives. With auth type
 AWS_IAM the caller is taken from the request's SigV4 Authorization header (its access key id) or, unsigned,
-is the local developer; signatures are NOT verified locally (see README, "What the local run does not
-emulate").
+is the local developer; signatures are NOT verified locally (see docs/guide/local-stack.md, "What the local run
+does not emulate").
 """
 
 from __future__ import annotations
