@@ -13,8 +13,9 @@ import http.server
 import json
 import re
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
+from typing import Any
 
 from generator.local.lambda_service.environments import InvocationOutcome
 from generator.local.lambda_service.events import function_url_event, function_url_response
@@ -24,7 +25,7 @@ _CREDENTIAL = re.compile(r"Credential=([A-Za-z0-9]+)/")
 LOCAL_CALLER_KEY = "AKIALOCALDEVELOPER00"
 
 
-def caller_identity(authorization: str | None, account_id: str) -> dict[str, str]:
+def caller_identity(authorization: str | None, account_id: str) -> dict[str, str | None]:
     match = _CREDENTIAL.search(authorization or "")
     key = match.group(1) if match else LOCAL_CALLER_KEY
     user = "local-developer" if key == LOCAL_CALLER_KEY else f"local-{key.lower()}"
@@ -40,7 +41,7 @@ def caller_identity(authorization: str | None, account_id: str) -> dict[str, str
 
 
 class _Server:
-    def __init__(self, handler: type[http.server.BaseHTTPRequestHandler]):
+    def __init__(self, handler: Callable[..., http.server.BaseHTTPRequestHandler]):
         self._httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
         self._httpd.daemon_threads = True
         self.url = f"http://127.0.0.1:{self._httpd.server_address[1]}"
@@ -53,7 +54,7 @@ class _Server:
 
 class FunctionUrl(_Server):
     def __init__(self, *, function: str, auth_type: str, url_id: str, account_id: str, region: str,
-                 invoke: Callable[[dict], InvocationOutcome], log: Callable[[dict], None]):
+                 invoke: Callable[[dict[str, Any]], InvocationOutcome], log: Callable[[Mapping[str, object]], None]):
         self.function = function
         self.auth_type = auth_type
 
@@ -110,8 +111,8 @@ class MediaServer(_Server):
             def log_message(self, format: str, *args: object) -> None:
                 pass
 
-        super().__init__(functools.partial(Handler, directory=str(folder)))  # type: ignore[arg-type]
+        super().__init__(functools.partial(Handler, directory=str(folder)))
 
 
-def json_line(record: dict) -> str:
+def json_line(record: Mapping[str, object]) -> str:
     return json.dumps(record, sort_keys=True, default=str)
