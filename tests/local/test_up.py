@@ -27,7 +27,7 @@ RETRY_DELAY = 1
 
 
 @pytest.fixture(scope="module")
-def stack(tmp_path_factory):  # type: ignore[no-untyped-def]
+def stack(tmp_path_factory):
     project = copy_project(tmp_path_factory.mktemp("up") / "project")
     generated = cli(project, "generate", "--full")
     assert generated.returncode == 0, generated.stderr
@@ -40,7 +40,7 @@ def stack(tmp_path_factory):  # type: ignore[no-untyped-def]
         cli(project, "down")
 
 
-def session_for(project: Path):  # type: ignore[no-untyped-def]
+def session_for(project: Path):
     record = LocalState(project).read("emulator.json")
     assert record, "the emulator recorded nothing"
     return boto3.session.Session(aws_access_key_id="local", aws_secret_access_key="local",

@@ -45,7 +45,7 @@ def run(project: Path, *args: str, timeout: float = 300) -> subprocess.Completed
 
 
 @pytest.fixture(scope="module")
-def stack(tmp_path_factory):  # type: ignore[no-untyped-def]
+def stack(tmp_path_factory):
     project = copy_project(tmp_path_factory.mktemp("ops") / "project")
     generated = run(project, "generate", "--full", timeout=900)
     assert generated.returncode == 0, generated.stderr
@@ -57,7 +57,7 @@ def stack(tmp_path_factory):  # type: ignore[no-untyped-def]
         run(project, "down")
 
 
-def clients(project: Path):  # type: ignore[no-untyped-def]
+def clients(project: Path):
     record = LocalState(project).read("emulator.json")
     endpoint = f"http://127.0.0.1:{record['port']}"
     session = boto3.session.Session(aws_access_key_id="local", aws_secret_access_key="local",
@@ -65,14 +65,14 @@ def clients(project: Path):  # type: ignore[no-untyped-def]
     return session, endpoint, session.client("sqs", endpoint_url=endpoint)
 
 
-def counts(sqs, name: str) -> tuple[int, int]:  # type: ignore[no-untyped-def]
+def counts(sqs, name: str) -> tuple[int, int]:
     url = sqs.get_queue_url(QueueName=name)["QueueUrl"]
     attributes = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=[
         "ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"])["Attributes"]
     return int(attributes["ApproximateNumberOfMessages"]), int(attributes["ApproximateNumberOfMessagesNotVisible"])
 
 
-def wait_for(check, what: str, timeout: float = 120):  # type: ignore[no-untyped-def]
+def wait_for(check, what: str, timeout: float = 120):
     deadline = time.monotonic() + timeout
     while not (found := check()):
         assert time.monotonic() < deadline, f"{what} within {timeout:.0f} s"
@@ -81,7 +81,7 @@ def wait_for(check, what: str, timeout: float = 120):  # type: ignore[no-untyped
 
 
 @pytest.fixture(scope="module")
-def failed_job(stack) -> str:  # type: ignore[no-untyped-def]
+def failed_job(stack) -> str:
     """A job whose video URL answers 404: received max_receive_count times, then in video-processing-dlq."""
     runner = LocalState(stack).read("runner.json")
     job = run(stack, "job", "--local", f"{runner['media_url']}/missing.mp4")
@@ -92,7 +92,7 @@ def failed_job(stack) -> str:  # type: ignore[no-untyped-def]
 
 
 def test_status_after_a_failure_exits_1_counting_the_message_in_the_dlq(stack, failed_job):
-    def alarmed():  # type: ignore[no-untyped-def]
+    def alarmed():
         status = run(stack, "status", "--local", "--json")
         document = json.loads(status.stdout)
         states = {alarm["name"]: alarm["state"] for alarm in document["alarms"]}
@@ -214,7 +214,7 @@ def _wait_for_pause(process: subprocess.Popen[str], point: str, timeout: float =
     raise AssertionError(f"the redrive never paused at {point}: {process.communicate()}")
 
 
-def _drain(sqs, name: str) -> list[str]:  # type: ignore[no-untyped-def]
+def _drain(sqs, name: str) -> list[str]:
     url = sqs.get_queue_url(QueueName=name)["QueueUrl"]
     bodies = []
     while batch := sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10, WaitTimeSeconds=1).get("Messages", []):
@@ -224,7 +224,7 @@ def _drain(sqs, name: str) -> list[str]:  # type: ignore[no-untyped-def]
     return bodies
 
 
-def _fill_email_dlq(stack: Path, sqs, tag: str, count: int) -> list[str]:  # type: ignore[no-untyped-def]
+def _fill_email_dlq(stack: Path, sqs, tag: str, count: int) -> list[str]:
     """`count` notifications in email-dlq, with the email consumer disabled so their copies stay countable."""
     assert run(stack, "disable", "--local", "email").returncode == 0
     time.sleep(3)  # the runner re-reads the mappings every 2 s
