@@ -154,7 +154,8 @@ class MappingPoller:
                     first_at = time.monotonic()
             if len(records) >= mapping.batch_size or size >= MAX_PAYLOAD_BYTES:
                 break
-            if first_at is not None and (not mapping.batching_window  # (first_at: set with the first record)
+            # a batch has begun (first_at is set with its first record) and its window, if any, is over
+            if first_at is not None and (not mapping.batching_window
                                          or time.monotonic() - first_at >= mapping.batching_window):
                 break
             if not records and not response.get("Messages") and wait == 0:
