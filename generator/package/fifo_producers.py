@@ -29,8 +29,8 @@ def fifo_producer_warnings(spec: Spec, sources: list[FunctionSource]) -> list[Pr
                 if key in spec.queues and spec.queues[key].fifo_queue]
         if not fifo or not fn.source_dir.is_dir():
             continue
-        trees = {item.file.archive_name: item.tree for item in parse_python(source_tree(fn).files)
-                 if item.tree is not None}
+        trees = [(item.file.archive_name, item.tree) for item in parse_python(source_tree(fn).files)
+                 if item.tree is not None]
         if _sets_group_id(trees):
             continue
         queues = ", ".join(fifo)
@@ -43,12 +43,12 @@ def fifo_producer_warnings(spec: Spec, sources: list[FunctionSource]) -> list[Pr
     return problems
 
 
-def _sets_group_id(trees: dict[str, ast.Module]) -> bool:
-    """trees: archive name → parsed module, of the files that parse."""
-    if any(_passes_group_id(tree) for tree in trees.values()):
+def _sets_group_id(trees: list[tuple[str, ast.Module]]) -> bool:
+    """trees: (archive name, parsed module) of each file that parses."""
+    if any(_passes_group_id(tree) for _, tree in trees):
         return True
-    own = [tree for name, tree in trees.items() if not name.startswith("common/")]
-    shared = [tree for name, tree in trees.items() if name == _SHARED_SENDER]
+    own = [tree for name, tree in trees if not name.startswith("common/")]
+    shared = [tree for name, tree in trees if name == _SHARED_SENDER]
     return any(_uses_shared_sender(tree) for tree in own) and any(_mentions(tree) for tree in shared)
 
 
