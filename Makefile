@@ -66,9 +66,11 @@ check: $(VENV)/.generator
 test: $(VENV)/.installed $(CHECKOV)/.installed
 	$(PY) -m pytest -n $(TEST_WORKERS) --dist loadgroup
 
-## lint: ruff over the generator, the Lambdas, the tests, the benchmarks and requirements/install.py
+## lint: ruff over the generator, the Lambdas, the tests, the benchmarks and requirements/install.py, then
+##       mypy (strict) over the generator (pyproject.toml's [tool.mypy])
 lint: $(VENV)/.installed
 	$(PY) -m ruff check generator lambdas tests bench requirements
+	$(PY) -m mypy
 
 ## goldens: re-render the golden outputs under tests/golden/ and the gallery's expected messages under
 ##          tests/gallery/ after an intended template or message change (review the diff before committing)

@@ -47,13 +47,13 @@ def up_until_email(project: Path) -> tuple[float, float]:
     raise SystemExit("up printed no 'email recorded' line")
 
 
-def clients(project: Path):  # type: ignore[no-untyped-def]
+def clients(project: Path):
     record = EmulatorRecord.read(LocalState(project))
     assert record is not None, "the stack's emulator is not running"
     return local_session("us-east-1").client("sqs", endpoint_url=record.endpoint), record.endpoint
 
 
-def preload(sqs, url: str, events: int) -> None:  # type: ignore[no-untyped-def]
+def preload(sqs, url: str, events: int) -> None:
     now = int(time.time())
     for start in range(0, events, 10):
         sqs.send_message_batch(QueueUrl=url, Entries=[{"Id": str(i), "MessageBody": json.dumps({
@@ -62,13 +62,13 @@ def preload(sqs, url: str, events: int) -> None:  # type: ignore[no-untyped-def]
             "occurred_at": now, "job_id": None})} for i in range(min(10, events - start))])
 
 
-def depth(sqs, url: str) -> int:  # type: ignore[no-untyped-def]
+def depth(sqs, url: str) -> int:
     attributes = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=[
         "ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"])["Attributes"]
     return int(attributes["ApproximateNumberOfMessages"]) + int(attributes["ApproximateNumberOfMessagesNotVisible"])
 
 
-def wait_drained(sqs, url: str, started: float, timeout: float = 600) -> float:  # type: ignore[no-untyped-def]
+def wait_drained(sqs, url: str, started: float, timeout: float = 600) -> float:
     while depth(sqs, url):
         if time.monotonic() - started > timeout:
             raise SystemExit(f"{url} not drained after {timeout:.0f} s")
@@ -76,7 +76,7 @@ def wait_drained(sqs, url: str, started: float, timeout: float = 600) -> float: 
     return time.monotonic() - started
 
 
-def raw_rate(sqs, events: int) -> float:  # type: ignore[no-untyped-def]
+def raw_rate(sqs, events: int) -> float:
     url = sqs.create_queue(QueueName=f"bench-raw-{time.time_ns()}", Attributes={"VisibilityTimeout": "30"})["QueueUrl"]
     preload(sqs, url, events)
     started, done = time.monotonic(), 0
@@ -90,7 +90,7 @@ def raw_rate(sqs, events: int) -> float:  # type: ignore[no-untyped-def]
     return events / (time.monotonic() - started)
 
 
-def noop_runner_rate(project: Path, sqs, endpoint: str, events: int) -> float:  # type: ignore[no-untyped-def]
+def noop_runner_rate(project: Path, sqs, endpoint: str, events: int) -> float:
     """The analytics mapping's settings (batch 100, window 5 s, concurrency 2) around a do-nothing function run
     from a real process on the runtime's Python: what the runner itself costs."""
     url = sqs.create_queue(QueueName=f"bench-noop-{time.time_ns()}", Attributes={"VisibilityTimeout": "30"})["QueueUrl"]
@@ -108,7 +108,7 @@ def noop_runner_rate(project: Path, sqs, endpoint: str, events: int) -> float:  
     session = boto3.session.Session(aws_access_key_id="local", aws_secret_access_key="local", region_name="us-east-1")
     lock = threading.Lock()
 
-    def sqs_factory():  # type: ignore[no-untyped-def]
+    def sqs_factory():
         with lock:
             return session.client("sqs", endpoint_url=endpoint)
 

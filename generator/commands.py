@@ -5,12 +5,17 @@ from __future__ import annotations
 import argparse
 import sys
 import time
+from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from generator.command import Command, count, spec_argument
 
+if TYPE_CHECKING:
+    from generator.problems import Problem
 
-def _print_problems(problems: list) -> None:  # list[Problem]
+
+def _print_problems(problems: Sequence[Problem]) -> None:
     for problem in problems:
         print(problem.format(), file=sys.stderr)
 

@@ -28,6 +28,11 @@ import stat
 import sys
 import time
 
+# mypy reads a name TYPE_CHECKING as true; at run time this imports nothing (not even typing)
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from generator.pipeline import Result
+
 FORMAT = 2  # 2: the docs folder is an output
 STAMP_NAME = "generate-stamp.marshal"
 # Environment variables that change what `generate` produces. None do today; tests/generator/test_fastpath_guards.py
@@ -90,7 +95,7 @@ class _Scan:
                         raise Unsure(f"{entry.path} is not a regular file")
         return dict(sorted(entries.items()))
 
-    def input(self, path: str) -> object:
+    def input(self, path: str) -> str | dict[str, str]:
         try:
             st = os.stat(path, follow_symlinks=False)
         except FileNotFoundError:
@@ -163,7 +168,7 @@ def _state(spec: str, out: str, inputs: list[str], zip_folders: list[str], produ
     scan = _Scan()
     key = _key(spec, out, scan)
     generator_newest, scan.newest_ns, scan.files = scan.newest_ns, 0, 0  # from here on: the inputs
-    state = {
+    state: dict[str, object] = {
         "key": key,
         "inputs": {path: scan.input(path) for path in inputs},
         "produced": sorted(produced),  # the out dir's files this run wrote or kept
@@ -186,16 +191,16 @@ def forget(spec_path: object) -> bool:
     return True
 
 
-def record(spec_path: object, out_dir: object, result: object, *, started_ns: int) -> bool:
-    """After a successful full generate: write the stamp (atomically), unless the run cannot be vouched for.
-    `result` is pipeline.Result: its inputs, files, packages and warnings."""
+def record(spec_path: object, out_dir: object, result: "Result", *, started_ns: int) -> bool:
+    """After a successful full generate: write the stamp (atomically), unless the run cannot be vouched for:
+    from `result` its inputs, files, packages and warnings."""
     spec, out = str(spec_path), str(out_dir)
     stamp = stamp_path(spec)
     if not forget(spec):
         return False
     inputs = list(dict.fromkeys(os.path.abspath(str(path)) for path in result.inputs))
     zip_folders = sorted({os.path.dirname(os.path.abspath(str(p.zip_path))) for p in result.packages})
-    docs_folders = [os.path.abspath(str(result.docs_dir))] if getattr(result, "docs_dir", None) else []
+    docs_folders = [os.path.abspath(str(result.docs_dir))] if result.docs_dir else []
     try:
         out_dir_path = os.path.abspath(out)
         produced = frozenset(os.path.basename(str(path)) for _, path in result.files

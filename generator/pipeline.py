@@ -17,7 +17,13 @@ from generator.output import guard, header, journal, previous
 from generator.output.header import GENERATED_MARKER  # noqa: F401 - re-exported: other tools look for the marker
 from generator.output.moves import QUEUE_TYPE, Loss, find_losses, find_moves, kept_moves, render_moved
 from generator.output.previous import Move
-from generator.package.build import PackageResult, default_wheel_dir, prepare_packages, write_packages
+from generator.package.build import (
+    PackageResult,
+    PreparedPackage,
+    default_wheel_dir,
+    prepare_packages,
+    write_packages,
+)
 from generator.package.checks import function_problems
 from generator.package.inputs import function_sources
 from generator.plan.buckets import artifacts_bucket_problems
@@ -87,11 +93,11 @@ class Rendering:
     packages: list[PackageResult]  # every function's zip, built or reused
     moves: list[Move] = field(default_factory=list)  # new this run (moved.tf may keep earlier ones too)
     losses: list[Loss] = field(default_factory=list)  # queues Terraform would destroy or replace
-    loss_paths: dict[str, tuple] = field(default_factory=dict)  # new queue address → its queues.toml path
+    loss_paths: dict[str, tuple[str, ...]] = field(default_factory=dict)  # new queue address → its queues.toml path
     overwrites: guard.Overwrites = field(default_factory=guard.Overwrites)
     on_disk: journal.OnDisk = field(default_factory=journal.OnDisk)
     loaded: LoadedSpec | None = None
-    prepared: list = field(default_factory=list, repr=False)  # the zips, written once the run may go ahead
+    prepared: list[PreparedPackage] = field(default_factory=list, repr=False)  # zips, written once the run may go ahead
     inputs: list[Path] = field(default_factory=list)  # the spec, every function's source folder and common/
     docs: Docs | None = None  # the generated docs beside out_dir
 
@@ -176,8 +182,8 @@ def _redeclared(existing: list[Move], declared: Collection[str], moved_path: Pat
             .at(str(moved_path), 0, 0) for move in existing if move.source in declared]
 
 
-def _queue_paths(plan: Plan) -> dict[str, tuple]:
-    paths: dict[str, tuple] = {}
+def _queue_paths(plan: Plan) -> dict[str, tuple[str, ...]]:
+    paths: dict[str, tuple[str, ...]] = {}
     for queue in plan.queues:
         paths[f"{QUEUE_TYPE}.{queue.label}"] = ("queues", queue.key)
         paths[f"{QUEUE_TYPE}.{queue.dlq_label}"] = ("queues", queue.key, "dlq")  # FIFO is the queue's setting
@@ -241,7 +247,7 @@ def generate(spec_path: Path, out_dir: Path, *, check_only: bool = False, allow_
         return result
 
 
-def _write_zips(prepared: list) -> None:
+def _write_zips(prepared: list[PreparedPackage]) -> None:
     try:
         write_packages(prepared)
     except OSError as exc:  # e.g. build/ is a file, or not writable

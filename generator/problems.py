@@ -31,7 +31,7 @@ class Problem:
     def dotted_path(self) -> str:
         return dotted(self.path)
 
-    def sort_key(self) -> tuple:
+    def sort_key(self) -> tuple[str, int, int, str, str, str]:
         return (self.file, self.line or 10**9, self.column, self.dotted_path, self.level.value, self.message)
 
     def at(self, file: str, line: int, column: int) -> Problem:

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import sys
 import time
+from typing import TextIO
 
 
 class Progress:
-    def __init__(self, stream=sys.stdout) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, stream: TextIO = sys.stdout) -> None:
         self.started = time.monotonic()
         self._stream = stream
 

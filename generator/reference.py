@@ -99,7 +99,7 @@ def _default(field: FieldInfo) -> str:
     if field.is_required():
         return "**required**"
     if field.default_factory is not None:
-        value = field.default_factory()
+        value = field.get_default(call_default_factory=True)
         return "`[]`" if value == [] else "`{}`" if value == {} else "see below"
     if field.default is None or field.default is PydanticUndefined:
         return "—"

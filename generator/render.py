@@ -26,7 +26,7 @@ GENERATED_FILES: dict[str, tuple[str, Callable[[Plan], bool]]] = {
 }
 
 
-FILTERS = {
+FILTERS: dict[str, Callable[..., str]] = {
     "hcl": hcl.expression,
     "aws_name": naming.prefixed,  # "${local.name_prefix}<name>": the name in this environment
 }

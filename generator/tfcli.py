@@ -59,7 +59,8 @@ def terraform_env(config_dir: Path, environ: Mapping[str, str] = os.environ) -> 
     return env
 
 
-def run(args: Sequence[str], cwd: Path, env: Mapping[str, str], timeout: float = 600) -> subprocess.CompletedProcess:
+def run(args: Sequence[str], cwd: Path, env: Mapping[str, str],
+        timeout: float = 600) -> subprocess.CompletedProcess[str]:
     binary = terraform_binary()
     if binary is None:
         raise FileNotFoundError("terraform is not on PATH")

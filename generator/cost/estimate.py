@@ -8,7 +8,7 @@ CloudWatch alarms and the dashboard. Every number comes from prices.py; every as
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from generator.cost import prices
@@ -144,9 +144,9 @@ def estimate(spec: Spec, plan: Plan) -> Estimate:
     functions = []
     for key in sorted(spec.functions):
         fn = spec.functions[key]
-        expected = fn.expected
-        count = invocations[key] + (expected.invocations_per_month if expected else 0)
-        duration = expected.duration_ms if expected and expected.duration_ms is not None else None
+        usage = fn.expected
+        count = invocations[key] + (usage.invocations_per_month if usage else 0)
+        duration = usage.duration_ms if usage and usage.duration_ms is not None else None
         if duration is None:
             duration = fn.timeout * 1000
             if count:
@@ -162,7 +162,7 @@ def estimate(spec: Spec, plan: Plan) -> Estimate:
     return Estimate(tuple(line for line in lines if line.quantity), tuple(queues), tuple(functions), tuple(notes))
 
 
-def _cheapest_first(lines: list[tuple[str, float, Price]], free: float) -> list[tuple[str, float, Price, float]]:
+def _cheapest_first(lines: Sequence[tuple[str, float, Price]], free: float) -> list[tuple[str, float, Price, float]]:
     """Share a free allowance among lines priced differently, cheapest first, so the credit is never overstated."""
     shared = []
     for item, quantity, price in sorted(lines, key=lambda entry: (entry[2].dollars / entry[2].per, entry[0])):

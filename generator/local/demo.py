@@ -16,12 +16,13 @@ import urllib.error
 import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from generator.local.state import LocalError, LocalSetting
 from generator.progress import Progress
 
 if TYPE_CHECKING:
+    from boto3.session import Session
 
     from generator.ops.topology import Topology
 
@@ -88,7 +89,7 @@ def test_queue(topology: Topology) -> str:
 
 
 def submit_job(router_url: str, video_url: str, *, email: str, quality: str = "480p",
-               caller_key: str | None = None) -> dict:
+               caller_key: str | None = None) -> dict[str, Any]:
     """POST the job to the router's function URL; the JSON answer (raises DemoError on a non-200)."""
     body = json.dumps({"video_url": video_url, "user_email": email, "quality": quality}).encode()
     request = urllib.request.Request(router_url.rstrip("/") + "/jobs", data=body, method="POST",
@@ -97,7 +98,8 @@ def submit_job(router_url: str, video_url: str, *, email: str, quality: str = "4
         request.add_header("Authorization", f"AWS4-HMAC-SHA256 Credential={caller_key}/local/lambda/aws4_request")
     try:
         with urllib.request.urlopen(request, timeout=60) as response:
-            return json.loads(response.read())
+            answer: dict[str, Any] = json.loads(response.read())
+            return answer
     except urllib.error.HTTPError as error:
         raise DemoError(f"the router answered {error.code}: {error.read().decode('utf-8', 'replace')}") from None
 
@@ -106,7 +108,7 @@ def submit_job(router_url: str, video_url: str, *, email: str, quality: str = "4
 class JobArtefacts:
     job_id: str
     objects: list[str] = field(default_factory=list)  # s3://bucket/key
-    email: dict | None = None
+    email: dict[str, Any] | None = None  # source, destinations, subject, body: as the emulator's SES route has them
     milestones: dict[str, bool] = field(default_factory=dict)
 
     @property
@@ -116,7 +118,7 @@ class JobArtefacts:
         return has_video and has_thumbnail and self.email is not None and all(self.milestones.values())
 
 
-def artefacts(session, endpoint: str, job_id: str) -> JobArtefacts:  # type: ignore[no-untyped-def]
+def artefacts(session: Session, endpoint: str, job_id: str) -> JobArtefacts:
     """What the pipeline has produced for the job so far, read from the emulator."""
     found = JobArtefacts(job_id)
     s3 = session.client("s3", endpoint_url=endpoint)
@@ -140,7 +142,7 @@ def artefacts(session, endpoint: str, job_id: str) -> JobArtefacts:  # type: ign
     return found
 
 
-def _sent_email(endpoint: str, job_id: str) -> dict | None:
+def _sent_email(endpoint: str, job_id: str) -> dict[str, Any] | None:
     """The email SES recorded for the job (the emulator's local route: SES has no API for sent mail)."""
     with urllib.request.urlopen(f"{endpoint}/_local/ses/messages", timeout=30) as response:
         messages = json.loads(response.read())
@@ -150,7 +152,7 @@ def _sent_email(endpoint: str, job_id: str) -> dict | None:
     return None
 
 
-def stopped_consumers(session, endpoint: str | None) -> dict[str, list[str]]:  # type: ignore[no-untyped-def]
+def stopped_consumers(session: Session, endpoint: str | None) -> dict[str, list[str]]:
     """Function name → its queues, for every function whose event source mappings are all disabled on the target
     (the rollback's `enabled = false`, or `disable`): what the job cannot get past."""
     from generator.ops.status import mapping_states
@@ -177,7 +179,8 @@ def expected_stages(stopped: dict[str, list[str]]) -> tuple[set[str], str | None
                                            f"{', '.join(stopped[COUNTER])}, uncounted")
 
 
-def wait_for_job(session, endpoint: str, job_id: str, progress: Progress, timeout: float) -> JobArtefacts:  # type: ignore[no-untyped-def]
+def wait_for_job(session: Session, endpoint: str, job_id: str, progress: Progress,
+                 timeout: float) -> JobArtefacts:
     """Wait until the job has reached every stage its enabled consumers can take it to."""
     expected, stops = expected_stages(stopped_consumers(session, endpoint))
     if stops is not None:

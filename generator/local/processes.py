@@ -82,7 +82,7 @@ def start_background(state: LocalState, name: str, module: str, record_file: str
 def stop_recorded(state: LocalState, record_file: str) -> bool:
     """Stop the process record_file names; True when one was running."""
     record = state.read(record_file)
-    return bool(record) and isinstance(record.get("pid"), int) and stop_process_group(record["pid"])
+    return record is not None and isinstance(record.get("pid"), int) and stop_process_group(record["pid"])
 
 
 def stack_processes(state: LocalState) -> list[int]:

@@ -20,6 +20,9 @@ from typing import TYPE_CHECKING, Any
 from generator.command import Command, ExitCode, UsageError
 
 if TYPE_CHECKING:
+    from types_boto3_sqs import SQSClient
+    from types_boto3_sqs.type_defs import MessageTypeDef
+
     from generator.ops.redrive import Queue, RedriveOutcome
     from generator.ops.target import Target
     from generator.ops.topology import QueueRef, Topology
@@ -259,7 +262,7 @@ def redrive(args: argparse.Namespace) -> int:
     return ExitCode.OK if outcome.complete else ExitCode.PROBLEMS
 
 
-def _sources(sqs: Any, topology: Topology, dlq_ref: QueueRef, dlq: Queue) -> tuple[list[Queue], str]:
+def _sources(sqs: SQSClient, topology: Topology, dlq_ref: QueueRef, dlq: Queue) -> tuple[list[Queue], str]:
     """The queues whose messages fail into this DLQ, as the target says (RedrivePolicy, RedriveAllowPolicy), else
     as queues.toml says; and how they were found."""
     from generator.ops.redrive import queue_named
@@ -281,14 +284,14 @@ def _sources(sqs: Any, topology: Topology, dlq_ref: QueueRef, dlq: Queue) -> tup
     return [queue_named(sqs, name) for name in sorted(set(names))], how
 
 
-def _destinations(sqs: Any, destination: Queue | None, sources: list[Queue]) -> Callable[[dict[str, Any]],
-                                                                                      Queue | None]:
+def _destinations(sqs: SQSClient, destination: Queue | None,
+                  sources: list[Queue]) -> Callable[[MessageTypeDef], Queue | None]:
     """message → the queue it goes back to: --to, else the queue SQS says it failed in, else the only source."""
     from generator.ops.redrive import queue_named
 
     by_name = {queue.name: queue for queue in sources}
 
-    def choose(message: dict[str, Any]) -> Queue | None:
+    def choose(message: MessageTypeDef) -> Queue | None:
         if destination is not None:
             return destination
         arn = message.get("Attributes", {}).get("DeadLetterQueueSourceArn")

@@ -10,8 +10,13 @@ a FIFO DLQ shows the oldest messages of some groups, not necessarily the N oldes
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
+from typing import TYPE_CHECKING, Any
 
 from generator.ops.sqs_messages import attribute_values, release, timestamp
+
+if TYPE_CHECKING:
+    from types_boto3_sqs import SQSClient
+    from types_boto3_sqs.type_defs import MessageTypeDef
 
 HOLD_SECONDS = 20
 BODY_SHOWN = 2000  # characters of a body in the text output (--json has all)
@@ -29,7 +34,7 @@ class PeekedMessage:
     group_id: str | None
     deduplication_id: str | None
 
-    def as_json(self) -> dict:
+    def as_json(self) -> dict[str, Any]:
         return asdict(self)
 
 
@@ -39,8 +44,8 @@ class Peek:
     not_released: int  # messages that stay hidden until HOLD_SECONDS pass (ChangeMessageVisibility failed)
 
 
-def peek(sqs, url: str, limit: int) -> Peek:  # type: ignore[no-untyped-def]
-    received: dict[str, dict] = {}
+def peek(sqs: SQSClient, url: str, limit: int) -> Peek:
+    received: dict[str, MessageTypeDef] = {}
     handles: list[str] = []
     try:
         while len(received) < limit:
@@ -58,7 +63,7 @@ def peek(sqs, url: str, limit: int) -> Peek:  # type: ignore[no-untyped-def]
     return Peek([_peeked(message) for message in received.values()], not_released)
 
 
-def _peeked(message: dict) -> PeekedMessage:
+def _peeked(message: MessageTypeDef) -> PeekedMessage:
     system = message.get("Attributes", {})
     return PeekedMessage(
         message_id=message["MessageId"],

@@ -12,11 +12,15 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING
 
 from botocore.exceptions import ClientError
 
 from generator.ops.sqs_messages import queue_counts
+
+if TYPE_CHECKING:
+    from types_boto3_sqs import SQSClient
+    from types_boto3_sqs.type_defs import ListMessageMoveTasksResultEntryTypeDef, StartMessageMoveTaskRequestTypeDef
 
 POLL_SECONDS = 1.0
 PROGRESS_SECONDS = 2.0
@@ -32,7 +36,7 @@ class Queue:
     fifo: bool
 
 
-def queue_named(sqs: Any, name: str) -> Queue:
+def queue_named(sqs: SQSClient, name: str) -> Queue:
     url = sqs.get_queue_url(QueueName=name)["QueueUrl"]
     arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
     return Queue(name, url, arn, name.endswith(".fifo"))
@@ -56,7 +60,7 @@ class RedriveOutcome:
         ended_well = self.task_status in ("", "COMPLETED")
         return ended_well and not self.failed and not self.left and not self.interrupted
 
-    def as_json(self) -> dict:
+    def as_json(self) -> dict[str, object]:
         return {"method": self.method, "to_move": self.to_move, "moved": self.moved, "resumed": self.resumed,
                 "failed": self.failed, "left": self.left, "interrupted": self.interrupted,
                 "task_status": self.task_status,
@@ -79,8 +83,8 @@ def _unsupported(error: Exception) -> bool:
 # ── SQS's own redrive ────────────────────────────────────────────────────────────────────────────────────────
 
 
-def with_move_task(sqs, dlq: Queue, destination: Queue | None, progress: Callable[[str], None], *,  # type: ignore[no-untyped-def]
-                   rate: int | None, probe=None) -> RedriveOutcome | None:  # type: ignore[no-untyped-def]
+def with_move_task(sqs: SQSClient, dlq: Queue, destination: Queue | None, progress: Callable[[str], None], *,
+                   rate: int | None, probe: SQSClient | None = None) -> RedriveOutcome | None:
     """None when the endpoint has no StartMessageMoveTask. destination None: each message to its own source.
     probe: a client for the first call that does not retry (an endpoint without the operation answers 500)."""
     started = time.monotonic()
@@ -91,7 +95,7 @@ def with_move_task(sqs, dlq: Queue, destination: Queue | None, progress: Callabl
             return None
         raise
     outcome = RedriveOutcome("move-task")
-    task: dict = latest[0] if latest else {}
+    task: ListMessageMoveTasksResultEntryTypeDef = latest[0] if latest else {}
     running = False  # a task of ours (started, or found running) is under way in SQS
     try:
         if task.get("Status") in ("RUNNING", "CANCELLING"):
@@ -103,7 +107,7 @@ def with_move_task(sqs, dlq: Queue, destination: Queue | None, progress: Callabl
             if not visible + in_flight:
                 outcome.note = f"{dlq.name} is empty: nothing to redrive"
                 return outcome
-            request = {"SourceArn": dlq.arn}
+            request: StartMessageMoveTaskRequestTypeDef = {"SourceArn": dlq.arn}
             if destination is not None:
                 request["DestinationArn"] = destination.arn
             if rate is not None:
@@ -131,7 +135,8 @@ def with_move_task(sqs, dlq: Queue, destination: Queue | None, progress: Callabl
     return outcome
 
 
-def _follow(sqs, dlq: Queue, task: dict, outcome: RedriveOutcome, progress: Callable[[str], None]) -> dict:  # type: ignore[no-untyped-def]
+def _follow(sqs: SQSClient, dlq: Queue, task: ListMessageMoveTasksResultEntryTypeDef, outcome: RedriveOutcome,
+            progress: Callable[[str], None]) -> ListMessageMoveTasksResultEntryTypeDef:
     """Poll the DLQ's latest task (one active task per queue: the one just started, or the one found) until it
     ends; its counts go into the outcome."""
     last_report = 0.0

@@ -21,12 +21,21 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import FrameType
+from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import ClientError
 
 from generator.ops.redrive import Queue, RedriveOutcome
 from generator.ops.sqs_messages import queue_counts, release, sendable_attributes
 from generator.pause import pause_point
+
+if TYPE_CHECKING:
+    from types_boto3_sqs import SQSClient
+    from types_boto3_sqs.type_defs import MessageTypeDef, SendMessageBatchRequestEntryTypeDef
+
+# What signal.signal returns and takes back: a function, SIG_DFL or SIG_IGN, or None (set outside Python)
+SignalHandler = Callable[[int, FrameType | None], Any] | int | None
 
 BATCH_BYTES = 256 * 1024  # SendMessageBatch's payload limit
 PROGRESS_SECONDS = 2.0
@@ -71,9 +80,9 @@ class Journal:
 
 @dataclass
 class _Run:
-    sqs: object
+    sqs: SQSClient
     dlq: Queue
-    destinations: Callable[[dict], Queue | None]  # the queue a received message goes back to
+    destinations: Callable[[MessageTypeDef], Queue | None]  # the queue a received message goes back to
     journal: Journal
     visibility: int
     outcome: RedriveOutcome
@@ -84,7 +93,7 @@ class _Run:
     batches: int = 0
 
 
-def by_copy(sqs, dlq: Queue, destinations: Callable[[dict], Queue | None], journal: Journal,  # type: ignore[no-untyped-def]
+def by_copy(sqs: SQSClient, dlq: Queue, destinations: Callable[[MessageTypeDef], Queue | None], journal: Journal,
             progress: Callable[[str], None], *, limit: int | None, visibility: int,
             in_flight_wait: float) -> RedriveOutcome:
     started = time.monotonic()
@@ -138,19 +147,19 @@ def by_copy(sqs, dlq: Queue, destinations: Callable[[dict], Queue | None], journ
     return run.outcome
 
 
-def _move_batch(run: _Run, batch: list[dict]) -> None:
+def _move_batch(run: _Run, batch: list[MessageTypeDef]) -> None:
     already = [m for m in batch if m["MessageId"] in run.journal.sent]
     skipped = [m for m in batch if m["MessageId"] in run.copies]
     run.held += [m["ReceiptHandle"] for m in skipped]
     fresh = [m for m in batch if m not in already and m not in skipped]
-    groups: dict[str, tuple[Queue, list[dict]]] = {}  # destination URL → the destination, its messages
+    groups: dict[str, tuple[Queue, list[MessageTypeDef]]] = {}  # destination URL → the destination, its messages
     for message in fresh:
         destination = run.destinations(message)
         if destination is None:
             _fail(run, message, "its source queue is unknown: name it with --to QUEUE")
         else:
             groups.setdefault(destination.url, (destination, []))[1].append(message)
-    sent: list[tuple[dict, str, str]] = []
+    sent: list[tuple[MessageTypeDef, str, str]] = []
     for destination, messages in groups.values():
         for chunk in _chunks(messages, fifo=destination.fifo):
             chunk = _unblocked(run, chunk)
@@ -164,10 +173,10 @@ def _move_batch(run: _Run, batch: list[dict]) -> None:
     run.outcome.resumed += sum(1 for m in already if m["MessageId"] in deleted)
 
 
-def _chunks(messages: list[dict], *, fifo: bool) -> list[list[dict]]:
+def _chunks(messages: list[MessageTypeDef], *, fifo: bool) -> list[list[MessageTypeDef]]:
     """SendMessageBatch-sized chunks, in order. On FIFO queues a chunk holds one message per group, so a failed
     entry can only be followed by its group's next message in a later chunk, which is then held back."""
-    chunks: list[list[dict]] = []
+    chunks: list[list[MessageTypeDef]] = []
     size = 0
     groups: set[str | None] = set()
     for message in messages:
@@ -182,7 +191,7 @@ def _chunks(messages: list[dict], *, fifo: bool) -> list[list[dict]]:
     return chunks
 
 
-def _unblocked(run: _Run, chunk: list[dict]) -> list[dict]:
+def _unblocked(run: _Run, chunk: list[MessageTypeDef]) -> list[MessageTypeDef]:
     kept = []
     for message in chunk:
         group = message.get("Attributes", {}).get("MessageGroupId")
@@ -193,10 +202,10 @@ def _unblocked(run: _Run, chunk: list[dict]) -> list[dict]:
     return kept
 
 
-def _send(run: _Run, destination: Queue, messages: list[dict]) -> list[tuple[dict, str, str]]:
+def _send(run: _Run, destination: Queue, messages: list[MessageTypeDef]) -> list[tuple[MessageTypeDef, str, str]]:
     entries = []
     for index, message in enumerate(messages):
-        entry = {"Id": str(index), "MessageBody": message["Body"]}
+        entry: SendMessageBatchRequestEntryTypeDef = {"Id": str(index), "MessageBody": message["Body"]}
         attributes = sendable_attributes(message.get("MessageAttributes", {}))
         if attributes:
             entry["MessageAttributes"] = attributes
@@ -208,7 +217,7 @@ def _send(run: _Run, destination: Queue, messages: list[dict]) -> list[tuple[dic
             entry["MessageDeduplicationId"] = f"redrive-{message['MessageId']}"
         entries.append(entry)
     try:
-        answer = run.sqs.send_message_batch(QueueUrl=destination.url, Entries=entries)  # type: ignore[attr-defined]
+        answer = run.sqs.send_message_batch(QueueUrl=destination.url, Entries=entries)
     except ClientError as error:  # the whole batch refused, nothing sent: one by one, so only the culprits stay
         if len(messages) > 1:
             return [sent for message in messages for sent in _send(run, destination, [message])]
@@ -221,11 +230,11 @@ def _send(run: _Run, destination: Queue, messages: list[dict]) -> list[tuple[dic
     return [(messages[int(ok["Id"])], ok["MessageId"], destination.url) for ok in answer.get("Successful", [])]
 
 
-def _delete(run: _Run, messages: list[dict]) -> set[str]:
+def _delete(run: _Run, messages: list[MessageTypeDef]) -> set[str]:
     deleted: set[str] = set()
     for start in range(0, len(messages), 10):
         chunk = messages[start:start + 10]
-        answer = run.sqs.delete_message_batch(QueueUrl=run.dlq.url, Entries=[  # type: ignore[attr-defined]
+        answer = run.sqs.delete_message_batch(QueueUrl=run.dlq.url, Entries=[
             {"Id": str(i), "ReceiptHandle": m["ReceiptHandle"]} for i, m in enumerate(chunk)])
         deleted |= {chunk[int(ok["Id"])]["MessageId"] for ok in answer.get("Successful", [])}
         for failure in answer.get("Failed", []):  # sent, journaled, still in the DLQ: the next run deletes it
@@ -234,7 +243,7 @@ def _delete(run: _Run, messages: list[dict]) -> set[str]:
     return deleted
 
 
-def _fail(run: _Run, message: dict, reason: str) -> None:
+def _fail(run: _Run, message: MessageTypeDef, reason: str) -> None:
     run.outcome.failed[message["MessageId"]] = reason
     run.held.append(message["ReceiptHandle"])
     group = message.get("Attributes", {}).get("MessageGroupId")
@@ -247,9 +256,9 @@ class _StopOnSignal:
 
     def __init__(self) -> None:
         self.requested = False
-        self._previous: dict[int, object] = {}
+        self._previous: dict[int, SignalHandler] = {}
 
-    def _handler(self, signum, frame) -> None:  # type: ignore[no-untyped-def]
+    def _handler(self, signum: int, frame: FrameType | None) -> None:
         self.requested = True
 
     def __enter__(self) -> _StopOnSignal:
@@ -260,5 +269,5 @@ class _StopOnSignal:
 
     def __exit__(self, *exc: object) -> None:
         for sig, handler in self._previous.items():
-            signal.signal(sig, handler)  # type: ignore[arg-type]
+            signal.signal(sig, handler)
 

@@ -3,9 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from types_boto3_sqs import SQSClient
+    from types_boto3_sqs.type_defs import MessageAttributeValueOutputTypeDef, MessageAttributeValueTypeDef
 
 
-def queue_counts(sqs, url: str) -> tuple[int, int]:  # type: ignore[no-untyped-def]
+def queue_counts(sqs: SQSClient, url: str) -> tuple[int, int]:
     """(visible, in flight) of a queue."""
     attributes = sqs.get_queue_attributes(
         QueueUrl=url, AttributeNames=["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"]
@@ -13,7 +19,7 @@ def queue_counts(sqs, url: str) -> tuple[int, int]:  # type: ignore[no-untyped-d
     return int(attributes["ApproximateNumberOfMessages"]), int(attributes["ApproximateNumberOfMessagesNotVisible"])
 
 
-def release(sqs, url: str, receipt_handles: list[str]) -> int:  # type: ignore[no-untyped-def]
+def release(sqs: SQSClient, url: str, receipt_handles: list[str]) -> int:
     """Make received messages visible again at once (ChangeMessageVisibility 0); how many could not be."""
     failed = 0
     for start in range(0, len(receipt_handles), 10):
@@ -24,16 +30,21 @@ def release(sqs, url: str, receipt_handles: list[str]) -> int:  # type: ignore[n
     return failed
 
 
-def sendable_attributes(received: dict) -> dict:
+def sendable_attributes(received: Mapping[str, MessageAttributeValueOutputTypeDef],
+                        ) -> dict[str, MessageAttributeValueTypeDef]:
     """Message attributes as SendMessage takes them back (ReceiveMessage adds empty list fields SQS reserves)."""
-    found = {}
+    found: dict[str, MessageAttributeValueTypeDef] = {}
     for name, value in received.items():
-        kept = {key: value[key] for key in ("DataType", "StringValue", "BinaryValue") if key in value}
+        kept: MessageAttributeValueTypeDef = {"DataType": value["DataType"]}
+        if "StringValue" in value:
+            kept["StringValue"] = value["StringValue"]
+        if "BinaryValue" in value:
+            kept["BinaryValue"] = value["BinaryValue"]
         found[name] = kept
     return found
 
 
-def attribute_values(received: dict) -> dict[str, str]:
+def attribute_values(received: Mapping[str, MessageAttributeValueOutputTypeDef]) -> dict[str, str]:
     """name → value as text (binary values as their length), for display."""
     shown = {}
     for name, value in sorted(received.items()):

@@ -7,9 +7,14 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from boto3.session import Session
+    from types_boto3_cloudwatch import CloudWatchClient
+    from types_boto3_sqs.literals import QueueAttributeNameType
+
     from generator.ops.topology import QueueRef, Topology
 
-COUNTS = ("ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible", "ApproximateNumberOfMessagesDelayed")
+COUNTS: tuple[QueueAttributeNameType, ...] = (
+    "ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible", "ApproximateNumberOfMessagesDelayed")
 
 
 @dataclass(frozen=True)
@@ -49,7 +54,7 @@ class Snapshot:
     alarms: list[AlarmStatus]
 
 
-def snapshot(session, endpoint: str | None, topology: Topology) -> Snapshot:  # type: ignore[no-untyped-def]
+def snapshot(session: Session, endpoint: str | None, topology: Topology) -> Snapshot:
     """Every queue and DLQ of the topology, its consumers' mappings and the alarms on either, on the target."""
     queues = queue_statuses(session, endpoint, topology.queues())
     triggers = [(t.function_name, t.queue.name) for t in topology.triggers()]
@@ -57,7 +62,7 @@ def snapshot(session, endpoint: str | None, topology: Topology) -> Snapshot:  # 
     return Snapshot(queues, mapping_statuses(session, endpoint, triggers), alarm_statuses(session, endpoint, resources))
 
 
-def queue_statuses(session, endpoint: str | None, queues: list[QueueRef]) -> list[QueueStatus]:  # type: ignore[no-untyped-def]
+def queue_statuses(session: Session, endpoint: str | None, queues: list[QueueRef]) -> list[QueueStatus]:
     sqs = session.client("sqs", endpoint_url=endpoint)
     cloudwatch = session.client("cloudwatch", endpoint_url=endpoint)
     found = []
@@ -78,7 +83,7 @@ def queue_statuses(session, endpoint: str | None, queues: list[QueueRef]) -> lis
     return found
 
 
-def _oldest_age(cloudwatch, queue_name: str) -> float | None:  # type: ignore[no-untyped-def]
+def _oldest_age(cloudwatch: CloudWatchClient, queue_name: str) -> float | None:
     """ApproximateAgeOfOldestMessage: SQS publishes it to CloudWatch only (the API has no such attribute)."""
     now = dt.datetime.now(dt.UTC)
     points = cloudwatch.get_metric_statistics(
@@ -91,7 +96,7 @@ def _oldest_age(cloudwatch, queue_name: str) -> float | None:  # type: ignore[no
     return max(points, key=lambda point: point["Timestamp"])["Maximum"]
 
 
-def alarm_statuses(session, endpoint: str | None, resources: set[str]) -> list[AlarmStatus]:  # type: ignore[no-untyped-def]
+def alarm_statuses(session: Session, endpoint: str | None, resources: set[str]) -> list[AlarmStatus]:
     """Every metric alarm on one of these queues or functions (by its QueueName/FunctionName dimension)."""
     cloudwatch = session.client("cloudwatch", endpoint_url=endpoint)
     found = []
@@ -103,13 +108,13 @@ def alarm_statuses(session, endpoint: str | None, resources: set[str]) -> list[A
     return sorted(found, key=lambda status: status.name)
 
 
-def mapping_statuses(session, endpoint: str | None, triggers: list[tuple[str, str]]) -> list[MappingStatus]:  # type: ignore[no-untyped-def]
+def mapping_statuses(session: Session, endpoint: str | None, triggers: list[tuple[str, str]]) -> list[MappingStatus]:
     """triggers: (function name, queue name) as queues.toml declares them; each mapping's state on the target."""
     states = mapping_states(session, endpoint)
     return [MappingStatus(function, queue, states.get((function, queue), "missing")) for function, queue in triggers]
 
 
-def mapping_states(session, endpoint: str | None) -> dict[tuple[str, str], str]:  # type: ignore[no-untyped-def]
+def mapping_states(session: Session, endpoint: str | None) -> dict[tuple[str, str], str]:
     """(function name, queue name) → State of every event source mapping on the target."""
     lambda_ = session.client("lambda", endpoint_url=endpoint)
     states = {}

@@ -10,9 +10,15 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from generator.command import CommandError
 from generator.ops.topology import Topology, TriggerRef
+
+if TYPE_CHECKING:
+    from types_boto3_lambda import LambdaClient
+    from types_boto3_lambda.type_defs import EventSourceMappingConfigurationTypeDef
+    from types_boto3_sqs import SQSClient
 
 SETTLE_TIMEOUT = 120.0  # Lambda takes seconds, sometimes a minute, from Disabling to Disabled
 SETTLE_POLL = 1.0
@@ -31,12 +37,12 @@ class Switched:
     after: str
 
 
-def queue_arn(sqs, name: str) -> str:  # type: ignore[no-untyped-def]
+def queue_arn(sqs: SQSClient, name: str) -> str:
     url = sqs.get_queue_url(QueueName=name)["QueueUrl"]
     return sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
 
 
-def mapping_of(lambda_, sqs, trigger: TriggerRef) -> dict:  # type: ignore[no-untyped-def]
+def mapping_of(lambda_: LambdaClient, sqs: SQSClient, trigger: TriggerRef) -> EventSourceMappingConfigurationTypeDef:
     arn = queue_arn(sqs, trigger.queue.name)
     found = lambda_.list_event_source_mappings(FunctionName=trigger.function_name, EventSourceArn=arn)
     mappings = [m for m in found["EventSourceMappings"] if m["EventSourceArn"] == arn]
@@ -46,7 +52,8 @@ def mapping_of(lambda_, sqs, trigger: TriggerRef) -> dict:  # type: ignore[no-un
     return mappings[0]
 
 
-def switch(lambda_, sqs, trigger: TriggerRef, enabled: bool, progress: Callable[[str], None]) -> Switched:  # type: ignore[no-untyped-def]
+def switch(lambda_: LambdaClient, sqs: SQSClient, trigger: TriggerRef, enabled: bool,
+           progress: Callable[[str], None]) -> Switched:
     mapping = mapping_of(lambda_, sqs, trigger)
     before = mapping.get("State", "")
     if before == _FINAL[enabled]:

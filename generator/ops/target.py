@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Literal, overload
 
 from generator.command import CommandError
 from generator.local.state import LocalState, RunnerConfig, local_session, running_emulator
@@ -16,6 +16,8 @@ from generator.local.state import LocalState, RunnerConfig, local_session, runni
 if TYPE_CHECKING:
     import boto3
     from botocore.exceptions import ClientError
+    from types_boto3_lambda import LambdaClient
+    from types_boto3_sqs import SQSClient
 
 
 class TargetError(CommandError):
@@ -35,7 +37,11 @@ class Target:
 
         return boto3.session.Session()
 
-    def client(self, service: str) -> Any:
+    @overload
+    def client(self, service: Literal["sqs"]) -> SQSClient: ...
+    @overload
+    def client(self, service: Literal["lambda"]) -> LambdaClient: ...
+    def client(self, service: Literal["sqs", "lambda"]) -> SQSClient | LambdaClient:
         return self.session().client(service, endpoint_url=self.endpoint)
 
     def describe(self) -> str:

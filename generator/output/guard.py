@@ -130,7 +130,7 @@ def _why(loss: Loss) -> tuple[str | None, str]:
     return argument, _REASONS[argument].format(was=was, becomes=becomes)
 
 
-def loss_problems(losses: Iterable[Loss], allowed: Collection[str], spec_paths: Mapping[str, tuple],
+def loss_problems(losses: Iterable[Loss], allowed: Collection[str], spec_paths: Mapping[str, tuple[str, ...]],
                   spec: str) -> list[Problem]:
     """Refusals (errors) for losses not allowed, warnings for allowed ones and for names allowed in vain.
     spec_paths: new Terraform address → the queues.toml path that declares it, to place a replacement."""
@@ -149,7 +149,8 @@ def loss_problems(losses: Iterable[Loss], allowed: Collection[str], spec_paths: 
             problem = error((), f"{what}: messages in it are lost ({why})",
                             f"if losing them is intended, run {command}; "
                             + _HOW_TO_KEEP[argument].format(name=loss.name))
-        if loss.target is not None and loss.target in spec_paths:  # a change in queues.toml: point at it
+        # a change in queues.toml: point at it (a loss with a target is a replacement, so it has an argument)
+        if loss.target is not None and loss.target in spec_paths and argument is not None:
             entry = spec_paths[loss.target]
             problems.append(replace(problem, path=(*entry[:2], argument) if argument == "fifo_queue"
                                     else (*entry, argument)))  # the caller places it in queues.toml

@@ -25,7 +25,9 @@ _NAME_ARGUMENTS = ("name", "function_name", "alarm_name", "bucket", "email")
 QUEUE_TYPE = "aws_sqs_queue"
 QUEUE_FORCE_NEW = {"fifo_queue": "false", "name": '""', "name_prefix": '""'}  # argument → value when unset
 
-Identity = tuple
+# What a resource is, whatever its address: (type, argument, its literal AWS name), or, for a resource without a
+# name of its own, (type, "of", the identities of the resources it refers to).
+Identity = tuple[str, str, "str | tuple[Identity, ...]"]
 
 
 @dataclass(frozen=True)

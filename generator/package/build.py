@@ -43,11 +43,6 @@ from generator.package.wheels import WheelCache, distribution, installed_files
 from generator.package.zipwriter import Member, compressed_member, wheel_member, write_zip, zip_size
 from generator.problems import GeneratorError, Problem, error
 
-try:
-    import fcntl
-except ImportError:  # not POSIX: no lock, the unique temporary files still keep concurrent runs apart
-    fcntl = None  # type: ignore[assignment]
-
 Status = Literal["built", "reused"]
 _LOCK_FILE = ".lock"
 
@@ -154,14 +149,14 @@ def _prepare(fn: FunctionSource, sources: list[SourceFile], hashes: dict[str, st
     for pin in pins:
         installed = installed_files(wheels[pin.name])
         wheel_modules |= top_level_modules(file.archive_name for file in installed)
-        for file in installed:
-            if file.archive_name in files:
-                origins = f"{files[file.archive_name][0]} and {wheels[pin.name].name}"
-                problems.append(error(("functions", fn.key), f"{file.archive_name} comes from both {origins}",
+        for wheel_file in installed:
+            if wheel_file.archive_name in files:
+                both = f"{files[wheel_file.archive_name][0]} and {wheels[pin.name].name}"
+                problems.append(error(("functions", fn.key), f"{wheel_file.archive_name} comes from both {both}",
                                       "rename the file, or drop one of the two"))
                 continue
-            member = wheel_member(file.archive_name, wheels[pin.name], file.info, file.executable)
-            files[file.archive_name] = (wheels[pin.name].name, member)
+            member = wheel_member(wheel_file.archive_name, wheels[pin.name], wheel_file.info, wheel_file.executable)
+            files[wheel_file.archive_name] = (wheels[pin.name].name, member)
     own_modules = top_level_modules(file.archive_name for file in sources)
     # Errors only: warnings (a file this Python cannot parse) were reported by `check`, which runs first.
     problems += [problem for problem in import_problems(fn, parse_python(sources), own_modules, wheel_modules)
@@ -280,7 +275,11 @@ def _locked(build_dir: Path) -> Iterator[None]:
     """One writer at a time in the build folder (a second run waits, then finds the zips up to date)."""
     build_dir.mkdir(parents=True, exist_ok=True)
     with (build_dir / _LOCK_FILE).open("a") as lock:
-        if fcntl is not None:
+        try:
+            import fcntl
+        except ImportError:  # not POSIX: no lock, the unique temporary files still keep concurrent runs apart
+            pass
+        else:
             fcntl.flock(lock, fcntl.LOCK_EX)
         yield  # the lock goes with the file's closing
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import ast
 
 from generator.naming import queue_name
-from generator.package.imports import ParsedFile, parse_python
+from generator.package.imports import parse_python
 from generator.package.inputs import FunctionSource, source_tree
 from generator.problems import Problem, warning
 from generator.spec.model import Spec
@@ -29,8 +29,9 @@ def fifo_producer_warnings(spec: Spec, sources: list[FunctionSource]) -> list[Pr
                 if key in spec.queues and spec.queues[key].fifo_queue]
         if not fifo or not fn.source_dir.is_dir():
             continue
-        parsed = [item for item in parse_python(source_tree(fn).files) if item.tree is not None]
-        if _sets_group_id(parsed):
+        trees = [(item.file.archive_name, item.tree) for item in parse_python(source_tree(fn).files)
+                 if item.tree is not None]
+        if _sets_group_id(trees):
             continue
         queues = ", ".join(fifo)
         problems.append(warning(
@@ -42,12 +43,13 @@ def fifo_producer_warnings(spec: Spec, sources: list[FunctionSource]) -> list[Pr
     return problems
 
 
-def _sets_group_id(parsed: list[ParsedFile]) -> bool:
-    if any(_passes_group_id(item.tree) for item in parsed):
+def _sets_group_id(trees: list[tuple[str, ast.Module]]) -> bool:
+    """trees: (archive name, parsed module) of each file that parses."""
+    if any(_passes_group_id(tree) for _, tree in trees):
         return True
-    own = [item for item in parsed if not item.file.archive_name.startswith("common/")]
-    shared = [item for item in parsed if item.file.archive_name == _SHARED_SENDER]
-    return any(_uses_shared_sender(item.tree) for item in own) and any(_mentions(item.tree) for item in shared)
+    own = [tree for name, tree in trees if not name.startswith("common/")]
+    shared = [tree for name, tree in trees if name == _SHARED_SENDER]
+    return any(_uses_shared_sender(tree) for tree in own) and any(_mentions(tree) for tree in shared)
 
 
 def _passes_group_id(tree: ast.Module) -> bool:

@@ -105,8 +105,8 @@ def imports_of(tree: ast.Module) -> list[Import]:
             guarded = optional or any(_catches_import_error(handler) for handler in node.handlers)
             for child in node.body:
                 visit(child, guarded)
-            for child in [*node.handlers, *node.orelse, *node.finalbody]:
-                visit(child, optional)
+            for branch in [*node.handlers, *node.orelse, *node.finalbody]:
+                visit(branch, optional)
             return
         if isinstance(node, ast.If) and _is_type_checking(node.test):
             for child in node.orelse:

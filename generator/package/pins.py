@@ -10,8 +10,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from packaging.markers import InvalidMarker, UndefinedComparison, UndefinedEnvironmentName
+from packaging.markers import InvalidMarker, Marker, UndefinedComparison, UndefinedEnvironmentName
 from packaging.requirements import InvalidRequirement, Requirement
+from packaging.specifiers import Specifier
 from packaging.utils import NormalizedName, canonicalize_name
 from packaging.version import InvalidVersion, Version
 
@@ -86,7 +87,7 @@ def parse_pins(fn: FunctionSource, target: Target) -> tuple[list[Pin], list[Prob
     return list(pins.values()), problems
 
 
-def _exact_version(specifiers: list) -> Version | None:
+def _exact_version(specifiers: list[Specifier]) -> Version | None:
     if len(specifiers) != 1 or specifiers[0].operator not in ("==", "===") or "*" in specifiers[0].version:
         return None
     try:
@@ -95,7 +96,7 @@ def _exact_version(specifiers: list) -> Version | None:
         return None
 
 
-def _marker_applies(marker, target: Target, extra: str) -> bool:
+def _marker_applies(marker: Marker, target: Target, extra: str) -> bool:
     try:
         return marker.evaluate({**target.marker_environment(), "extra": extra})
     except (InvalidMarker, UndefinedComparison, UndefinedEnvironmentName):
@@ -108,7 +109,7 @@ def unpinned_requirements(fn: FunctionSource, target: Target, pins: list[Pin],
     target) must be satisfied by a pin, or by the runtime when the requirer is not itself runtime-provided."""
     pinned = {pin.name: pin for pin in pins}
     extras = {pin.name: set(pin.extras) for pin in pins}
-    problems: dict[tuple, Problem] = {}
+    problems: dict[tuple[str, str], Problem] = {}  # (distribution, what is wrong with it)
     where = requirements_name(fn)
     pending = list(pinned)
     while pending:

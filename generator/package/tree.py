@@ -125,7 +125,7 @@ class _Walker:
         for entry in entries:
             self.entry(entry, archive_dir, shown_dir, ancestors)
 
-    def entry(self, entry: os.DirEntry, archive_dir: str, shown_dir: str, ancestors: frozenset[str]) -> None:
+    def entry(self, entry: os.DirEntry[str], archive_dir: str, shown_dir: str, ancestors: frozenset[str]) -> None:
         name, shown = entry.name, shown_dir + display(entry.name)
         try:
             status = entry.stat(follow_symlinks=False)
@@ -190,7 +190,7 @@ class _Walker:
         return real, target
 
 
-def _looks_like_dir(entry: os.DirEntry, status: os.stat_result) -> bool:
+def _looks_like_dir(entry: os.DirEntry[str], status: os.stat_result) -> bool:
     if stat.S_ISLNK(status.st_mode):
         try:
             return entry.is_dir(follow_symlinks=True)

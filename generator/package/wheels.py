@@ -19,7 +19,7 @@ from email.parser import HeaderParser
 from pathlib import Path, PurePosixPath
 
 from packaging.tags import Tag
-from packaging.utils import InvalidWheelFilename, NormalizedName, canonicalize_name, parse_wheel_filename
+from packaging.utils import BuildTag, InvalidWheelFilename, NormalizedName, canonicalize_name, parse_wheel_filename
 from packaging.version import Version
 
 from generator.package.exclude import wheel_debris
@@ -35,7 +35,7 @@ class CachedWheel:
     path: Path
     name: NormalizedName
     version: Version
-    build: tuple
+    build: BuildTag
     tags: frozenset[Tag]
 
 
@@ -95,7 +95,7 @@ class WheelCache:
                 except InvalidWheelFilename:
                     continue
                 self._index.setdefault((name, version), []).append(
-                    CachedWheel(path, name, version, tuple(build), frozenset(tags)))
+                    CachedWheel(path, name, version, build, frozenset(tags)))
         return self._index
 
 

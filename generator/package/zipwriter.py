@@ -17,6 +17,7 @@ import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO
 
 from generator.package.names import entry_name_problem
 
@@ -87,7 +88,7 @@ def write_zip(path: Path, members: Sequence[Member]) -> int:
     for member in members:  # the last line of defence: every source of names is checked before this
         if (unsafe := entry_name_problem(member.name)) is not None:
             raise ValueError(f"refusing zip entry {member.name!r}: {unsafe}")
-    sources: dict[Path, object] = {}
+    sources: dict[Path, BinaryIO] = {}
     offsets = []
     try:
         with path.open("wb") as out:
@@ -126,7 +127,7 @@ def _version_needed(member: Member) -> int:
     return 20 if member.method == DEFLATED else 10
 
 
-def _copy_raw(source, member: Member, out) -> None:
+def _copy_raw(source: BinaryIO, member: Member, out: BinaryIO) -> None:
     """Copy the member's compressed bytes from the wheel: they follow its local header."""
     source.seek(member.header_offset)
     header = source.read(_LOCAL.size)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
 from generator import hcl
 from generator.naming import (
@@ -132,7 +132,7 @@ def _queue_plan(key: str, spec: Spec, consumer: str | None) -> QueuePlan:
 
 
 def _environment(fn: Function, spec: Spec, name: str) -> tuple[str, ...]:
-    expressions = {
+    expressions: dict[str, Callable[[str], str]] = {
         "queue": lambda key: f"aws_sqs_queue.{queue_label(key)}.url",
         "table": lambda key: f"aws_dynamodb_table.{label(key)}.name",
         "bucket": lambda key: f"aws_s3_bucket.{label(key)}.id",

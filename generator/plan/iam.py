@@ -5,6 +5,8 @@ it on the function's behalf."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from generator import hcl
 from generator.naming import camel, label, queue_label
 from generator.plan.model import Condition, Statement
@@ -46,7 +48,7 @@ def _grant(use_name: str, sid: str, resources: tuple[str, ...], conditions: tupl
                           conditions=conditions, why=use.why)
 
 
-def _table_grant(table: str, actions: list[str]) -> tuple[Use, Statement]:
+def _table_grant(table: str, actions: Sequence[str]) -> tuple[Use, Statement]:
     use, statement = _grant("use_table", f"Use{camel(table)}Table", (f"aws_dynamodb_table.{label(table)}.arn",),
                             actions=tuple(sorted({f"dynamodb:{action}" for action in actions})))
     if not TABLE_DATA_ACTIONS.intersection(actions):  # DescribeTable only: DynamoDB reads no item data

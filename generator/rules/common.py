@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import difflib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import replace
 
 from pydantic import BaseModel
 
 from generator.naming import BoundTrigger, function_triggers, queue_name
-from generator.problems import Problem, error
+from generator.problems import Path, Problem, error
 from generator.spec.model import Function, Queue, Spec
 
 Rule = Callable[[Spec], Iterator[Problem]]
@@ -36,7 +36,7 @@ def as_written(model: BaseModel, field: str) -> str:
     return str(value) if field in model.model_fields_set else f"{value} (the default)"
 
 
-def unknown(path: tuple, key: str, what: str, known: dict) -> Problem:
+def unknown(path: Path, key: str, what: str, known: Mapping[str, object]) -> Problem:
     close = difflib.get_close_matches(key, list(known), n=1)
     listed = ", ".join(sorted(known)) or "none declared"
     problem = error(path, f"no {what} with key '{key}' in [{what}s]",
@@ -44,7 +44,7 @@ def unknown(path: tuple, key: str, what: str, known: dict) -> Problem:
     return replace(problem, refers_to=(f"{what}s", key))
 
 
-def unknown_queue(spec: Spec, path: tuple, key: str) -> Problem:
+def unknown_queue(spec: Spec, path: Path, key: str) -> Problem:
     by_name = {queue_name(k, q): k for k, q in spec.queues.items()}
     if key in by_name:  # the AWS name was written where the key belongs
         return error(path, f"'{key}' is the SQS name of queues.{by_name[key]}, not a queue key",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import itertools
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 from generator.naming import (
     ACCOUNT_ID_LENGTH,
@@ -21,7 +21,7 @@ from generator.naming import (
     queue_url_env_var,
     table_name,
 )
-from generator.problems import Problem, error
+from generator.problems import Path, Problem, error
 from generator.rules.common import rule
 from generator.spec.model import Function, Spec
 
@@ -76,14 +76,14 @@ def _env_collision(fn_key: str, fn: Function, name: str, first: EnvSource, later
         return error(("functions", fn_key, "sends_to", fn.sends_to.index(later.key)),
                      f"queues '{first.key}' and '{later.key}' would both set the variable {name}",
                      f"give queues.{later.key} another url_env_var")
-    path = {
+    paths: dict[str, Path] = {
         "queue": ("functions", fn_key, "sends_to", fn.sends_to.index(later.key) if later.key in fn.sends_to else 0),
         "table": ("functions", fn_key, "tables", later.key),
         "bucket": ("functions", fn_key, "buckets", later.key),
         "email": ("functions", fn_key, "sends_email"),
         "setting": ("functions", fn_key, "environment", name),
-    }[later.kind]
-    return error(path, f"{name} would be set by both {_describe(first)} and {_describe(later)}",
+    }
+    return error(paths[later.kind], f"{name} would be set by both {_describe(first)} and {_describe(later)}",
                  "rename one of them (url_env_var / env_var), or drop the setting")
 
 
@@ -99,7 +99,7 @@ def largest_environment(spec: Spec, fn_key: str, fn: Function) -> dict[str, str]
     """The function's environment variables with every value at its longest: queue URLs and bucket names in
     the longest region, names with the longest environment prefix the spec allows."""
     prefix = longest_prefix(spec)
-    values = {
+    values: dict[str, Callable[[str], str]] = {
         "queue": lambda key: queue_url(LONGEST_REGION, ACCOUNT_ID_LENGTH, prefix + queue_name(key, spec.queues[key])),
         "table": lambda key: prefix + table_name(spec.project.name, key, spec.tables[key]),
         "bucket": lambda key: (f"{prefix}{bucket_name_prefix(spec.project.name, key)}-"

@@ -10,7 +10,7 @@ from collections import defaultdict
 from collections.abc import Iterator
 
 from generator.naming import BoundTrigger, function_triggers
-from generator.problems import Problem, dotted, error, warning
+from generator.problems import Path, Problem, dotted, error, warning
 from generator.rules.common import as_written, consumers, rule
 from generator.spec.model import Spec
 
@@ -163,7 +163,7 @@ _SQS_FILTER_FIELDS = frozenset({
 })
 
 
-def _filter_leaves(pattern: object, path: tuple) -> Iterator[tuple]:
+def _filter_leaves(pattern: object, path: tuple[str, ...]) -> Iterator[tuple[str, ...]]:
     """Paths of the values in a filter pattern that are not arrays (Lambda wants an array at every leaf)."""
     if isinstance(pattern, dict):
         for key, value in pattern.items():
@@ -180,7 +180,7 @@ def filter_patterns_are_well_formed(spec: Spec) -> Iterator[Problem]:
     for fn_key, fn in spec.functions.items():
         for trigger in function_triggers(fn_key, fn):
             for index, pattern in enumerate(trigger.settings.filter_patterns):
-                path = (*trigger.path, "filter_patterns", index)
+                path: Path = (*trigger.path, "filter_patterns", index)
                 unknown = sorted(set(pattern) - _SQS_FILTER_FIELDS)
                 if unknown or not pattern:
                     yield error(path, f"filters on {', '.join(unknown)}, which is not a field of an SQS record"

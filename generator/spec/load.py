@@ -6,6 +6,7 @@ import re
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from pydantic import ValidationError
 
@@ -96,7 +97,7 @@ def _too_deep(text: str, name: str) -> Problem:
 _ENTRY_SECTIONS = ("queues", "functions", "tables", "buckets")
 
 
-def _validate(data: dict) -> tuple[Spec | None, list[Problem]]:
+def _validate(data: dict[str, Any]) -> tuple[Spec | None, list[Problem]]:
     """Schema problems and rule problems together. Entries with schema problems are left out of the rules
     (rules need valid values); references to them are not reported again as unknown."""
     try:

@@ -106,7 +106,8 @@ class _Scanner:
         self.pos += 1
         if quote == '"' and "\\" in value:
             try:
-                return json.loads(f'"{value}"')
+                unescaped: str = json.loads(f'"{value}"')  # a JSON string literal decodes to a str
+                return unescaped
             except ValueError:
                 return value
         return value

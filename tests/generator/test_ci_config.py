@@ -115,13 +115,17 @@ def test_the_make_targets_the_workflow_calls_exist(target: str) -> None:
     assert result.returncode == 0, result.stderr
 
 
-def test_the_hooks_are_the_four_the_project_needs(hooks: dict[str, dict]) -> None:
-    assert set(hooks) == {"ruff", "terraform-fmt", "generated-files-current", "checkov"}
+def test_the_hooks_are_the_five_the_project_needs(hooks: dict[str, dict]) -> None:
+    assert set(hooks) == {"ruff", "mypy", "terraform-fmt", "generated-files-current", "checkov"}
     assert all(hook["language"] == "system" for hook in hooks.values())
     assert hooks["generated-files-current"]["pass_filenames"] is False
     assert re.search(hooks["generated-files-current"]["files"], "queues.toml")
     assert re.search(hooks["generated-files-current"]["files"], "docs/runbook.md")
     assert re.search(hooks["terraform-fmt"]["files"], "terraform/queues.tf")
+    assert hooks["mypy"]["pass_filenames"] is False  # mypy checks what pyproject.toml names, as `make lint` does
+    assert re.search(hooks["mypy"]["files"], "generator/ops/redrive.py")
+    assert re.search(hooks["mypy"]["files"], "pyproject.toml")
+    assert not re.search(hooks["mypy"]["files"], "tests/conftest.py")
 
 
 def _run_hook(hook: dict, *files: str) -> subprocess.CompletedProcess[str]:
@@ -132,6 +136,18 @@ def _run_hook(hook: dict, *files: str) -> subprocess.CompletedProcess[str]:
 def test_the_ruff_hook_runs_the_projects_ruff(hooks: dict[str, dict]) -> None:
     result = _run_hook(hooks["ruff"], "generator/cli.py")
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_the_mypy_hook_runs_the_projects_mypy_clean(hooks: dict[str, dict]) -> None:
+    result = _run_hook(hooks["mypy"])
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert result.stdout.startswith("Success: no issues found"), result.stdout
+
+
+def test_make_lint_runs_ruff_then_mypy() -> None:
+    """The workflow's `make lint` step is where CI type-checks: the target runs both tools."""
+    recipe = re.search(r"^lint:.*\n((?:\t.*\n)+)", (ROOT / "Makefile").read_text(), re.M).group(1)
+    assert [line.split(" -m ")[1].split()[0] for line in recipe.splitlines()] == ["ruff", "mypy"], recipe
 
 
 def test_the_drift_hook_passes_on_the_committed_tree(hooks: dict[str, dict]) -> None:

@@ -173,7 +173,7 @@ def test_every_family_lands_in_one_table_and_every_command_parses() -> None:
     (["generate", "queues.toml"], "generator.pipeline.generate"),
 ])
 def test_ctrl_c_exits_130_whatever_the_command(argv, where, monkeypatch, capsys) -> None:
-    def interrupted(*args, **kwargs):  # type: ignore[no-untyped-def]
+    def interrupted(*args, **kwargs):
         raise KeyboardInterrupt
 
     monkeypatch.chdir(ROOT)
@@ -191,7 +191,7 @@ def test_job_against_aws_is_a_usage_error(capsys) -> None:
 def test_an_aws_failure_is_one_line_with_a_hint_not_a_traceback(monkeypatch, capsys) -> None:
     from botocore.exceptions import ClientError
 
-    def refused(args):  # type: ignore[no-untyped-def]
+    def refused(args):
         raise ClientError({"Error": {"Code": "AccessDenied", "Message": "not you"}}, "GetQueueUrl")
 
     monkeypatch.setattr("generator.ops.commands.topology_of", refused)

@@ -112,7 +112,7 @@ def _edited(key: str, changes: dict) -> Spec:
     return Spec.model_validate(data, strict=False)
 
 
-def _buckets(fn, change) -> dict:  # type: ignore[no-untyped-def]
+def _buckets(fn, change) -> dict:
     """A `buckets` setting with change(access) applied to each bucket's access table."""
     return {"buckets": {bucket: change(access.model_dump(exclude_defaults=True))
                         for bucket, access in fn.buckets.items()}}

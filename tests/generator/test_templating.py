@@ -13,7 +13,7 @@ from generator.render import FILTERS
 TEMPLATES = sorted(p.name for p in (Path(templating.__file__).parent / "templates").glob("*.j2"))
 
 
-def _code(env, name: str):  # type: ignore[no-untyped-def]
+def _code(env, name: str):
     return env.get_template(name).root_render_func.__code__
 
 

@@ -25,7 +25,7 @@ class LoopbackServer:
     def url(self, path: str) -> str:
         return f"http://127.0.0.1:{self.port}{path}"
 
-    def __enter__(self):  # type: ignore[no-untyped-def]
+    def __enter__(self):
         self._thread.start()
         return self
 

@@ -37,11 +37,11 @@ def test_the_job_is_awaited_as_far_as_the_enabled_consumers_take_it(stopped, exp
 
 def test_only_functions_whose_every_mapping_is_disabled_are_stopped() -> None:
     class Lambda:
-        def get_paginator(self, name):  # type: ignore[no-untyped-def]
+        def get_paginator(self, name):
             assert name == "list_event_source_mappings"
             return self
 
-        def paginate(self):  # type: ignore[no-untyped-def]
+        def paginate(self):
             rows = [("email", "email-queue", "Disabled"), ("worker", "a", "Disabled"), ("worker", "b", "Enabled"),
                     ("thumbnail", "t", "Disabling"), ("downloader", "v", "Enabled")]
             yield {"EventSourceMappings": [
@@ -50,7 +50,7 @@ def test_only_functions_whose_every_mapping_is_disabled_are_stopped() -> None:
                 for function, queue, state in rows]}
 
     class Session:
-        def client(self, service, endpoint_url=None):  # type: ignore[no-untyped-def]
+        def client(self, service, endpoint_url=None):
             return Lambda()
 
     assert demo.stopped_consumers(Session(), None) == {"email": ["email-queue"], "thumbnail": ["t"]}

@@ -40,7 +40,7 @@ def stack(local_stack: Stack) -> Path:
 
 
 def test_status_after_a_failure_exits_1_counting_the_message_in_the_dlq(stack, failed_job: FailedJob):
-    def alarmed():  # type: ignore[no-untyped-def]
+    def alarmed():
         status = run(stack, "status", "--local", "--json")
         document = json.loads(status.stdout)
         states = {alarm["name"]: alarm["state"] for alarm in document["alarms"]}
@@ -154,7 +154,7 @@ def _wait_for_pause(process: subprocess.Popen[str], point: str, timeout: float =
     raise AssertionError(f"the redrive never paused at {point}: {process.communicate()}")
 
 
-def _drain(sqs, name: str) -> list[str]:  # type: ignore[no-untyped-def]
+def _drain(sqs, name: str) -> list[str]:
     url = sqs.get_queue_url(QueueName=name)["QueueUrl"]
     bodies = []
     while batch := sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10, WaitTimeSeconds=1).get("Messages", []):
@@ -164,7 +164,7 @@ def _drain(sqs, name: str) -> list[str]:  # type: ignore[no-untyped-def]
     return bodies
 
 
-def _fill_email_dlq(stack: Path, sqs, tag: str, count: int) -> list[str]:  # type: ignore[no-untyped-def]
+def _fill_email_dlq(stack: Path, sqs, tag: str, count: int) -> list[str]:
     """`count` notifications in email-dlq, with the email consumer disabled so their copies stay countable."""
     assert run(stack, "disable", "--local", "email").returncode == 0
     time.sleep(3)  # the runner re-reads the mappings every 2 s

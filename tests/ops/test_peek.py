@@ -12,13 +12,13 @@ from generator.ops.sqs_messages import queue_counts
 
 
 @pytest.fixture
-def dlq():  # type: ignore[no-untyped-def]
+def dlq():
     with mock_aws():
         sqs = boto3.client("sqs", region_name="us-east-1")
         yield sqs, sqs.create_queue(QueueName="jobs-dlq")["QueueUrl"]
 
 
-def _fill(sqs, url: str, count: int) -> list[str]:  # type: ignore[no-untyped-def]
+def _fill(sqs, url: str, count: int) -> list[str]:
     return [sqs.send_message(QueueUrl=url, MessageBody=f'{{"job_id": "job-{index}"}}', MessageAttributes={
         "JobType": {"DataType": "String", "StringValue": "video_download"},
         "Blob": {"DataType": "Binary", "BinaryValue": b"\x00\x01\x02"}})["MessageId"] for index in range(count)]
@@ -55,7 +55,7 @@ def test_an_interrupted_peek_still_puts_back_what_it_received(dlq, monkeypatch):
     receive = sqs.receive_message
     calls = []
 
-    def receive_then_interrupt(**request):  # type: ignore[no-untyped-def]
+    def receive_then_interrupt(**request):
         calls.append(request)
         if len(calls) == 2:
             raise KeyboardInterrupt

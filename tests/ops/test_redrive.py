@@ -19,12 +19,12 @@ from generator.ops.sqs_messages import queue_counts
 
 
 @pytest.fixture
-def sqs():  # type: ignore[no-untyped-def]
+def sqs():
     with mock_aws():
         yield boto3.client("sqs", region_name="us-east-1")
 
 
-def _queue(sqs, name: str, **attributes: str) -> Queue:  # type: ignore[no-untyped-def]
+def _queue(sqs, name: str, **attributes: str) -> Queue:
     if name.endswith(".fifo"):
         attributes["FifoQueue"] = "true"
     url = sqs.create_queue(QueueName=name, Attributes=attributes)["QueueUrl"]
@@ -32,7 +32,7 @@ def _queue(sqs, name: str, **attributes: str) -> Queue:  # type: ignore[no-untyp
     return Queue(name, url, arn, name.endswith(".fifo"))
 
 
-def _pair(sqs, name: str, fifo: bool = False, **source_attributes: str) -> tuple[Queue, Queue]:  # type: ignore[no-untyped-def]
+def _pair(sqs, name: str, fifo: bool = False, **source_attributes: str) -> tuple[Queue, Queue]:
     suffix = ".fifo" if fifo else ""
     dlq = _queue(sqs, f"{name}-dlq{suffix}")
     policy = json.dumps({"deadLetterTargetArn": dlq.arn, "maxReceiveCount": 3})
@@ -40,7 +40,7 @@ def _pair(sqs, name: str, fifo: bool = False, **source_attributes: str) -> tuple
     return source, dlq
 
 
-def _drain(sqs, queue: Queue) -> list[dict]:  # type: ignore[no-untyped-def]
+def _drain(sqs, queue: Queue) -> list[dict]:
     found = []
     while batch := sqs.receive_message(QueueUrl=queue.url, MaxNumberOfMessages=10, MessageAttributeNames=["All"],
                                        MessageSystemAttributeNames=["All"]).get("Messages", []):
@@ -50,7 +50,7 @@ def _drain(sqs, queue: Queue) -> list[dict]:  # type: ignore[no-untyped-def]
     return found
 
 
-def _redrive(sqs, dlq: Queue, source: Queue, journal: Journal, **options):  # type: ignore[no-untyped-def]
+def _redrive(sqs, dlq: Queue, source: Queue, journal: Journal, **options):
     settings = {"limit": None, "visibility": 30, "in_flight_wait": 1.0, **options}
     return by_copy(sqs, dlq, lambda message: source, journal, lambda line: None, **settings)
 

@@ -15,12 +15,18 @@ from __future__ import annotations
 import datetime as dt
 import json
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from moto.cloudwatch.models import Alarm
 
 EVALUATE_SECONDS = 10
+# A metric: (namespace, metric name, its dimensions as (name, value) pairs)
+Metric = tuple[str, str, frozenset[tuple[str | None, str | None]]]
 
-COMPARISONS = {
+COMPARISONS: dict[str, Callable[[float, float], bool]] = {
     "GreaterThanOrEqualToThreshold": lambda value, threshold: value >= threshold,
     "GreaterThanThreshold": lambda value, threshold: value > threshold,
     "LessThanThreshold": lambda value, threshold: value < threshold,
@@ -84,7 +90,7 @@ def evaluate(alarm: AlarmDefinition, datapoints: Sequence[tuple[dt.datetime, flo
     return ("ALARM" if breaching >= needed else "OK"), reason
 
 
-def _definition(alarm) -> AlarmDefinition:  # type: ignore[no-untyped-def]
+def _definition(alarm: Alarm) -> AlarmDefinition:
     return AlarmDefinition(
         name=alarm.name,
         statistic=alarm.statistic or "Average",
@@ -109,7 +115,7 @@ def evaluate_all(now: dt.datetime | None = None) -> int:
             alarms = [alarm for alarm in list(backend.alarms.values()) if alarm.metric_name and alarm.namespace]
             if not alarms:
                 continue
-            series: dict[tuple, list[tuple[dt.datetime, float]]] = {}
+            series: dict[Metric, list[tuple[dt.datetime, float]]] = {}
             for datum in backend.get_all_metrics():
                 if hasattr(datum, "value"):  # single values (statistic sets are not used here)
                     key = (datum.namespace, datum.name, frozenset((d.name, d.value) for d in datum.dimensions))

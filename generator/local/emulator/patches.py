@@ -10,6 +10,9 @@ it is applied.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
+from typing import Any
+
 from generator.local.emulator import signing, sqs_move_tasks
 from generator.local.emulator.patch import Patch, patch
 
@@ -34,11 +37,11 @@ def apply(name: str) -> None:
 def _no_invocation_on_send() -> None:
     # moto (without Docker) tries to invoke the function of every enabled event source mapping on each
     # SendMessage; the failed attempt counts as a receive and pushes unconsumed messages to the DLQ.
-    from moto.sqs.models import Queue
+    from moto.sqs.models import Message, Queue
 
     original = Queue.add_message
 
-    def add_message(self, message):  # type: ignore[no-untyped-def]
+    def add_message(self: Queue, message: Message) -> None:
         mappings, self.lambda_event_source_mappings = self.lambda_event_source_mappings, {}
         try:
             original(self, message)
@@ -54,7 +57,8 @@ def _redrive_allow_policy_attribute() -> None:
 
     if "RedriveAllowPolicy" not in Queue.BASE_ATTRIBUTES:
         Queue.BASE_ATTRIBUTES.append("RedriveAllowPolicy")
-    Queue.redrive_allow_policy = None  # class default: unset until SetQueueAttributes stores it
+    # class default: unset until SetQueueAttributes stores it (moto sets a queue's attributes by name)
+    Queue.redrive_allow_policy = None  # type: ignore[attr-defined]  # moto's Queue does not declare it
 
 
 @patch("S3: a bucket policy's aws:SecureTransport condition is evaluated (the emulator stands in for AWS's "
@@ -67,14 +71,14 @@ def _bucket_policy_secure_transport() -> None:
     from moto.iam.access_control import IAMPolicy, PermissionResult
     from moto.s3.models import FakeBucket
 
-    def applies(statement: dict) -> bool:
+    def applies(statement: dict[str, Any]) -> bool:
         secure = statement.get("Condition", {}).get("Bool", {}).get("aws:SecureTransport")
         if secure is None:
             return True
         values = secure if isinstance(secure, list) else [secure]
         return "true" in [str(value).lower() for value in values]
 
-    def get_permission(self, action: str, resource: str):  # type: ignore[no-untyped-def]
+    def get_permission(self: FakeBucket, action: str, resource: str) -> PermissionResult:
         if self.policy is None:
             return PermissionResult.NEUTRAL
         document = json.loads(self.policy.decode())
@@ -93,15 +97,15 @@ def _compact_redrive_policy() -> None:
 
     from moto.sqs.models import Queue
 
-    original = Queue.attributes.fget
+    original = Queue.attributes.fget  # type: ignore[attr-defined]  # mypy types a property on its class as its getter
 
-    def attributes(self):  # type: ignore[no-untyped-def]
-        result = original(self)
+    def attributes(self: Queue) -> dict[str, Any]:
+        result: dict[str, Any] = original(self)
         if self.redrive_policy:
             result["RedrivePolicy"] = json.dumps(self.redrive_policy, separators=(",", ":"))
         return result
 
-    Queue.attributes = property(attributes)
+    Queue.attributes = property(attributes)  # type: ignore[assignment]  # a property for a property, typed as its getter
 
 
 @patch("Lambda: LoggingConfig (JSON logs, the log group), TracingConfig, EphemeralStorage and KMSKeyArn are "
@@ -115,22 +119,23 @@ def _function_configuration_round_trip() -> None:
     original_get = LambdaFunction.get_configuration
     original_update = LambdaFunction.update_configuration
 
-    def default_logging(self) -> dict:  # type: ignore[no-untyped-def]
+    def default_logging(self: LambdaFunction) -> dict[str, str]:
         # AWS's default: plain text to /aws/lambda/<function name>.
         return {"LogFormat": "Text", "LogGroup": f"/aws/lambda/{self.function_name}"}
 
-    def __init__(self, account_id, spec, region, version=1):  # type: ignore[no-untyped-def]
+    def __init__(self: LambdaFunction, account_id: str, spec: dict[str, Any], region: str,
+                 version: str | int = 1) -> None:
         original_init(self, account_id, spec, region, version)
-        self.logging_config = {**default_logging(self), **(spec.get("LoggingConfig") or {})}
+        self.logging_config = {**default_logging(self), **(spec.get("LoggingConfig") or {})}  # type: ignore[attr-defined]  # ours: moto has none
 
-    def get_configuration(self, on_create: bool = False):  # type: ignore[no-untyped-def]
+    def get_configuration(self: LambdaFunction, on_create: bool = False) -> dict[str, Any]:
         config = original_get(self, on_create)
         config["LoggingConfig"] = getattr(self, "logging_config", None) or default_logging(self)
         return config
 
-    def update_configuration(self, config_updates):  # type: ignore[no-untyped-def]
+    def update_configuration(self: LambdaFunction, config_updates: dict[str, Any]) -> dict[str, Any]:
         if "LoggingConfig" in config_updates:
-            self.logging_config = {**default_logging(self), **config_updates["LoggingConfig"]}
+            self.logging_config = {**default_logging(self), **config_updates["LoggingConfig"]}  # type: ignore[attr-defined]  # ours: moto has none
         if "TracingConfig" in config_updates:
             self.tracing_config = config_updates["TracingConfig"]
         if "EphemeralStorage" in config_updates:
@@ -146,29 +151,30 @@ def _function_configuration_round_trip() -> None:
 
 @patch("Lambda: ListEventSourceMappings accepts a function name or partial ARN, not only the full ARN")
 def _mappings_by_function_name() -> None:
-    from moto.awslambda.models import LambdaBackend
+    from moto.awslambda.models import EventSourceMapping, LambdaBackend
 
     original = LambdaBackend.list_event_source_mappings
 
-    def list_event_source_mappings(self, event_source_arn, function_name):  # type: ignore[no-untyped-def]
+    def list_event_source_mappings(self: LambdaBackend, event_source_arn: str,
+                                   function_name: str | None) -> Iterable[EventSourceMapping]:
         if not function_name:
-            return original(self, event_source_arn, function_name)
+            return original(self, event_source_arn, "")  # no function to filter by
         try:
             arn = self.get_function(function_name).function_arn
         except Exception:  # an unknown function has no mappings
             return []
-        return [esm for esm in original(self, event_source_arn, None) if esm.function_arn == arn]
+        return [esm for esm in original(self, event_source_arn, "") if esm.function_arn == arn]
 
     LambdaBackend.list_event_source_mappings = list_event_source_mappings
 
 
 @patch("CloudWatch: a new alarm starts in INSUFFICIENT_DATA (moto: OK); updating an alarm keeps its state")
 def _alarms_start_insufficient() -> None:
-    from moto.cloudwatch.models import CloudWatchBackend
+    from moto.cloudwatch.models import Alarm, CloudWatchBackend
 
     original = CloudWatchBackend.put_metric_alarm
 
-    def put_metric_alarm(self, name, *args, **kwargs):  # type: ignore[no-untyped-def]
+    def put_metric_alarm(self: CloudWatchBackend, name: str, *args: Any, **kwargs: Any) -> Alarm:
         previous = self.alarms.get(name)
         alarm = original(self, name, *args, **kwargs)
         if previous is not None:
@@ -194,21 +200,25 @@ def _transactions_snapshot_their_items() -> None:
     import types
 
     import moto.dynamodb.models as models
+    from moto.dynamodb.models.table import Table
 
     skip_table_copy = threading.local()
 
-    def deepcopy(obj, memo=None):  # type: ignore[no-untyped-def]
-        if getattr(skip_table_copy, "active", False) and isinstance(obj, models.Table):
+    def deepcopy(obj: Any, memo: dict[int, Any] | None = None) -> Any:
+        if getattr(skip_table_copy, "active", False) and isinstance(obj, Table):
             return obj
         return copy.deepcopy(obj, memo)
 
     public = {name: getattr(copy, name) for name in dir(copy) if not name.startswith("__")}
-    models.copy = types.SimpleNamespace(**public)
-    models.copy.deepcopy = deepcopy
+    stand_in = types.SimpleNamespace(**public)
+    stand_in.deepcopy = deepcopy
+    # moto's module imports copy without re-exporting it: its deepcopy calls now reach ours
+    models.copy = stand_in  # type: ignore[attr-defined,assignment]  # a stand-in for the copy module moto imported
     original = models.DynamoDBBackend.transact_write_items
     serial = threading.Lock()
 
-    def touched_keys(self, transact_items):  # type: ignore[no-untyped-def]
+    def touched_keys(self: models.DynamoDBBackend,
+                     transact_items: list[dict[str, Any]]) -> Iterator[tuple[str, dict[str, Any]]]:
         for item in transact_items:
             for op_type, op in item.items():
                 table = self.tables.get(op.get("TableName"))
@@ -223,7 +233,7 @@ def _transactions_snapshot_their_items() -> None:
                 if key:
                     yield op["TableName"], key
 
-    def transact_write_items(self, transact_items):  # type: ignore[no-untyped-def]
+    def transact_write_items(self: models.DynamoDBBackend, transact_items: list[dict[str, Any]]) -> None:
         with serial:
             journal = []
             for table_name, key in touched_keys(self, transact_items):
@@ -256,12 +266,13 @@ def _sqs_backlog_costs_nothing() -> None:
 
     from moto.sqs.models import Message, SQSBackend
 
-    Message.visible = property(lambda self: time.time() * 1000 > self.visible_at)
-    Message.delayed = property(lambda self: time.time() * 1000 < self.delayed_until)
+    Message.visible = property(lambda self: time.time() * 1000 > self.visible_at)  # type: ignore[assignment]  # a property, typed as its getter
+    Message.delayed = property(lambda self: time.time() * 1000 < self.delayed_until)  # type: ignore[assignment]  # a property, typed as its getter
 
-    def is_message_valid_based_on_retention_period(self, queue_name, message):  # type: ignore[no-untyped-def]
-        retention_period = int(self.get_queue(queue_name).message_retention_period)
-        return retention_period + message.sent_timestamp / 1000 > time.time()
+    def is_message_valid_based_on_retention_period(self: SQSBackend, queue_name: str, message: Message) -> bool:
+        queue = self.get_queue(queue_name)
+        retention_period = int(queue.message_retention_period)  # type: ignore[attr-defined]  # moto sets it by name
+        return retention_period + message.sent_timestamp / 1000 > time.time()  # type: ignore[operator]  # moto types it None; sending sets it
 
     SQSBackend.is_message_valid_based_on_retention_period = is_message_valid_based_on_retention_period
 
@@ -269,15 +280,15 @@ def _sqs_backlog_costs_nothing() -> None:
 @patch("SQS: concurrent sends, receives and deletes on one queue keep each other's changes (moto rebuilds its "
        "message list without a lock, so one delete could undo another and a deleted message came back)")
 def _queue_changes_are_atomic() -> None:
-    from moto.sqs.models import Queue, SQSBackend
+    from moto.sqs.models import Message, Queue, SQSBackend
 
     delete, receive = Queue.delete_message, SQSBackend.receive_message
 
-    def delete_message(self, receipt_handle):  # type: ignore[no-untyped-def]
+    def delete_message(self: Queue, receipt_handle: str) -> None:
         with self._messages_lock:  # the Condition add_message already holds while appending
             return delete(self, receipt_handle)
 
-    def receive_message(self, queue_name, *args, **kwargs):  # type: ignore[no-untyped-def]
+    def receive_message(self: SQSBackend, queue_name: str, *args: Any, **kwargs: Any) -> list[Message]:
         # Receiving moves messages past maxReceiveCount to the DLQ (a list removal). A long poll's wait
         # releases the lock (Condition.wait), so other clients are not blocked while it waits.
         with self.get_queue(queue_name)._messages_lock:

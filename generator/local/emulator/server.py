@@ -13,11 +13,15 @@ import json
 import os
 import signal
 import threading
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from generator.local.processes import start_background, stop_recorded
 from generator.local.state import EmulatorRecord, LocalState
+
+if TYPE_CHECKING:
+    from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
 
 MODULE = "generator.local.emulator"
 
@@ -64,10 +68,10 @@ class LocalRoutes:
     """What the local stack reads from the emulator that AWS has no API for: the mail SES recorded as sent
     (GET /_local/ses/messages). Everything else goes to moto."""
 
-    def __init__(self, app):  # type: ignore[no-untyped-def]
+    def __init__(self, app: WSGIApplication):
         self.app = app
 
-    def __call__(self, environ, start_response):  # type: ignore[no-untyped-def]
+    def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
         if environ.get("PATH_INFO") == "/_local/ses/messages":
             body = json.dumps(sent_emails()).encode()
             start_response("200 OK", [("Content-Type", "application/json"), ("Content-Length", str(len(body)))])
@@ -75,7 +79,7 @@ class LocalRoutes:
         return self.app(environ, start_response)
 
 
-def sent_emails() -> list[dict]:
+def sent_emails() -> list[dict[str, object]]:
     from moto.ses.models import ses_backends
 
     found = []

@@ -21,10 +21,13 @@ import json
 import threading
 import uuid
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote
 
 from generator.local.emulator.patch import Patch, patch
+
+if TYPE_CHECKING:
+    from moto.core.common_types import TYPE_RESPONSE
 
 _LOCK = threading.Lock()
 
@@ -113,7 +116,8 @@ def _signing_jobs() -> None:
     def not_found(message: str) -> Exception:
         return _aws_error(404, "ResourceNotFoundException", message)
 
-    def start_signing_job(self: SignerBackend, source: dict, destination: dict, profile_name: str) -> SigningJob:
+    def start_signing_job(self: SignerBackend, source: dict[str, str], destination: dict[str, str],
+                          profile_name: str) -> SigningJob:
         profile = self.signing_profiles.get(profile_name)
         if profile is None or profile.status != "Active":
             raise not_found(f"The signing profile {profile_name} does not exist or is not active")
@@ -140,9 +144,9 @@ def _signing_jobs() -> None:
         return job
 
     def jobs(backend: SignerBackend) -> dict[str, SigningJob]:
-        if not hasattr(backend, "signing_jobs"):
-            backend.signing_jobs = {}  # type: ignore[attr-defined]
-        return backend.signing_jobs  # type: ignore[attr-defined]
+        # kept on the backend (which has no such attribute), so moto's reset of the backend clears it too
+        found: dict[str, SigningJob] = vars(backend).setdefault("signing_jobs", {})
+        return found
 
     def start(self: SignerResponse) -> str:
         params = json.loads(self.body)
@@ -157,15 +161,16 @@ def _signing_jobs() -> None:
             raise not_found(f"The signing job {job_id} does not exist")
         return json.dumps(job.describe())
 
-    SignerResponse.start_signing_job = start  # type: ignore[attr-defined]
-    SignerResponse.describe_signing_job = describe  # type: ignore[attr-defined]
+    # moto dispatches an action to the response method of that name: new names on its class
+    for name, method in {"start_signing_job": start, "describe_signing_job": describe}.items():
+        setattr(SignerResponse, name, method)
 
 
 @patch("Lambda: code signing configs (create, get, update, delete, list, tags) and a function's "
        "Put/Get/DeleteFunctionCodeSigningConfig; in Enforce mode a function's code must be a signing job's output")
 def _code_signing_configs() -> None:
     from moto.awslambda import urls
-    from moto.awslambda.models import LambdaBackend, LambdaFunction
+    from moto.awslambda.models import EventSourceMapping, LambdaBackend, LambdaFunction
     from moto.awslambda.responses import LambdaResponse
 
     urls.url_paths.setdefault(r"{0}/(?P<api_version>[^/]+)/code-signing-configs/?$", LambdaResponse.dispatch)
@@ -173,9 +178,9 @@ def _code_signing_configs() -> None:
                               LambdaResponse.dispatch)
 
     def configs(backend: LambdaBackend) -> dict[str, CodeSigningConfig]:
-        if not hasattr(backend, "code_signing_configs"):
-            backend.code_signing_configs = {}  # type: ignore[attr-defined]
-        return backend.code_signing_configs  # type: ignore[attr-defined]
+        # kept on the backend (which has no such attribute), so moto's reset of the backend clears it too
+        found: dict[str, CodeSigningConfig] = vars(backend).setdefault("code_signing_configs", {})
+        return found
 
     def config_of(backend: LambdaBackend, arn: str) -> CodeSigningConfig:
         found = configs(backend).get(arn)
@@ -183,7 +188,7 @@ def _code_signing_configs() -> None:
             raise _aws_error(404, "ResourceNotFoundException", f"Code signing config {arn} not found")
         return found
 
-    def verify(backend: LambdaBackend, config_arn: str | None, code: dict) -> None:
+    def verify(backend: LambdaBackend, config_arn: str | None, code: dict[str, Any]) -> None:
         """Enforce: the code must be an object a signing job of an allowed profile version wrote."""
         if not config_arn:
             return
@@ -201,21 +206,22 @@ def _code_signing_configs() -> None:
     original_create, original_update = LambdaBackend.create_function, LambdaBackend.update_function_code
     original_resource = LambdaBackend._get_resource_by_arn
 
-    def create_function(self: LambdaBackend, spec: dict) -> Any:
+    def create_function(self: LambdaBackend, spec: dict[str, Any]) -> LambdaFunction:
         verify(self, spec.get("CodeSigningConfigArn"), spec.get("Code") or {})
         return original_create(self, spec)
 
-    def update_function_code(self: LambdaBackend, function_name: str, qualifier: str, body: dict) -> Any:
+    def update_function_code(self: LambdaBackend, function_name: str, qualifier: str,
+                             body: dict[str, Any]) -> dict[str, Any] | None:
         function = self.get_function(function_name, qualifier)
         verify(self, function.code_signing_config_arn, body)
         return original_update(self, function_name, qualifier, body)
 
-    def get_resource_by_arn(self: LambdaBackend, arn: str) -> Any:
+    def get_resource_by_arn(self: LambdaBackend, arn: str) -> EventSourceMapping | LambdaFunction | CodeSigningConfig:
         if ":code-signing-config:" in arn:  # tags of a code signing config
             return config_of(self, arn)
         return original_resource(self, arn)
 
-    def create(self: LambdaResponse) -> Any:
+    def create(self: LambdaResponse) -> TYPE_RESPONSE:
         body = self.json_body
         config_id = "csc-" + uuid.uuid4().hex[:17]
         arn = f"arn:aws:lambda:{self.region}:{self.current_account}:code-signing-config:{config_id}"
@@ -246,7 +252,7 @@ def _code_signing_configs() -> None:
         config.last_modified = _now_iso()
         return json.dumps({"CodeSigningConfig": config.to_dict()})
 
-    def delete(self: LambdaResponse) -> Any:
+    def delete(self: LambdaResponse) -> TYPE_RESPONSE:
         arn = arn_in_path(self)
         config_of(self.backend, arn)
         if any(fn.code_signing_config_arn == arn for fn in self.backend.list_functions()):
@@ -267,21 +273,26 @@ def _code_signing_configs() -> None:
         function.code_signing_config_arn = arn
         return json.dumps(function.get_function_code_signing_config())
 
-    def delete_function_config(self: LambdaResponse) -> Any:
+    def delete_function_config(self: LambdaResponse) -> TYPE_RESPONSE:
         function: LambdaFunction = self.backend.get_function(function_name_in_path(self))
         function.code_signing_config_arn = None
         return 204, {"status": 204}, ""
 
-    LambdaBackend.create_function = create_function  # type: ignore[method-assign]
-    LambdaBackend.update_function_code = update_function_code  # type: ignore[method-assign]
-    LambdaBackend._get_resource_by_arn = get_resource_by_arn  # type: ignore[method-assign]
-    LambdaResponse.create_code_signing_config = create  # type: ignore[attr-defined]
-    LambdaResponse.get_code_signing_config = get  # type: ignore[attr-defined]
-    LambdaResponse.update_code_signing_config = update  # type: ignore[attr-defined]
-    LambdaResponse.delete_code_signing_config = delete  # type: ignore[attr-defined]
-    LambdaResponse.list_code_signing_configs = list_configs  # type: ignore[attr-defined]
-    LambdaResponse.put_function_code_signing_config = put_function_config  # type: ignore[attr-defined]
-    LambdaResponse.delete_function_code_signing_config = delete_function_config  # type: ignore[attr-defined]
+    LambdaBackend.create_function = create_function
+    LambdaBackend.update_function_code = update_function_code
+    LambdaBackend._get_resource_by_arn = get_resource_by_arn  # type: ignore[assignment]  # also returns code signing configs (for their tags)
+    # moto dispatches an action to the response method of that name: new names on its class
+    actions = {
+        "create_code_signing_config": create,
+        "get_code_signing_config": get,
+        "update_code_signing_config": update,
+        "delete_code_signing_config": delete,
+        "list_code_signing_configs": list_configs,
+        "put_function_code_signing_config": put_function_config,
+        "delete_function_code_signing_config": delete_function_config,
+    }
+    for name, method in actions.items():
+        setattr(LambdaResponse, name, method)
 
 
 PATCHES: tuple[Patch, ...] = (_signing_jobs, _code_signing_configs)

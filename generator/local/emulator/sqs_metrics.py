@@ -12,29 +12,32 @@ from __future__ import annotations
 import collections
 import threading
 import time
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from moto.cloudwatch.models import MetricDatum
 from moto.core.common_models import CloudWatchMetricProvider
 from moto.core.utils import utcnow
+
+if TYPE_CHECKING:
+    from moto.sqs.models import Message, SQSBackend
 
 SAMPLE_SECONDS = 10
 KEEP_SECONDS = 3600  # the longest alarm period the generator emits
 COUNTERS = ("NumberOfMessagesSent", "NumberOfMessagesReceived", "NumberOfMessagesDeleted", "NumberOfEmptyReceives")
 
 _lock = threading.Lock()
-_history: dict[tuple[str, str], collections.deque] = collections.defaultdict(collections.deque)
+_history: dict[tuple[str, str], collections.deque[MetricDatum]] = collections.defaultdict(collections.deque)
 _counts: dict[tuple[str, str, str], dict[str, int]] = collections.defaultdict(lambda: dict.fromkeys(COUNTERS, 0))
 
 
 class SqsMetrics(CloudWatchMetricProvider):
     @staticmethod
-    def get_cloudwatch_metrics(account_id: str, region: str) -> list[Any]:
+    def get_cloudwatch_metrics(account_id: str, region: str) -> list[MetricDatum]:
         with _lock:
             return list(_history.get((account_id, region), ()))
 
 
-def count(backend: Any, queue_name: str, counter: str, amount: int = 1) -> None:
+def count(backend: SQSBackend, queue_name: str, counter: str, amount: int = 1) -> None:
     with _lock:
         _counts[(backend.account_id, backend.region_name, queue_name)][counter] += amount
 
@@ -45,12 +48,12 @@ def install_counters() -> None:
 
     send, receive, delete = SQSBackend.send_message, SQSBackend.receive_message, SQSBackend.delete_message
 
-    def send_message(self, queue_name, *args, **kwargs):  # type: ignore[no-untyped-def]
+    def send_message(self: SQSBackend, queue_name: str, *args: Any, **kwargs: Any) -> Message:
         message = send(self, queue_name, *args, **kwargs)
         count(self, queue_name, "NumberOfMessagesSent")
         return message
 
-    def receive_message(self, queue_name, *args, **kwargs):  # type: ignore[no-untyped-def]
+    def receive_message(self: SQSBackend, queue_name: str, *args: Any, **kwargs: Any) -> list[Message]:
         messages = receive(self, queue_name, *args, **kwargs)
         if messages:
             count(self, queue_name, "NumberOfMessagesReceived", len(messages))
@@ -58,7 +61,7 @@ def install_counters() -> None:
             count(self, queue_name, "NumberOfEmptyReceives")
         return messages
 
-    def delete_message(self, queue_name, receipt_handle):  # type: ignore[no-untyped-def]
+    def delete_message(self: SQSBackend, queue_name: str, receipt_handle: str) -> None:
         delete(self, queue_name, receipt_handle)
         count(self, queue_name, "NumberOfMessagesDeleted")
 
@@ -80,7 +83,8 @@ def sample() -> None:
                 messages = list(queue._messages)
                 visible = sum(1 for m in messages if m.visible and not m.delayed)
                 delayed = sum(1 for m in messages if m.delayed)
-                oldest = min((m.sent_timestamp for m in messages if m.sent_timestamp), default=None)
+                sent: list[int | None] = [m.sent_timestamp for m in messages]  # epoch ms (moto declares it None)
+                oldest = min((stamp for stamp in sent if stamp), default=None)
                 gauges = {
                     "ApproximateNumberOfMessagesVisible": visible,
                     "ApproximateNumberOfMessagesNotVisible": len(messages) - visible - delayed,

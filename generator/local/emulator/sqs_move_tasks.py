@@ -27,9 +27,13 @@ import threading
 import time
 import uuid
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from generator.local.emulator.patch import Patch, patch
+
+if TYPE_CHECKING:
+    from moto.core.responses import ActionResult
+    from moto.sqs.models import Message, Queue, SQSBackend
 
 MAX_RATE = 500  # messages per second, the API's limit
 DEFAULT_RATE = 500  # SQS "optimizes the rate"; here: as fast as the limit allows
@@ -49,27 +53,29 @@ def _dead_letter_source_arn() -> None:
     add_message, receive_message = Queue.add_message, SQSBackend.receive_message
     respond = SQSResponse.receive_message
 
-    def receive_from(self, queue_name, *args, **kwargs):  # type: ignore[no-untyped-def]
+    def receive_from(self: SQSBackend, queue_name: str, *args: Any, **kwargs: Any) -> list[Message]:
         previous, _receiving.queue = getattr(_receiving, "queue", None), self.get_queue(queue_name)
         try:
-            _receiving.received = receive_message(self, queue_name, *args, **kwargs)  # (copies of) the messages
-            return _receiving.received
+            received = receive_message(self, queue_name, *args, **kwargs)  # (copies of) the messages
+            _receiving.received = received
+            return received
         finally:
             _receiving.queue = previous
 
-    def add_to(self, message):  # type: ignore[no-untyped-def]
+    def add_to(self: Queue, message: Message) -> None:
         source = getattr(_receiving, "queue", None)
         if source is not None and source.dead_letter_queue is self:  # moto moving it past maxReceiveCount
-            message.dead_letter_queue_source_arn = source.queue_arn
+            message.dead_letter_queue_source_arn = source.queue_arn  # type: ignore[attr-defined]  # ours, on moto's Message
         return add_message(self, message)
 
-    def receive_response(self):  # type: ignore[no-untyped-def]
+    def receive_response(self: SQSResponse) -> ActionResult:
         result = respond(self)
         wanted = set(self._get_param("MessageSystemAttributeNames", []) + self._get_param("AttributeNames", []))
         if not wanted & {"All", "DeadLetterQueueSourceArn"}:
             return result
         sources = {m.id: getattr(m, "dead_letter_queue_source_arn", None) for m in getattr(_receiving, "received", [])}
-        for message in (result.result or {}).get("Messages", []):
+        answer: Any = result.result or {}  # ReceiveMessage's result, a dict (moto types every result as object)
+        for message in answer.get("Messages", []):
             if sources.get(message["MessageId"]):
                 message.setdefault("Attributes", {})["DeadLetterQueueSourceArn"] = sources[message["MessageId"]]
         return result
@@ -119,7 +125,7 @@ def _message_move_tasks() -> None:
     from moto.sqs.exceptions import SQSException
     from moto.sqs.responses import SQSResponse
 
-    def start_message_move_task(self):  # type: ignore[no-untyped-def]
+    def start_message_move_task(self: SQSResponse) -> ActionResult:
         backend = self.sqs_backend
         source = _queue_by_arn(backend, self._get_param("SourceArn"), SQSException)
         if not [q for q in backend.queues.values() if q.dead_letter_queue is source]:
@@ -147,7 +153,7 @@ def _message_move_tasks() -> None:
         threading.Thread(target=_run, args=(backend, task), daemon=True, name="message-move-task").start()
         return ActionResult({"TaskHandle": handle})
 
-    def list_message_move_tasks(self):  # type: ignore[no-untyped-def]
+    def list_message_move_tasks(self: SQSResponse) -> ActionResult:
         source = _queue_by_arn(self.sqs_backend, self._get_param("SourceArn"), SQSException)
         limit = self._get_param("MaxResults")
         limit = 1 if limit is None else int(limit)
@@ -157,7 +163,7 @@ def _message_move_tasks() -> None:
             mine = [t.entry() for t in reversed(_tasks(self.sqs_backend)) if t.source_arn == source.queue_arn]
         return ActionResult({"Results": mine[:limit]})
 
-    def cancel_message_move_task(self):  # type: ignore[no-untyped-def]
+    def cancel_message_move_task(self: SQSResponse) -> ActionResult:
         handle = self._get_param("TaskHandle")
         with _tasks_lock:
             task = next((t for t in _tasks(self.sqs_backend) if t.handle == handle), None)
@@ -167,28 +173,28 @@ def _message_move_tasks() -> None:
             task.cancel.set()
         return ActionResult({"ApproximateNumberOfMessagesMoved": task.moved})
 
-    SQSResponse.start_message_move_task = start_message_move_task
-    SQSResponse.list_message_move_tasks = list_message_move_tasks
-    SQSResponse.cancel_message_move_task = cancel_message_move_task
+    # moto dispatches an action to the response method of that name: new names on its class
+    for method in (start_message_move_task, list_message_move_tasks, cancel_message_move_task):
+        setattr(SQSResponse, method.__name__, method)
 
 
 _tasks_lock = threading.Lock()
 
 
-def _tasks(backend) -> list[MoveTask]:  # type: ignore[no-untyped-def]
-    if not hasattr(backend, "local_message_move_tasks"):
-        backend.local_message_move_tasks = []
-    return backend.local_message_move_tasks
+def _tasks(backend: SQSBackend) -> list[MoveTask]:
+    # kept on the backend (which has no such attribute), so moto's reset of the backend clears it too
+    found: list[MoveTask] = vars(backend).setdefault("local_message_move_tasks", [])
+    return found
 
 
-def _queue_by_arn(backend, arn: str | None, error: type[Exception]):  # type: ignore[no-untyped-def]
+def _queue_by_arn(backend: SQSBackend, arn: str | None, error: type[Exception]) -> Queue:
     for queue in backend.queues.values():
         if queue.queue_arn == arn:
             return queue
     raise error("ResourceNotFoundException", f"The resource {arn} does not exist.")
 
 
-def _run(backend, task: MoveTask) -> None:  # type: ignore[no-untyped-def]
+def _run(backend: SQSBackend, task: MoveTask) -> None:
     """Moves one message at a time at the task's rate, oldest first, until to_move were moved or none is left."""
     source = _queue_by_arn(backend, task.source_arn, RuntimeError)
     interval = 1.0 / (task.rate or DEFAULT_RATE)
@@ -215,7 +221,7 @@ def _run(backend, task: MoveTask) -> None:  # type: ignore[no-untyped-def]
     task.status = "CANCELLED" if task.cancel.is_set() else "COMPLETED"
 
 
-def _destination_of(backend, task: MoveTask, source, message):  # type: ignore[no-untyped-def]
+def _destination_of(backend: SQSBackend, task: MoveTask, source: Queue, message: Message) -> Queue:
     arn = task.destination_arn or getattr(message, "dead_letter_queue_source_arn", None)
     if arn is None:  # a message sent to the DLQ directly: its only source queue, if there is exactly one
         sources = [q for q in backend.queues.values() if q.dead_letter_queue is source]
@@ -225,7 +231,7 @@ def _destination_of(backend, task: MoveTask, source, message):  # type: ignore[n
     return _queue_by_arn(backend, arn, RuntimeError)
 
 
-def _send_copy(backend, destination, message) -> None:  # type: ignore[no-untyped-def]
+def _send_copy(backend: SQSBackend, destination: Queue, message: Message) -> None:
     backend.send_message(
         destination.name, message.body,
         message_attributes=dict(message.message_attributes) or None,

@@ -18,8 +18,12 @@ import time
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from generator.local.lambda_service.runtime_api import Invocation, RuntimeApi
+from generator.local.lambda_service.runtime_api import ErrorDocument, Invocation, RuntimeApi
+
+if TYPE_CHECKING:
+    from types_boto3_lambda.type_defs import FunctionConfigurationResponseTypeDef
 
 INIT_TIMEOUT_S = 10  # Lambda's init phase limit for on-demand functions
 
@@ -41,7 +45,8 @@ class FunctionConfig:
     reserved_concurrency: int | None
 
     @classmethod
-    def from_emulator(cls, configuration: dict, reserved_concurrency: int | None) -> FunctionConfig:
+    def from_emulator(cls, configuration: FunctionConfigurationResponseTypeDef,
+                      reserved_concurrency: int | None) -> FunctionConfig:
         logging = configuration.get("LoggingConfig") or {}
         return cls(
             name=configuration["FunctionName"],
@@ -64,7 +69,7 @@ class FunctionConfig:
 class InvocationOutcome:
     status: str  # "ok" | "error" | "timeout" | "crash"
     payload: object = None  # the handler's return value (decoded JSON) when ok
-    error: dict | None = None
+    error: ErrorDocument | None = None
     duration_ms: float = 0.0
     cold_start: bool = False
 
@@ -171,7 +176,7 @@ class Worker:
         self.kill()
         return False
 
-    def _init_failure(self) -> dict:
+    def _init_failure(self) -> ErrorDocument:
         if self.api.init_error:
             return self.api.init_error
         if not self.alive():
@@ -186,7 +191,7 @@ class Worker:
         self.api.close()
 
 
-def _crash(returncode: int | None) -> dict:
+def _crash(returncode: int | None) -> ErrorDocument:
     return {"errorType": "Runtime.ExitError", "errorMessage": f"RequestId: the runtime exited with {returncode}"}
 
 

@@ -13,15 +13,56 @@ import datetime as dt
 import json
 import uuid
 from collections.abc import Iterable, Mapping
+from typing import TYPE_CHECKING, Any, NotRequired, TypedDict
 
-# ReceiveMessage parameters that return everything Lambda puts in a record.
-RECEIVE_EVERYTHING = {"MessageSystemAttributeNames": ["All"], "MessageAttributeNames": ["All"]}
+if TYPE_CHECKING:
+    from types_boto3_sqs.literals import MessageSystemAttributeNameType
+    from types_boto3_sqs.type_defs import MessageAttributeValueOutputTypeDef, MessageTypeDef
 
 
-def sqs_record(message: Mapping, queue_arn: str) -> dict:
+class ReceiveEverything(TypedDict):
+    """ReceiveMessage parameters that return everything Lambda puts in a record."""
+
+    MessageSystemAttributeNames: list[MessageSystemAttributeNameType]
+    MessageAttributeNames: list[str]
+
+
+RECEIVE_EVERYTHING: ReceiveEverything = {"MessageSystemAttributeNames": ["All"], "MessageAttributeNames": ["All"]}
+
+
+class MessageAttribute(TypedDict):
+    """An SQS message attribute as an SQS record carries it (camelCase, the list fields always present)."""
+
+    stringListValues: list[str]
+    binaryListValues: list[str]
+    dataType: str
+    stringValue: NotRequired[str]
+    binaryValue: NotRequired[str]  # base64
+
+
+class SqsRecord(TypedDict):
+    """One message of an SQS event, as Lambda builds it."""
+
+    messageId: str
+    receiptHandle: str
+    body: str
+    attributes: dict[MessageSystemAttributeNameType, str]  # SentTimestamp, ApproximateReceiveCount, …
+    messageAttributes: dict[str, MessageAttribute]
+    md5OfBody: str
+    eventSource: str
+    eventSourceARN: str
+    awsRegion: str
+    md5OfMessageAttributes: NotRequired[str]
+
+
+class SqsEvent(TypedDict):
+    Records: list[SqsRecord]
+
+
+def sqs_record(message: MessageTypeDef, queue_arn: str) -> SqsRecord:
     """One ReceiveMessage message as the record Lambda builds from it."""
     region = queue_arn.split(":")[3]
-    record = {
+    record: SqsRecord = {
         "messageId": message["MessageId"],
         "receiptHandle": message["ReceiptHandle"],
         "body": message.get("Body", ""),
@@ -39,8 +80,8 @@ def sqs_record(message: Mapping, queue_arn: str) -> dict:
     return record
 
 
-def _message_attribute(value: Mapping) -> dict:
-    attribute: dict = {"stringListValues": [], "binaryListValues": [], "dataType": value["DataType"]}
+def _message_attribute(value: MessageAttributeValueOutputTypeDef) -> MessageAttribute:
+    attribute: MessageAttribute = {"stringListValues": [], "binaryListValues": [], "dataType": value["DataType"]}
     if "StringValue" in value:
         attribute["stringValue"] = value["StringValue"]
     if "BinaryValue" in value:
@@ -49,7 +90,7 @@ def _message_attribute(value: Mapping) -> dict:
     return attribute
 
 
-def sqs_event(records: Iterable[dict]) -> dict:
+def sqs_event(records: Iterable[SqsRecord]) -> SqsEvent:
     return {"Records": list(records)}
 
 
@@ -64,10 +105,10 @@ def function_url_event(
     url_id: str,
     account_id: str,
     region: str,
-    caller: Mapping[str, str] | None,
+    caller: Mapping[str, str | None] | None,
     now: dt.datetime | None = None,
-) -> dict:
-    """An HTTP request as the payload-2.0 event a function URL delivers.
+) -> dict[str, Any]:
+    """An HTTP request as the payload-2.0 event a function URL delivers (a JSON document, sent as it is built).
 
     `caller` is the IAM identity of a signed request (AWS_IAM auth); None for auth type NONE.
     """
@@ -89,7 +130,7 @@ def function_url_event(
         name, _, value = pair.partition("=")
         query[name] = f"{query[name]},{value}" if name in query else value
     domain_prefix = url_id
-    event: dict = {
+    event: dict[str, Any] = {
         "version": "2.0",
         "routeKey": "$default",
         "rawPath": raw_path,

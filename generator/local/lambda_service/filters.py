@@ -11,8 +11,11 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from typing import Any
 
 from moto.events.models import EventPattern
+
+from generator.local.lambda_service.events import SqsRecord
 
 
 class Filters:
@@ -22,12 +25,13 @@ class Filters:
     def __bool__(self) -> bool:
         return bool(self._patterns)
 
-    def matches(self, record: dict) -> bool:
+    def matches(self, record: SqsRecord) -> bool:
         if not self._patterns:
             return True
         try:
             body = json.loads(record.get("body", ""))
         except ValueError:
             body = record.get("body", "")
-        candidate = {**record, "body": body}
+        # moto types the event as an EventBridge event; its matcher reads any JSON object
+        candidate: Any = {**record, "body": body}
         return any(pattern.matches_event(candidate) for pattern in self._patterns)

@@ -13,8 +13,9 @@ import http.server
 import json
 import re
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
+from typing import Any
 
 from generator.local.lambda_service.environments import InvocationOutcome
 from generator.local.lambda_service.events import function_url_event, function_url_response
@@ -24,7 +25,7 @@ _CREDENTIAL = re.compile(r"Credential=([A-Za-z0-9]+)/")
 LOCAL_CALLER_KEY = "AKIALOCALDEVELOPER00"
 
 
-def caller_identity(authorization: str | None, account_id: str) -> dict[str, str]:
+def caller_identity(authorization: str | None, account_id: str) -> dict[str, str | None]:
     match = _CREDENTIAL.search(authorization or "")
     key = match.group(1) if match else LOCAL_CALLER_KEY
     user = "local-developer" if key == LOCAL_CALLER_KEY else f"local-{key.lower()}"
@@ -40,7 +41,7 @@ def caller_identity(authorization: str | None, account_id: str) -> dict[str, str
 
 
 class _Server:
-    def __init__(self, handler: type[http.server.BaseHTTPRequestHandler], port: int = 0):
+    def __init__(self, handler: Callable[..., http.server.BaseHTTPRequestHandler], port: int = 0):
         """On `port` when it is free (the one a restarted stack served before: URLs a waiting job or a user holds
         stay valid), else on any free port."""
         try:
@@ -58,7 +59,8 @@ class _Server:
 
 class FunctionUrl(_Server):
     def __init__(self, *, function: str, auth_type: str, url_id: str, account_id: str, region: str,
-                 invoke: Callable[[dict], InvocationOutcome], log: Callable[[dict], None], port: int = 0):
+                 invoke: Callable[[dict[str, Any]], InvocationOutcome], log: Callable[[Mapping[str, object]], None],
+                 port: int = 0):
         self.function = function
         self.auth_type = auth_type
 
@@ -115,8 +117,8 @@ class MediaServer(_Server):
             def log_message(self, format: str, *args: object) -> None:
                 pass
 
-        super().__init__(functools.partial(Handler, directory=str(folder)), port)  # type: ignore[arg-type]
+        super().__init__(functools.partial(Handler, directory=str(folder)), port)
 
 
-def json_line(record: dict) -> str:
+def json_line(record: Mapping[str, object]) -> str:
     return json.dumps(record, sort_keys=True, default=str)

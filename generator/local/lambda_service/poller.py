@@ -19,11 +19,16 @@ import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from generator.local.lambda_service.batch_response import InvalidBatchResponse, failed_message_ids
 from generator.local.lambda_service.environments import InvocationOutcome
-from generator.local.lambda_service.events import RECEIVE_EVERYTHING, sqs_event, sqs_record
+from generator.local.lambda_service.events import RECEIVE_EVERYTHING, SqsEvent, SqsRecord, sqs_event, sqs_record
 from generator.local.lambda_service.filters import Filters
+
+if TYPE_CHECKING:
+    from types_boto3_lambda.type_defs import EventSourceMappingConfigurationTypeDef
+    from types_boto3_sqs import SQSClient
 
 DEFAULT_CONCURRENCY = 5  # Lambda starts with five pollers; locally a mapping without a cap runs at most this
 MAX_PAYLOAD_BYTES = 6 * 1024 * 1024  # synchronous invocation payload limit
@@ -44,7 +49,7 @@ class MappingConfig:
     report_batch_item_failures: bool
 
     @classmethod
-    def from_emulator(cls, mapping: dict, queue_url: str) -> MappingConfig:
+    def from_emulator(cls, mapping: EventSourceMappingConfigurationTypeDef, queue_url: str) -> MappingConfig:
         return cls(
             uuid=mapping["UUID"],
             function_name=mapping["FunctionArn"].split(":")[6],
@@ -75,12 +80,12 @@ class BatchResult:
     detail: str = ""
 
 
-Invoke = Callable[[dict], InvocationOutcome]
+Invoke = Callable[[SqsEvent], InvocationOutcome]
 Report = Callable[[BatchResult], None]
 
 
 class MappingPoller:
-    def __init__(self, mapping: MappingConfig, invoke: Invoke, sqs_factory: Callable[[], object],
+    def __init__(self, mapping: MappingConfig, invoke: Invoke, sqs_factory: Callable[[], SQSClient],
                  report: Report, retry_delay: int | None = None):
         self.mapping = mapping
         self._invoke = invoke
@@ -122,9 +127,9 @@ class MappingPoller:
                 continue
             self._executor.submit(self._run_batch, records)
 
-    def _gather(self, sqs) -> list[dict]:  # type: ignore[no-untyped-def]
+    def _gather(self, sqs: SQSClient) -> list[SqsRecord]:
         mapping = self.mapping
-        records: list[dict] = []
+        records: list[SqsRecord] = []
         size = 0
         first_at: float | None = None
         while not self._stopped.is_set():
@@ -149,20 +154,21 @@ class MappingPoller:
                     first_at = time.monotonic()
             if len(records) >= mapping.batch_size or size >= MAX_PAYLOAD_BYTES:
                 break
-            if records and (not mapping.batching_window
-                            or time.monotonic() - first_at >= mapping.batching_window):  # type: ignore[operator]
+            # a batch has begun (first_at is set with its first record) and its window, if any, is over
+            if first_at is not None and (not mapping.batching_window
+                                         or time.monotonic() - first_at >= mapping.batching_window):
                 break
             if not records and not response.get("Messages") and wait == 0:
                 break
         return records
 
-    def _run_batch(self, records: list[dict]) -> None:
+    def _run_batch(self, records: list[SqsRecord]) -> None:
         try:
             self._report(self.process(records, self._sqs_factory()))
         finally:
             self._slots.release()
 
-    def process(self, records: list[dict], sqs) -> BatchResult:  # type: ignore[no-untyped-def]
+    def process(self, records: list[SqsRecord], sqs: SQSClient) -> BatchResult:
         """Invoke the function with the records and settle each record with the queue."""
         mapping = self.mapping
         outcome = self._invoke(sqs_event(records))

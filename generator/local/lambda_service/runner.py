@@ -12,11 +12,14 @@ Throttles, Duration) are published to the emulator's CloudWatch, as Lambda publi
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import os
 import signal
 import sys
 import threading
+from collections.abc import Mapping
 from pathlib import Path
+from typing import TYPE_CHECKING, Literal, overload
 
 from botocore.config import Config
 
@@ -26,6 +29,13 @@ from generator.local.lambda_service.http_endpoints import FunctionUrl, MediaServ
 from generator.local.lambda_service.local_settings import endpoint_environment, with_local_settings
 from generator.local.lambda_service.poller import BatchResult, MappingConfig, MappingPoller
 from generator.local.state import RunnerConfig, RunnerRecord, local_session
+
+if TYPE_CHECKING:
+    from types_boto3_cloudwatch import CloudWatchClient
+    from types_boto3_cloudwatch.type_defs import DimensionTypeDef, MetricDatumTypeDef
+    from types_boto3_lambda import LambdaClient
+    from types_boto3_lambda.type_defs import GetFunctionUrlConfigResponseTypeDef
+    from types_boto3_sqs import SQSClient
 
 REFRESH_SECONDS = 2
 
@@ -48,15 +58,21 @@ class Runner:
         self.pollers: dict[str, MappingPoller] = {}
         self.urls: dict[str, FunctionUrl] = {}
         self.local_settings: dict[str, list[str]] = {}
-        self._metrics: list[dict] = []
+        self._metrics: list[MetricDatumTypeDef] = []
         self._metrics_lock = threading.Lock()
         self._stopped = threading.Event()
         self.media = MediaServer(state_dir / "media", config.ports.get("media", 0))
 
-    def client(self, service: str):  # type: ignore[no-untyped-def]
+    @overload
+    def client(self, service: Literal["lambda"]) -> LambdaClient: ...
+    @overload
+    def client(self, service: Literal["sqs"]) -> SQSClient: ...
+    @overload
+    def client(self, service: Literal["cloudwatch"]) -> CloudWatchClient: ...
+    def client(self, service: Literal["lambda", "sqs", "cloudwatch"]) -> LambdaClient | SQSClient | CloudWatchClient:
         return self._session.client(service, endpoint_url=self.endpoint, config=self._client_config)
 
-    def log(self, record: dict) -> None:
+    def log(self, record: Mapping[str, object]) -> None:
         line = json_line({"time": dt.datetime.now(dt.UTC).isoformat(timespec="milliseconds"), **record})
         with self._log_lock:
             self._log.write(line + "\n")
@@ -113,8 +129,8 @@ class Runner:
             f"(CodeSha256 {function.code_sha256}): run `make up` again"
         )
 
-    def _refresh_urls(self, lambda_, functions: dict[str, FunctionConfig]) -> None:  # type: ignore[no-untyped-def]
-        wanted = {}
+    def _refresh_urls(self, lambda_: LambdaClient, functions: dict[str, FunctionConfig]) -> None:
+        wanted: dict[str, tuple[GetFunctionUrlConfigResponseTypeDef, FunctionConfig]] = {}
         for name, function in functions.items():
             try:  # (moto has no ListFunctionUrlConfigs; GetFunctionUrlConfig answers the same question)
                 wanted[name] = (lambda_.get_function_url_config(FunctionName=name), function)
@@ -130,11 +146,11 @@ class Runner:
                 self.urls[name] = FunctionUrl(
                     function=name, auth_type=url_config["AuthType"], url_id=url_id,
                     account_id=function.arn.split(":")[4], region=function.region,
-                    invoke=lambda event, name=name: self.invoke(name, event), log=self.log,
+                    invoke=functools.partial(self.invoke, name), log=self.log,
                     port=self.config.ports.get(name, 0),
                 )
 
-    def _refresh_mappings(self, lambda_) -> None:  # type: ignore[no-untyped-def]
+    def _refresh_mappings(self, lambda_: LambdaClient) -> None:
         sqs = self.client("sqs")
         seen = set()
         for page in lambda_.get_paginator("list_event_source_mappings").paginate():
@@ -153,7 +169,7 @@ class Runner:
                     self.log({"event": "mapping-stopped", "mapping": mapping.uuid, "function": mapping.function_name})
                 if mapping.enabled:
                     poller = MappingPoller(
-                        mapping, invoke=lambda event, name=mapping.function_name: self.invoke(name, event),
+                        mapping, invoke=functools.partial(self.invoke, mapping.function_name),
                         sqs_factory=lambda: self.client("sqs"), report=self._batch_done, retry_delay=self.retry_delay,
                     )
                     self.pollers[mapping.uuid] = poller
@@ -166,7 +182,7 @@ class Runner:
 
     # ── invoking ───────────────────────────────────────────────────────────────────────────────────────────
 
-    def invoke(self, function: str, event: dict) -> InvocationOutcome:
+    def invoke(self, function: str, event: Mapping[str, object]) -> InvocationOutcome:
         pool = self.pools[function]
         outcome = pool.invoke(event)
         self._record_metrics(function, outcome)
@@ -180,9 +196,9 @@ class Runner:
 
     def _record_metrics(self, function: str, outcome: InvocationOutcome) -> None:
         now = dt.datetime.now(dt.UTC)
-        dimensions = [{"Name": "FunctionName", "Value": function}]
+        dimensions: list[DimensionTypeDef] = [{"Name": "FunctionName", "Value": function}]
         throttled = (outcome.error or {}).get("errorType") == "TooManyRequestsException"
-        data = [
+        data: list[MetricDatumTypeDef] = [
             {"MetricName": "Invocations", "Value": 0 if throttled else 1, "Unit": "Count"},
             {"MetricName": "Errors", "Value": 1 if outcome.failed and not throttled else 0, "Unit": "Count"},
             {"MetricName": "Throttles", "Value": 1 if throttled else 0, "Unit": "Count"},

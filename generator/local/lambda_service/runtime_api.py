@@ -13,8 +13,12 @@ import queue
 import threading
 import uuid
 from dataclasses import dataclass, field
+from typing import Any
 
 PREFIX = "/2018-06-01/runtime"
+# An error as the function's runtime posts it (JSON: errorType, errorMessage, stackTrace), or as the service
+# reports a timeout or crash in the same shape.
+ErrorDocument = dict[str, Any]
 
 
 @dataclass
@@ -25,14 +29,14 @@ class Invocation:
     request_id: str = field(default_factory=lambda: str(uuid.uuid4()))
     done: threading.Event = field(default_factory=threading.Event)
     response: bytes | None = None
-    error: dict | None = None  # {"errorType", "errorMessage", "stackTrace"}
+    error: ErrorDocument | None = None
 
 
 class RuntimeApi:
     def __init__(self) -> None:
         self._pending: queue.Queue[Invocation] = queue.Queue()
         self._current: dict[str, Invocation] = {}
-        self.init_error: dict | None = None
+        self.init_error: ErrorDocument | None = None
         self.ready = threading.Event()  # set when the runtime first asks for an event (init finished)
         api = self
 
@@ -74,7 +78,7 @@ class RuntimeApi:
                     return self._reply(202, {"status": "OK"})
                 return self._reply(404, {"errorMessage": f"unknown path {self.path}"})
 
-            def _reply(self, status: int, body: dict) -> None:
+            def _reply(self, status: int, body: dict[str, str]) -> None:
                 data = json.dumps(body).encode()
                 self.send_response(status)
                 self.send_header("Content-Type", "application/json")
@@ -99,7 +103,7 @@ class RuntimeApi:
         self._server.server_close()
 
 
-def _error(body: bytes) -> dict:
+def _error(body: bytes) -> ErrorDocument:
     try:
         error = json.loads(body or b"{}")
     except ValueError:

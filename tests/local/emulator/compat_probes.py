@@ -22,12 +22,12 @@ REGION = "us-east-1"
 PROBES = {}
 
 
-def probe(fn):  # type: ignore[no-untyped-def]
+def probe(fn):
     PROBES[fn.__name__.removeprefix("probe_")] = fn
     return fn
 
 
-def client(service: str):  # type: ignore[no-untyped-def]
+def client(service: str):
     return boto3.client(service, region_name=REGION)
 
 
@@ -38,7 +38,7 @@ def _role() -> str:
                                                 "Principal": {"Service": "lambda.amazonaws.com"}}]}))["Role"]["Arn"]
 
 
-def _function(**extra) -> str:  # type: ignore[no-untyped-def]
+def _function(**extra) -> str:
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as archive:
         archive.writestr("handler.py", "def lambda_handler(event, context):\n    return None\n")
@@ -47,18 +47,18 @@ def _function(**extra) -> str:  # type: ignore[no-untyped-def]
         Code={"ZipFile": buffer.getvalue()}, **extra)["FunctionArn"]
 
 
-def _queue(sqs, name: str) -> tuple[str, str]:  # type: ignore[no-untyped-def]
+def _queue(sqs, name: str) -> tuple[str, str]:
     url = sqs.create_queue(QueueName=name)["QueueUrl"]
     return url, sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
 
 
-def _redrive(sqs, url: str, dlq_arn: str, receives: int = 3) -> None:  # type: ignore[no-untyped-def]
+def _redrive(sqs, url: str, dlq_arn: str, receives: int = 3) -> None:
     sqs.set_queue_attributes(QueueUrl=url, Attributes={"RedrivePolicy": json.dumps(
         {"deadLetterTargetArn": dlq_arn, "maxReceiveCount": receives})})
 
 
 @probe
-def probe_no_invocation_on_send():  # type: ignore[no-untyped-def]
+def probe_no_invocation_on_send():
     sqs = client("sqs")
     url, arn = _queue(sqs, "jobs")
     _, dlq_arn = _queue(sqs, "jobs-dlq")
@@ -70,7 +70,7 @@ def probe_no_invocation_on_send():  # type: ignore[no-untyped-def]
 
 
 @probe
-def probe_redrive_allow_policy_attribute():  # type: ignore[no-untyped-def]
+def probe_redrive_allow_policy_attribute():
     sqs = client("sqs")
     url, _ = _queue(sqs, "dlq")
     policy = json.dumps({"redrivePermission": "byQueue", "sourceQueueArns": ["arn:aws:sqs:us-east-1:123456789012:q"]})
@@ -83,7 +83,7 @@ def probe_redrive_allow_policy_attribute():  # type: ignore[no-untyped-def]
 
 
 @probe
-def probe_bucket_policy_secure_transport():  # type: ignore[no-untyped-def]
+def probe_bucket_policy_secure_transport():
     s3 = client("s3")
     s3.create_bucket(Bucket="media")
     s3.put_bucket_policy(Bucket="media", Policy=json.dumps({"Version": "2012-10-17", "Statement": [{
@@ -98,7 +98,7 @@ def probe_bucket_policy_secure_transport():  # type: ignore[no-untyped-def]
 
 
 @probe
-def probe_compact_redrive_policy():  # type: ignore[no-untyped-def]
+def probe_compact_redrive_policy():
     sqs = client("sqs")
     url, _ = _queue(sqs, "q")
     _, dlq_arn = _queue(sqs, "q-dlq")
@@ -108,7 +108,7 @@ def probe_compact_redrive_policy():  # type: ignore[no-untyped-def]
 
 
 @probe
-def probe_function_configuration_round_trip():  # type: ignore[no-untyped-def]
+def probe_function_configuration_round_trip():
     _function(LoggingConfig={"LogFormat": "JSON", "LogGroup": "/aws/lambda/fn"})
     lambda_ = client("lambda")
     lambda_.update_function_configuration(FunctionName="fn", EphemeralStorage={"Size": 2048},
@@ -119,7 +119,7 @@ def probe_function_configuration_round_trip():  # type: ignore[no-untyped-def]
 
 
 @probe
-def probe_mappings_by_function_name():  # type: ignore[no-untyped-def]
+def probe_mappings_by_function_name():
     sqs = client("sqs")
     _, arn = _queue(sqs, "q")
     lambda_ = client("lambda")
@@ -128,7 +128,7 @@ def probe_mappings_by_function_name():  # type: ignore[no-untyped-def]
 
 
 @probe
-def probe_alarms_start_insufficient():  # type: ignore[no-untyped-def]
+def probe_alarms_start_insufficient():
     cloudwatch = client("cloudwatch")
     alarm = {"AlarmName": "a", "Namespace": "AWS/SQS", "MetricName": "ApproximateNumberOfMessagesVisible",
              "Statistic": "Maximum", "Period": 60, "EvaluationPeriods": 1, "Threshold": 1.0,
@@ -142,7 +142,7 @@ def probe_alarms_start_insufficient():  # type: ignore[no-untyped-def]
 
 
 @probe
-def probe_transactions_snapshot_their_items():  # type: ignore[no-untyped-def]
+def probe_transactions_snapshot_their_items():
     import moto.dynamodb.models as models
 
     dynamodb = client("dynamodb")
@@ -153,7 +153,7 @@ def probe_transactions_snapshot_their_items():  # type: ignore[no-untyped-def]
     copies = []
     real = models.copy.deepcopy
 
-    def counting(obj, memo=None):  # type: ignore[no-untyped-def]
+    def counting(obj, memo=None):
         result = real(obj, memo)
         if result is not obj:
             copies.append(type(obj).__name__)
@@ -166,7 +166,7 @@ def probe_transactions_snapshot_their_items():  # type: ignore[no-untyped-def]
         models.copy.deepcopy = real
 
 
-def _transactions(dynamodb, copies: list[str]) -> dict:  # type: ignore[no-untyped-def]
+def _transactions(dynamodb, copies: list[str]) -> dict:
     actions = [{"Put": {"TableName": "t", "Item": {"pk": {"S": f"new{index}"}}}} for index in range(20)]
     dynamodb.transact_write_items(TransactItems=actions)
     table_copies = copies.count("Table")
@@ -184,7 +184,7 @@ def _transactions(dynamodb, copies: list[str]) -> dict:  # type: ignore[no-untyp
 
 
 @probe
-def probe_sqs_backlog_costs_nothing():  # type: ignore[no-untyped-def]
+def probe_sqs_backlog_costs_nothing():
     import moto.sqs.models as models
 
     sqs = client("sqs")
@@ -194,7 +194,7 @@ def probe_sqs_backlog_costs_nothing():  # type: ignore[no-untyped-def]
     calls = [0]
     real = models.unix_time_millis
 
-    def counting():  # type: ignore[no-untyped-def]
+    def counting():
         calls[0] += 1
         return real()
 
@@ -207,7 +207,7 @@ def probe_sqs_backlog_costs_nothing():  # type: ignore[no-untyped-def]
 
 
 @probe
-def probe_queue_changes_are_atomic():  # type: ignore[no-untyped-def]
+def probe_queue_changes_are_atomic():
     interval = sys.getswitchinterval()
     sys.setswitchinterval(1e-6)  # make thread switches frequent, as on a busy emulator
     try:
@@ -241,7 +241,7 @@ def _concurrent_deletes() -> dict:
             + int(attributes["ApproximateNumberOfMessages"])}
 
 
-def _versioned_zip(s3, bucket: str, key: str) -> tuple[bytes, str]:  # type: ignore[no-untyped-def]
+def _versioned_zip(s3, bucket: str, key: str) -> tuple[bytes, str]:
     s3.create_bucket(Bucket=bucket)
     s3.put_bucket_versioning(Bucket=bucket, VersioningConfiguration={"Status": "Enabled"})
     buffer = io.BytesIO()
@@ -251,7 +251,7 @@ def _versioned_zip(s3, bucket: str, key: str) -> tuple[bytes, str]:  # type: ign
     return body, s3.put_object(Bucket=bucket, Key=key, Body=body)["VersionId"]
 
 
-def _signed_copy(s3, profile: str, bucket: str = "artifacts") -> dict:  # type: ignore[no-untyped-def]
+def _signed_copy(s3, profile: str, bucket: str = "artifacts") -> dict:
     """Start a signing job of a fresh zip; what it reports and whether its output is the zip."""
     body, version = _versioned_zip(s3, bucket, "fn/code.zip")
     signer = client("signer")
@@ -270,7 +270,7 @@ def _signed_copy(s3, profile: str, bucket: str = "artifacts") -> dict:  # type: 
 
 
 @probe
-def probe_signing_jobs():  # type: ignore[no-untyped-def]
+def probe_signing_jobs():
     client("signer").put_signing_profile(profileName="pipeline", platformId="AWSLambda-SHA384-ECDSA")
     observed = _signed_copy(client("s3"), "pipeline")
     observed.pop("key", None)
@@ -278,7 +278,7 @@ def probe_signing_jobs():  # type: ignore[no-untyped-def]
 
 
 @probe
-def probe_code_signing_configs():  # type: ignore[no-untyped-def]
+def probe_code_signing_configs():
     lambda_ = client("lambda")
     try:
         lambda_.list_code_signing_configs()
@@ -311,7 +311,7 @@ def probe_code_signing_configs():  # type: ignore[no-untyped-def]
             "tags": lambda_.list_tags(Resource=arn)["Tags"]}
 
 
-def _failed_into_dlq(sqs, bodies: list[str]) -> tuple[str, str, str]:  # type: ignore[no-untyped-def]
+def _failed_into_dlq(sqs, bodies: list[str]) -> tuple[str, str, str]:
     """A queue with maxReceiveCount 1 whose messages were received once and then moved to its DLQ by a receive."""
     url, _ = _queue(sqs, "q")
     dlq_url, dlq_arn = _queue(sqs, "q-dlq")
@@ -324,7 +324,7 @@ def _failed_into_dlq(sqs, bodies: list[str]) -> tuple[str, str, str]:  # type: i
 
 
 @probe
-def probe_dead_letter_source_arn():  # type: ignore[no-untyped-def]
+def probe_dead_letter_source_arn():
     sqs = client("sqs")
     _, dlq_url, _ = _failed_into_dlq(sqs, ["failed"])
     message = sqs.receive_message(QueueUrl=dlq_url, MessageSystemAttributeNames=["DeadLetterQueueSourceArn"],
@@ -333,7 +333,7 @@ def probe_dead_letter_source_arn():  # type: ignore[no-untyped-def]
 
 
 @probe
-def probe_message_move_tasks():  # type: ignore[no-untyped-def]
+def probe_message_move_tasks():
     import time
 
     sqs = client("sqs")

@@ -42,7 +42,7 @@ def config(name: str = "fn", timeout: int = 3, reserved: int | None = None) -> F
     )
 
 
-def pool(tmp_path: Path, python: Path, handler: str = HANDLER, **kwargs) -> Pool:  # type: ignore[no-untyped-def]
+def pool(tmp_path: Path, python: Path, handler: str = HANDLER, **kwargs) -> Pool:
     task_root = tmp_path / "task"
     task_root.mkdir(exist_ok=True)
     (task_root / "handler.py").write_text(handler, encoding="utf-8")

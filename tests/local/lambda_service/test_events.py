@@ -59,7 +59,7 @@ def test_powertools_reads_the_record():
     assert record.queue_url.endswith("/123456789012/q")
 
 
-def _url_event(**overrides):  # type: ignore[no-untyped-def]
+def _url_event(**overrides):
     arguments = dict(method="POST", raw_path="/jobs", raw_query="a=1&a=2&b=3",
                      headers={"Content-Type": "application/json", "X-Two": "1", "x-two": "2", "Cookie": "c=1; d=2"},
                      body=b'{"k": "v"}', source_ip="127.0.0.1", url_id="abc123", account_id="123456789012",

@@ -10,7 +10,7 @@ import pytest
 from generator.local.lambda_service.filters import Filters
 
 
-def record(body) -> dict:  # type: ignore[no-untyped-def]
+def record(body) -> dict:
     return {"messageId": "m1", "body": body if isinstance(body, str) else json.dumps(body), "attributes": {}}
 
 

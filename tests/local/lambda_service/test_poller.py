@@ -24,7 +24,7 @@ def sqs():
         yield boto3.client("sqs", region_name="us-east-1")
 
 
-def make_queue(sqs, name="jobs", max_receive_count=None):  # type: ignore[no-untyped-def]
+def make_queue(sqs, name="jobs", max_receive_count=None):
     url = sqs.create_queue(QueueName=name)["QueueUrl"]
     arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
     dlq_url = None
@@ -36,24 +36,24 @@ def make_queue(sqs, name="jobs", max_receive_count=None):  # type: ignore[no-unt
     return url, arn, dlq_url
 
 
-def mapping(url, arn, **overrides) -> MappingConfig:  # type: ignore[no-untyped-def]
+def mapping(url, arn, **overrides) -> MappingConfig:
     values = dict(uuid="m-1", function_name="fn", queue_arn=arn, queue_url=url, batch_size=10, batching_window=0,
                   maximum_concurrency=None, enabled=True, filter_patterns=(), report_batch_item_failures=True)
     values.update(overrides)
     return MappingConfig(**values)
 
 
-def send(sqs, url, *bodies) -> None:  # type: ignore[no-untyped-def]
+def send(sqs, url, *bodies) -> None:
     for body in bodies:
         sqs.send_message(QueueUrl=url, MessageBody=body if isinstance(body, str) else json.dumps(body))
 
 
-def depth(sqs, url) -> tuple[int, int]:  # type: ignore[no-untyped-def]
+def depth(sqs, url) -> tuple[int, int]:
     attributes = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["All"])["Attributes"]
     return int(attributes["ApproximateNumberOfMessages"]), int(attributes["ApproximateNumberOfMessagesNotVisible"])
 
 
-def receive_all(sqs, url) -> list[dict]:  # type: ignore[no-untyped-def]
+def receive_all(sqs, url) -> list[dict]:
     return [sqs_record_like(m) for m in sqs.receive_message(
         QueueUrl=url, MaxNumberOfMessages=10, MessageSystemAttributeNames=["All"]).get("Messages", [])]
 
@@ -67,7 +67,7 @@ def sqs_record_like(message: dict) -> dict:
 class Recorder:
     """A stand-in function: records each event, answers what `answer(records)` returns."""
 
-    def __init__(self, answer=lambda records: InvocationOutcome("ok", payload={"batchItemFailures": []}), delay=0.0):  # type: ignore[no-untyped-def]
+    def __init__(self, answer=lambda records: InvocationOutcome("ok", payload={"batchItemFailures": []}), delay=0.0):
         self.events: list[list[dict]] = []
         self._answer = answer
         self._delay = delay
@@ -86,7 +86,7 @@ class Recorder:
         return self._answer(event["Records"])
 
 
-def run_until(poller: MappingPoller, condition, timeout: float = 15.0) -> None:  # type: ignore[no-untyped-def]
+def run_until(poller: MappingPoller, condition, timeout: float = 15.0) -> None:
     poller.start()
     try:
         deadline = time.monotonic() + timeout
@@ -101,7 +101,7 @@ def test_only_the_records_the_function_reports_stay_in_the_queue(sqs):
     url, arn, _ = make_queue(sqs)
     send(sqs, url, "a", "b", "c")
 
-    def fail_b(records):  # type: ignore[no-untyped-def]
+    def fail_b(records):
         return InvocationOutcome("ok", payload={"batchItemFailures": [
             {"itemIdentifier": r["messageId"]} for r in records if r["body"] == "b"]})
 
