@@ -28,7 +28,7 @@ endif
 export CKV_SKIP_PACKAGE_UPDATE_CHECK := true
 export BC_SKIP_MAPPING := TRUE
 
-.PHONY: help generate up down status check test lint goldens bench bench-first-run bench-render bench-package \
+.PHONY: help generate up down status check test test-quick lint goldens bench bench-first-run bench-render bench-package \
         bench-cold-import bench-up lock clean
 .DEFAULT_GOAL := generate
 
@@ -65,6 +65,10 @@ check: $(VENV)/.generator
 ##       stack; on TEST_WORKERS processes (pytest-xdist; the local stack's tests share one stack on one of them)
 test: $(VENV)/.installed $(CHECKOV)/.installed
 	$(PY) -m pytest -n $(TEST_WORKERS) --dist loadgroup
+
+## test-quick: the edit-test loop: every test that needs neither terraform nor the local stack
+test-quick: $(VENV)/.installed
+	$(PY) -m pytest -n $(TEST_WORKERS) --dist loadgroup -m "not slow and not terraform"
 
 ## lint: ruff over the generator, the Lambdas, the tests, the benchmarks and requirements/install.py, then
 ##       mypy (strict) over the generator (pyproject.toml's [tool.mypy])

@@ -31,6 +31,12 @@ def pytest_terminal_summary(terminalreporter) -> None:
             terminalreporter.write_line(line)
 
 
+def on_one_worker(module_name: str) -> pytest.MarkDecorator:
+    """For a module whose module-scoped fixtures cost seconds (terraform plans, moto probes): every test of it on one
+    pytest-xdist worker, so they are built once rather than once per worker (`pytestmark = on_one_worker(__name__)`)."""
+    return pytest.mark.xdist_group(name=module_name.rsplit(".", 1)[-1])
+
+
 def require_tool(name: str, path: str | None, how: str) -> str:
     """The tool's path, or a loud skip (a failure under REQUIRE_TOOLS=1)."""
     if path and Path(path).exists():

@@ -13,7 +13,9 @@ import pytest
 import yaml
 
 from generator.review.markdown import MARKER
-from tests.conftest import GOLDEN, ROOT
+from tests.conftest import GOLDEN, ROOT, on_one_worker
+
+pytestmark = on_one_worker(__name__)  # its module fixtures are built once, not once per worker
 
 WORKFLOW = ROOT / ".github" / "workflows" / "ci.yml"
 PRE_COMMIT = ROOT / ".pre-commit-config.yaml"

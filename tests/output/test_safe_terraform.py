@@ -13,12 +13,13 @@ from pathlib import Path
 import pytest
 
 from generator.pipeline import generate
+from tests.conftest import on_one_worker
 from tests.output.safe_support import shop_project
 from tests.output.test_safe_moves import rename_email_key, rename_mailer_key
 from tests.terraform.sts_stub import StsStub
 from tests.terraform.tf import Workdir
 
-pytestmark = pytest.mark.terraform
+pytestmark = [pytest.mark.terraform, on_one_worker(__name__)]
 
 QUEUES_ONLY = """\
 [project]

@@ -12,12 +12,12 @@ import pytest
 
 from generator.pipeline import generate
 from generator.problems import GeneratorError
-from tests.conftest import ROOT, SUMMARY
+from tests.conftest import ROOT, SUMMARY, on_one_worker
 from tests.terraform import topology as checks
 from tests.terraform.day_two import EDITS, copy_project
 from tests.terraform.topology import Topology
 
-pytestmark = [pytest.mark.terraform, pytest.mark.slow]
+pytestmark = [pytest.mark.terraform, pytest.mark.slow, on_one_worker(__name__)]
 
 SPEC_EDITS = {"add-a-queue-and-consumer", "disable-a-trigger", "convert-a-queue-to-fifo"}
 USER_FILES = ("backend.tf", "terraform.tfvars")

@@ -6,11 +6,12 @@ from __future__ import annotations
 
 import pytest
 
+from tests.conftest import on_one_worker
 from tests.terraform import topology as checks
 from tests.terraform.sts_stub import ACCOUNT_ID
 from tests.terraform.test_seed_terraform import SEED
 
-pytestmark = pytest.mark.terraform
+pytestmark = [pytest.mark.terraform, on_one_worker(__name__)]
 
 # The attribute that holds each resource type's AWS name; every other type has no name of its own.
 NAME_ATTRIBUTES = {

@@ -9,11 +9,11 @@ import json
 
 import pytest
 
-from tests.conftest import ROOT, SUMMARY
+from tests.conftest import ROOT, SUMMARY, on_one_worker
 from tests.terraform import topology as checks
 from tests.terraform.topology import Topology
 
-pytestmark = pytest.mark.terraform
+pytestmark = [pytest.mark.terraform, on_one_worker(__name__)]
 
 LIVE = Topology(ROOT / "queues.toml", ROOT / "terraform")
 

@@ -10,12 +10,12 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import GOLDEN, TOPOLOGIES
+from tests.conftest import GOLDEN, TOPOLOGIES, on_one_worker
 from tests.terraform import topology as checks
 from tests.terraform.sts_stub import ACCOUNT_ID
 from tests.terraform.topology import Topology
 
-pytestmark = pytest.mark.terraform
+pytestmark = [pytest.mark.terraform, on_one_worker(__name__)]
 
 # The week-1 plan's queues, literally: (queue, visibility, retention, maxReceiveCount, DLQ).
 SEED_QUEUES = [

@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import pytest
 
+from tests.conftest import on_one_worker
 from tests.terraform import topology as checks
 from tests.terraform.test_seed_terraform import TENANTS, _config, _created, _statements
 
-pytestmark = pytest.mark.terraform
+pytestmark = [pytest.mark.terraform, on_one_worker(__name__)]
 
 
 @pytest.fixture(scope="module")

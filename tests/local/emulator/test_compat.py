@@ -12,7 +12,9 @@ import sys
 import pytest
 
 from generator.local.emulator import patches
-from tests.conftest import ROOT
+from tests.conftest import ROOT, on_one_worker
+
+pytestmark = on_one_worker(__name__)  # the moto probes run once, not once per worker
 
 # patch name → (what unpatched moto shows, what AWS shows), as observed by tests/local/emulator/compat_probes.py
 EXPECTED = {
