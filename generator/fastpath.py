@@ -9,7 +9,8 @@ runs first in `python -m generator` and compares. The stamp holds:
 - every input the pipeline says it read (Result.inputs: the spec, each function's folder, common/): files by
   content and mode, folders as their whole tree, a missing one as missing;
 - the outputs: every file at the top of the out dir by content (generated, hand-written, or a new .tf), the
-  same for the docs folder beside it (docs/: the generated runbook and diagram, and any doc of yours), and
+  same for the generated module's folder (terraform/modules/pipeline/) and the docs folder beside the out dir
+  (docs/: the generated runbook and diagram, and any doc of yours), and
   the folders holding the zips: manifests by content, zips by (size, mtime_ns, ctime_ns, inode), since
   hashing a 73 MB zip on every run would cost more than the run, and nothing rewrites a file without
   changing those;
@@ -33,7 +34,7 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from generator.pipeline import Result
 
-FORMAT = 2  # 2: the docs folder is an output
+FORMAT = 3  # 2: the docs folder is an output; 3: so is the module's folder
 STAMP_NAME = "generate-stamp.marshal"
 # Environment variables that change what `generate` produces. None do today; tests/generator/test_fastpath_guards.py
 # fails if the generator starts reading one that is not listed here.
@@ -200,7 +201,7 @@ def record(spec_path: object, out_dir: object, result: "Result", *, started_ns: 
         return False
     inputs = list(dict.fromkeys(os.path.abspath(str(path)) for path in result.inputs))
     zip_folders = sorted({os.path.dirname(os.path.abspath(str(p.zip_path))) for p in result.packages})
-    docs_folders = [os.path.abspath(str(result.docs_dir))] if result.docs_dir else []
+    docs_folders = [os.path.abspath(str(folder)) for folder in (result.module_dir, result.docs_dir) if folder]
     try:
         out_dir_path = os.path.abspath(out)
         produced = frozenset(os.path.basename(str(path)) for _, path in result.files
@@ -290,8 +291,11 @@ def answer(argv: list[str]) -> int | None:
 
 
 def _beside(out: str, folder: str) -> str:
-    """The docs folder as the user would name it: beside the out dir as they gave it."""
-    if os.path.dirname(folder) == os.path.dirname(os.path.abspath(out)):
+    """An output folder as the user would name it: inside or beside the out dir as they gave it."""
+    absolute_out = os.path.abspath(out)
+    if folder.startswith(absolute_out + os.sep):
+        return os.path.normpath(os.path.join(out, os.path.relpath(folder, absolute_out)))
+    if os.path.dirname(folder) == os.path.dirname(absolute_out):
         return os.path.normpath(os.path.join(os.path.dirname(os.path.normpath(out)), os.path.basename(folder)))
     return folder
 

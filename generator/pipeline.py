@@ -1,7 +1,9 @@
 """The stages end to end: load → rules → sources → package → plan → render → guard → write. No printing here.
 
-Two folders are written, each as one journaled transaction with the same guards: the Terraform directory
-(*.tf) and docs/ beside it (*.md: the runbook and the topology diagram, generated from the same plan)."""
+Three folders are written, each as one journaled transaction with the same guards, in this order: the generated
+module (terraform/modules/pipeline/*.tf: every resource), the root that calls it (terraform/*.tf: the module call,
+its outputs, moved.tf; beside the root's hand-written files), and docs/ beside the root (*.md: the runbook and
+the topology diagram, generated from the same plan)."""
 
 from __future__ import annotations
 
@@ -27,13 +29,14 @@ from generator.package.build import (
 from generator.package.checks import function_problems
 from generator.package.inputs import function_sources
 from generator.plan.buckets import artifacts_bucket_problems
-from generator.plan.build import build_plan
-from generator.plan.model import CodePlan, Plan
+from generator.plan.build import MODULE_NAME, build_plan
+from generator.plan.model import CodePlan, Plan, ZipDirs
 from generator.problems import GeneratorError, Level, Problem, error, has_errors, sorted_problems, warning
-from generator.render import render
+from generator.render import render, render_root
 from generator.spec.load import LoadedSpec, load_spec
 
-SCAFFOLD_FILES = ("versions.tf", "providers.tf", "variables.tf")
+SCAFFOLD_FILES = ("versions.tf", "providers.tf", "variables.tf")  # the root's hand-written files
+MODULE_ADDRESS = f"module.{MODULE_NAME}."  # the module's resources' addresses from the root start with it
 
 Status = str  # "created" | "updated" | "identical" | "removed" | "kept"
 
@@ -48,6 +51,7 @@ class Result:
     notes: dict[Path, str] = field(default_factory=dict)  # a word on how a file was written, for the CLI
     inputs: list[Path] = field(default_factory=list)  # files and folders the run read (for the fast path)
     docs_dir: Path | None = None  # where the generated docs are (an output the fast path checks too)
+    module_dir: Path | None = None  # where the generated module is (likewise)
 
 
 def check(spec_path: Path) -> LoadedSpec:
@@ -71,14 +75,22 @@ def default_docs_dir(out_dir: Path) -> Path:
     return out_dir.parent / DOCS_FOLDER
 
 
+def module_dir_of(out_dir: Path) -> Path:
+    """The generated module, inside the root that calls it: terraform/modules/pipeline/."""
+    return out_dir / "modules" / MODULE_NAME
+
+
 @dataclass(frozen=True)
-class Docs:
-    """The generated docs of a rendering: what goes into their folder, and what is there now."""
+class Folder:
+    """One folder a rendering writes: what goes into it, and what is there now."""
 
     directory: Path
     files: dict[Path, str] = field(default_factory=dict)
-    stale: list[Path] = field(default_factory=list)  # generated docs no longer produced
+    stale: list[Path] = field(default_factory=list)  # generated files no longer produced
     on_disk: journal.OnDisk = field(default_factory=journal.OnDisk)
+
+
+Docs = Folder  # the generated docs' folder
 
 
 @dataclass(frozen=True)
@@ -87,8 +99,8 @@ class Rendering:
     writing it over the previous rendering in out_dir would do: moves, queues lost, hand edits overwritten."""
 
     warnings: list[Problem]
-    files: dict[Path, str]
-    stale: list[Path]
+    files: dict[Path, str]  # the module's and the root's
+    stale: list[Path]  # the module's and the root's
     kept: list[Path]  # hand-written files that exist and are left alone
     packages: list[PackageResult]  # every function's zip, built or reused
     moves: list[Move] = field(default_factory=list)  # new this run (moved.tf may keep earlier ones too)
@@ -100,57 +112,70 @@ class Rendering:
     prepared: list[PreparedPackage] = field(default_factory=list, repr=False)  # zips, written once the run may go ahead
     inputs: list[Path] = field(default_factory=list)  # the spec, every function's source folder and common/
     docs: Docs | None = None  # the generated docs beside out_dir
+    folders: list[Folder] = field(default_factory=list)  # module, root, docs: in the order they are written
 
 
 def render_tree(spec_path: Path, out_dir: Path, *, write_zips: bool = True, docs_dir: Path | None = None) -> Rendering:
-    """Validate, package the Lambda zips under build/ (only those whose inputs changed) and render the
-    Terraform files and the docs (into docs_dir, default docs/ beside out_dir) in memory; nothing is written to
-    either. Raises GeneratorError before writing any zip. With write_zips=False the zips are prepared but left
-    for the caller to write."""
+    """Validate, package the Lambda zips under build/ (only those whose inputs changed) and render the module,
+    the root and the docs (into docs_dir, default docs/ beside out_dir) in memory; nothing is written to them.
+    Raises GeneratorError before writing any zip. With write_zips=False the zips are prepared but left for the
+    caller to write."""
     loaded = check(spec_path)
     spec = loaded.spec
     sources = function_sources(spec, spec_path.parent)
     build_dir = build_dir_of(spec_path)
-    # Relative to the Terraform directory, so two clones in different places render identical files.
-    zip_dir = Path(os.path.relpath(build_dir.resolve(), out_dir.resolve())).as_posix()
+    module_dir = module_dir_of(out_dir)
+    # Relative to the module and to the root, so two clones in different places render identical files.
+    zip_dirs = ZipDirs(from_module=Path(os.path.relpath(build_dir.resolve(), module_dir.resolve())).as_posix(),
+                       from_root=Path(os.path.relpath(build_dir.resolve(), out_dir.resolve())).as_posix())
     try:
         prepared = prepare_packages(sources, build_dir)
         packages = [package.result for package in prepared]
-        code = {package.key: _code_plan(package, zip_dir) for package in packages}
+        code = {package.key: _code_plan(package) for package in packages}
         needs_bucket = any(c.via_s3 for c in code.values())
         if problems := artifacts_bucket_problems(spec.project.name) if needs_bucket else []:
             raise GeneratorError(problems)
     except GeneratorError as exc:
         raise GeneratorError(loaded.located(exc.problems) + loaded.warnings) from None
-    plan = build_plan(spec, spec_path.name, code)
-    generated = {out_dir / name: header.stamp(text) for name, text in render(plan).items()}
-    on_disk = journal.read_tree(out_dir)
+    plan = build_plan(spec, spec_path.name, code, zip_dirs)
+    module_files = {module_dir / name: header.stamp(text) for name, text in render(plan).items()}
+    root_files = {out_dir / name: header.stamp(text) for name, text in render_root(plan).items()}
+    on_disk, module_on_disk = journal.read_tree(out_dir), journal.read_tree(module_dir)
 
-    moved_path = out_dir / guard.MOVED_FILE
-    moves, losses, blocks, redeclared = _against_previous(on_disk, generated, moved_path)
-    if blocks:
-        generated[moved_path] = header.stamp(render_moved(spec_path.name, blocks))
-    warnings = loaded.warnings + redeclared
+    compared = _against_previous(on_disk, module_on_disk, module_files, out_dir, module_dir)
+    if compared.root_blocks:
+        root_files[out_dir / guard.MOVED_FILE] = header.stamp(render_moved(spec_path.name, compared.root_blocks))
+    if compared.module_blocks:
+        module_files[module_dir / guard.MOVED_FILE] = header.stamp(render_moved(spec_path.name,
+                                                                                compared.module_blocks))
+    warnings = loaded.warnings + compared.redeclared
 
-    files = dict(generated)
+    generated_root = dict(root_files)
     kept = []
     for name in SCAFFOLD_FILES:
         path = out_dir / name
         if path.exists():
             kept.append(path)
         else:
-            files[path] = resources.files("generator").joinpath("scaffold", name).read_text(encoding="utf-8")
-    stale = sorted(path for path in on_disk.generated if path not in files)
-    overwrites = guard.overwrites(on_disk, generated, stale, loaded.name, spec_path.name, blocks)
+            root_files[path] = resources.files("generator").joinpath("scaffold", name).read_text(encoding="utf-8")
+    module = Folder(module_dir, module_files, sorted(p for p in module_on_disk.generated if p not in module_files),
+                    module_on_disk)
+    root = Folder(out_dir, root_files, sorted(p for p in on_disk.generated if p not in root_files), on_disk)
+    overwrites = guard.combined(
+        guard.overwrites(module_on_disk, module_files, module.stale, loaded.name, spec_path.name,
+                         compared.module_blocks),
+        guard.overwrites(on_disk, generated_root, root.stale, loaded.name, spec_path.name, compared.root_blocks),
+    )
     docs = _render_docs(loaded, plan, docs_dir if docs_dir is not None else default_docs_dir(out_dir))
     overwrites = guard.combined(overwrites, guard.overwrites(docs.on_disk, docs.files, docs.stale, loaded.name,
                                                              spec_path.name, []))
     if write_zips:
         _write_zips(prepared)
     inputs = [spec_path, *dict.fromkeys(p for fn in sources for p in (fn.source_dir, fn.common_dir))]
-    return Rendering(warnings, files, stale, kept, packages, moves=moves, losses=losses, loss_paths=_queue_paths(plan),
+    return Rendering(warnings, {**module_files, **root_files}, [*module.stale, *root.stale], kept, packages,
+                     moves=compared.moves, losses=compared.losses, loss_paths=_queue_paths(plan),
                      overwrites=overwrites, on_disk=on_disk, loaded=loaded, prepared=prepared, inputs=inputs,
-                     docs=docs)
+                     docs=docs, folders=[module, root, docs])
 
 
 def _render_docs(loaded: LoadedSpec, plan: Plan, docs_dir: Path) -> Docs:
@@ -159,19 +184,44 @@ def _render_docs(loaded: LoadedSpec, plan: Plan, docs_dir: Path) -> Docs:
     return Docs(docs_dir, files, sorted(path for path in on_disk.generated if path not in files), on_disk)
 
 
-def _against_previous(on_disk: journal.OnDisk, generated: dict[Path, str], moved_path: Path,
-                      ) -> tuple[list[Move], list[Loss], list[Move], list[Problem]]:
-    """Compare the new rendering with the previous one on disk: the resources that only change address (new
-    moves), the queues Terraform would destroy or replace, the moved blocks moved.tf keeps, and warnings."""
-    existing = previous.moved_blocks(on_disk.generated.get(moved_path, ""))
-    previous_files = {p: t for p, t in on_disk.generated.items() if p != moved_path}
-    if previous_files == generated and not existing:  # the common no-change run: nothing to compare
-        return [], [], [], []
-    before = previous.resources({str(p): t for p, t in previous_files.items()})
-    after = previous.resources({str(p): t for p, t in generated.items()})
+@dataclass(frozen=True)
+class Compared:
+    """The new rendering against the previous one on disk."""
+
+    moves: list[Move]  # resources that only change address this run (from the root: module.pipeline.…)
+    losses: list[Loss]  # queues Terraform would destroy or replace
+    root_blocks: list[Move]  # the root's moved.tf: moves into the module (from the root-only layout of old)
+    module_blocks: list[Move]  # the module's moved.tf: renames inside it (addresses within the module)
+    redeclared: list[Problem]  # warnings: moved blocks dropped
+
+
+def _against_previous(on_disk: journal.OnDisk, module_on_disk: journal.OnDisk, module_files: dict[Path, str],
+                      out_dir: Path, module_dir: Path) -> Compared:
+    """Compare the new rendering with the previous one on disk, by the addresses Terraform sees from the root:
+    the module's resources as module.pipeline.…, and the resources a generator of old declared in the root itself
+    (they move into the module). A move inside the module goes to its moved.tf, so every root that calls the
+    module gets it; a move into the module goes to the root's."""
+    root_moved, module_moved = out_dir / guard.MOVED_FILE, module_dir / guard.MOVED_FILE
+    existing = previous.moved_blocks(on_disk.generated.get(root_moved, "")) + [
+        Move(MODULE_ADDRESS + move.source, MODULE_ADDRESS + move.target)
+        for move in previous.moved_blocks(module_on_disk.generated.get(module_moved, ""))]
+    previous_root = {str(p): t for p, t in on_disk.generated.items() if p != root_moved}
+    previous_module = {p: t for p, t in module_on_disk.generated.items() if p != module_moved}
+    before = previous.resources(previous_root)
+    if previous_module == module_files and not existing and not before:  # the common no-change run
+        return Compared([], [], [], [], [])
+    before.update(previous.resources({str(p): t for p, t in previous_module.items()}, MODULE_ADDRESS))
+    after = previous.resources({str(p): t for p, t in module_files.items()}, MODULE_ADDRESS)
     moves = find_moves(before, after)
     blocks = kept_moves(existing, moves, after)
-    return moves, find_losses(before, after, moves), blocks, _redeclared(existing, after, moved_path)
+    inside = [move for move in blocks if move.source.startswith(MODULE_ADDRESS)
+              and move.target.startswith(MODULE_ADDRESS)]
+    root_blocks = [move for move in blocks if move not in inside]
+    module_blocks = [Move(move.source.removeprefix(MODULE_ADDRESS), move.target.removeprefix(MODULE_ADDRESS))
+                     for move in inside]
+    redeclared = [*_redeclared([m for m in existing if not m.source.startswith(MODULE_ADDRESS)], after, root_moved),
+                  *_redeclared([m for m in existing if m.source.startswith(MODULE_ADDRESS)], after, module_moved)]
+    return Compared(moves, find_losses(before, after, moves), root_blocks, module_blocks, redeclared)
 
 
 def _redeclared(existing: list[Move], declared: Collection[str], moved_path: Path) -> list[Problem]:
@@ -185,23 +235,25 @@ def _redeclared(existing: list[Move], declared: Collection[str], moved_path: Pat
 def _queue_paths(plan: Plan) -> dict[str, tuple[str, ...]]:
     paths: dict[str, tuple[str, ...]] = {}
     for queue in plan.queues:
-        paths[f"{QUEUE_TYPE}.{queue.label}"] = ("queues", queue.key)
-        paths[f"{QUEUE_TYPE}.{queue.dlq_label}"] = ("queues", queue.key, "dlq")  # FIFO is the queue's setting
+        paths[f"{MODULE_ADDRESS}{QUEUE_TYPE}.{queue.label}"] = ("queues", queue.key)
+        paths[f"{MODULE_ADDRESS}{QUEUE_TYPE}.{queue.dlq_label}"] = ("queues", queue.key, "dlq")  # FIFO: the queue's
     return paths
 
 
-def _code_plan(package: PackageResult, zip_dir: str) -> CodePlan:
+def _code_plan(package: PackageResult) -> CodePlan:
     """Zips over Lambda's direct-upload limit go through the artifacts bucket, under a key that changes with
-    their inputs (so a new zip is a new object, and the old one expires as a noncurrent version)."""
+    their inputs (so a new zip is a new object, and the old one expires as a noncurrent version). The zips'
+    folder is the module's input (var.lambda_zip_dir, local.lambda_zip_dir)."""
     digest = base64.urlsafe_b64encode(base64.b64decode(package.input_hash)).decode().rstrip("=")
-    zip_file = f"{zip_dir}/{package.zip_path.name}"
+    name = package.zip_path.name
     return CodePlan(
-        filename=f'"${{path.module}}/{zip_file}"',
+        filename=f'"${{local.lambda_zip_dir}}/{name}"',
         source_code_hash=package.input_hash,
         via_s3=package.deployed_through_s3,
         s3_key=f"{package.key}/{digest}.zip",  # used when via_s3: zips over 50 MB, or all when signing code
-        missing_zip_message=(f"Lambda zip {zip_file} is missing: it is built from the sources this "
-                             "source_code_hash stands for, so run `make generate` (after every git pull too)."),
+        missing_zip_message=(f'"Lambda zip {name} is missing from ${{local.lambda_zip_dir}}: it is built from the '
+                             "sources this source_code_hash stands for, so run `make generate` (after every git "
+                             'pull too)."'),
     )
 
 
@@ -215,11 +267,11 @@ def generate(spec_path: Path, out_dir: Path, *, check_only: bool = False, allow_
     (unless discard_edits). With check_only, write nothing to out_dir and report the files that would change
     (zips are still built: whether one goes through S3 depends on its size)."""
     docs_dir = docs_dir if docs_dir is not None else default_docs_dir(out_dir)
+    module_dir = module_dir_of(out_dir)
     with journal.exclusive(spec_path.parent if spec_path.parent.is_dir() else Path(".")):
-        notices = _finish_interrupted(out_dir, check_only) + _finish_interrupted(docs_dir, check_only)
+        notices = [problem for folder in (module_dir, out_dir, docs_dir)
+                   for problem in _finish_interrupted(folder, check_only)]
         rendering = render_tree(spec_path, out_dir, write_zips=False, docs_dir=docs_dir)
-        docs = rendering.docs
-        assert docs is not None
         refusals = _loss_problems(rendering, allow_destroy) + rendering.overwrites.blocked
         if not discard_edits:
             refusals += list(rendering.overwrites.edits.values())
@@ -228,22 +280,25 @@ def generate(spec_path: Path, out_dir: Path, *, check_only: bool = False, allow_
             raise GeneratorError(refusals + warnings)
         _write_zips(rendering.prepared)
         result = Result(warnings=warnings, packages=rendering.packages, moves=rendering.moves,
-                        notes=dict(rendering.overwrites.notes), inputs=rendering.inputs, docs_dir=docs_dir)
-        statuses = [(_status(rendering.on_disk, path, text), path) for path, text in rendering.files.items()]
-        doc_statuses = [(_status(docs.on_disk, path, text), path) for path, text in docs.files.items()]
+                        notes=dict(rendering.overwrites.notes), inputs=rendering.inputs, docs_dir=docs_dir,
+                        module_dir=module_dir)
+        statuses = [[(_status(folder.on_disk, path, text), path) for path, text in folder.files.items()]
+                    for folder in rendering.folders]
         if check_only:
-            result.drift = [(status, path) for status, path in statuses + doc_statuses if status != "identical"]
-            result.drift += [("removed", path) for path in rendering.stale + docs.stale]
+            result.drift = [(status, path) for found in statuses for status, path in found if status != "identical"]
+            result.drift += [("removed", path) for folder in rendering.folders for path in folder.stale]
             return result
-        journal.commit(out_dir, {path: rendering.files[path] for status, path in statuses if status != "identical"},
-                     rendering.stale)
-        journal.commit(docs_dir, {path: docs.files[path] for status, path in doc_statuses if status != "identical"},
-                     docs.stale, pause_prefix="docs-")
+        for folder, found, prefix in zip(rendering.folders, statuses, ("module-", "", "docs-"), strict=True):
+            journal.commit(folder.directory, {path: folder.files[path] for status, path in found
+                                              if status != "identical"}, folder.stale, pause_prefix=prefix)
         if discard_edits:
             result.notes.update({path: "hand edit discarded" for path in rendering.overwrites.edits})
-        result.files = [*statuses, *(("kept", path) for path in rendering.kept),
-                        *(("removed", path) for path in rendering.stale),
-                        *doc_statuses, *(("removed", path) for path in docs.stale)]
+        module, root, docs = statuses
+        module_folder, root_folder, docs_folder = rendering.folders
+        result.files = [*root, *(("kept", path) for path in rendering.kept),
+                        *(("removed", path) for path in root_folder.stale),
+                        *module, *(("removed", path) for path in module_folder.stale),
+                        *docs, *(("removed", path) for path in docs_folder.stale)]
         return result
 
 

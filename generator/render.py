@@ -7,9 +7,11 @@ from collections.abc import Callable
 from generator import hcl, naming, templating
 from generator.plan.model import Plan
 
-# Generated file → (template, whether the plan needs the file). Hand-written files (versions.tf, providers.tf,
-# variables.tf) are not here; a generated file the plan no longer needs is removed by the pipeline.
+# The generated module's files (modules/<name>/): file → (template, whether the plan needs the file). A generated
+# file the plan no longer needs is removed by the pipeline.
 GENERATED_FILES: dict[str, tuple[str, Callable[[Plan], bool]]] = {
+    "versions.tf": ("versions.tf.j2", lambda plan: True),
+    "variables.tf": ("variables.tf.j2", lambda plan: True),
     "environment.tf": ("environment.tf.j2", lambda plan: True),
     "kms.tf": ("kms.tf.j2", lambda plan: True),
     "queues.tf": ("queues.tf.j2", lambda plan: True),
@@ -24,6 +26,12 @@ GENERATED_FILES: dict[str, tuple[str, Callable[[Plan], bool]]] = {
     "dashboard.tf": ("dashboard.tf.j2", lambda plan: True),
     "outputs.tf": ("outputs.tf.j2", lambda plan: True),
 }
+# The root's generated files (the module's call and its outputs passed on). The root's hand-written files
+# (versions.tf, providers.tf, variables.tf: generator/scaffold/) are the pipeline's; moved.tf is the moves'.
+ROOT_FILES: dict[str, str] = {
+    "main.tf": "root_main.tf.j2",
+    "outputs.tf": "root_outputs.tf.j2",
+}
 
 
 FILTERS: dict[str, Callable[..., str]] = {
@@ -34,9 +42,14 @@ _ENV = templating.environment(filters=FILTERS)
 
 
 def render(plan: Plan) -> dict[str, str]:
-    """File name → content, in a fixed order."""
+    """The module's files: file name → content, in a fixed order."""
     return {
         filename: _ENV.get_template(template).render(plan=plan)
         for filename, (template, needed) in GENERATED_FILES.items()
         if needed(plan)
     }
+
+
+def render_root(plan: Plan) -> dict[str, str]:
+    """The root's generated files: file name → content."""
+    return {filename: _ENV.get_template(template).render(plan=plan) for filename, template in ROOT_FILES.items()}

@@ -21,6 +21,7 @@ from generator import tfcli
 from generator.local.state import DEFAULT_REGION, LOCAL_ACCESS_KEY, LOCAL_SECRET_KEY, LocalError, LocalState
 
 OVERRIDE_NAME = "zz_local_override.tf"
+MODULES = "modules"  # the root's modules folder (the generated module is modules/pipeline/)
 # Every service a generated configuration may call; STS answers the provider's account lookup.
 SERVICES = (
     "cloudwatch", "dynamodb", "iam", "kms", "lambda", "logs", "s3", "ses", "sesv2", "signer", "sns", "sqs", "sts",
@@ -89,10 +90,15 @@ class TerraformApply:
             if existing.is_file() and existing.name not in wanted and existing.name not in keep:
                 existing.unlink()
         for name, path in wanted.items():
-            shutil.copyfile(path, self.workdir / name)
+            shutil.copy2(path, self.workdir / name)  # with its mtime: init runs again only when a call changed
+        # The modules the root calls (the generated one, and any of yours kept beside it), as they are now.
+        shutil.rmtree(self.workdir / MODULES, ignore_errors=True)
+        if (self.source / MODULES).is_dir():
+            shutil.copytree(self.source / MODULES, self.workdir / MODULES,
+                            ignore=shutil.ignore_patterns(".terraform", "*.tfstate*", ".terraform.lock.hcl"))
         (self.workdir / OVERRIDE_NAME).write_text(override(endpoint), encoding="utf-8")
-        # The generated files reference the zips as ${path.module}/../build/lambda/...: the working directory
-        # sits at the same depth as terraform/, so ../build must be the project's build folder.
+        # The generated module references the zips relative to itself (${path.module}/../../../build/lambda/...):
+        # the working directory sits at the same depth as terraform/, so ../build must be the project's build folder.
         link = self.state.dir / "build"
         if not link.is_symlink():
             link.symlink_to(Path("..") / "build")
@@ -132,9 +138,13 @@ class TerraformApply:
         return output
 
     def init(self, progress: Report | None = None) -> None:
+        """`terraform init`, unless this working directory is initialised for the modules the root calls now."""
+        installed = self.workdir / ".terraform" / "modules" / "modules.json"
+        calls = [path for path in self.workdir.glob("*.tf") if "\nmodule " in path.read_text(encoding="utf-8")]
         if (self.workdir / ".terraform" / "terraform.tfstate").exists() and (
             self.workdir / ".terraform.lock.hcl"
-        ).exists():
+        ).exists() and (not calls or (installed.exists() and all(
+                path.stat().st_mtime_ns <= installed.stat().st_mtime_ns for path in calls))):
             return
         self._run("init", "-input=false", progress=progress)
 

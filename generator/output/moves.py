@@ -17,8 +17,8 @@ from dataclasses import dataclass
 from generator import templating
 from generator.output.previous import Move, Resource, literal_name
 
-# Arguments that carry a resource's AWS name, in the order they are tried.
-_NAME_ARGUMENTS = ("name", "function_name", "alarm_name", "bucket", "email")
+# Arguments that carry a resource's AWS name, in the order they are tried (an S3 object's is its key).
+_NAME_ARGUMENTS = ("name", "function_name", "alarm_name", "bucket", "email", "key")
 
 # hashicorp/aws 5.x: every argument of aws_sqs_queue marked ForceNew (internal/service/sqs/queue.go). A change
 # to any of them destroys the queue and creates a new one; the messages in the old one are gone.
@@ -126,7 +126,14 @@ _TEMPLATES = templating.environment()
 class MovedPlan:
     source: str  # the spec file name, for the header
     moves: tuple[Move, ...]
+    into_module: str  # the module's name when some blocks move resources from this root into it
+    renames: bool  # some blocks follow a renamed key
 
 
 def render_moved(source: str, moves: Iterable[Move]) -> str:
-    return _TEMPLATES.get_template("moved.tf.j2").render(plan=MovedPlan(source, tuple(sorted(moves))))
+    moves = tuple(sorted(moves))
+    into = [move.target.split(".")[1] for move in moves
+            if move.target.startswith("module.") and not move.source.startswith("module.")]
+    renames = any(move.source.startswith("module.") == move.target.startswith("module.") for move in moves)
+    return _TEMPLATES.get_template("moved.tf.j2").render(plan=MovedPlan(source, moves, into[0] if into else "",
+                                                                        renames))

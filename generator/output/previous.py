@@ -30,15 +30,18 @@ class Resource:
     file: str  # where it is declared, for messages
     line: int
     body: str = field(repr=False, compare=False, default="")
+    module: str = ""  # "module.NAME." when it is declared in a child module (its address from the root)
 
     def mentions(self) -> set[str]:
-        """Every TYPE.LABEL its code mentions (comments aside); which of them are resources is up to the caller.
-        Computed on demand: only resources without a name of their own need it."""
-        return set(_REFERENCE.findall(_COMMENT_LINE.sub("\n", self.body))) - {self.address}
+        """Every TYPE.LABEL its code mentions (comments aside), as addresses from the root (references stay
+        inside a module); which of them are resources is up to the caller. Computed on demand: only resources
+        without a name of their own need it."""
+        found = {self.module + reference for reference in _REFERENCE.findall(_COMMENT_LINE.sub("\n", self.body))}
+        return found - {self.address}
 
     @property
     def address(self) -> str:
-        return f"{self.type}.{self.label}"
+        return f"{self.module}{self.type}.{self.label}"
 
 
 @dataclass(frozen=True, order=True)
@@ -75,12 +78,13 @@ def _arguments(body: str) -> dict[str, str]:
     return {name: value.rstrip() for name, value in reversed(_ATTRIBUTE.findall(body))}
 
 
-def resources(files: Mapping[str, str]) -> dict[str, Resource]:
-    """Address → resource over all the files (file name → text)."""
+def resources(files: Mapping[str, str], module: str = "") -> dict[str, Resource]:
+    """Address → resource over all the files (file name → text) of one module; `module` is "module.NAME." for a
+    child module's files, whose addresses from the root carry it."""
     found: dict[str, Resource] = {}
     for file, text in files.items():
         for opened, body, line in _blocks(text, "resource"):
-            resource = Resource(opened.group(2), opened.group(3), _arguments(body), file, line, body)
+            resource = Resource(opened.group(2), opened.group(3), _arguments(body), file, line, body, module)
             found.setdefault(resource.address, resource)
     return found
 

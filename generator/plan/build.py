@@ -33,15 +33,17 @@ from generator.plan.model import (
     Plan,
     QueuePlan,
     TablePlan,
+    ZipDirs,
 )
 from generator.plan.signing import code_note, code_signing_plan, signed_prefix
 from generator.plan.skips import function_skips, function_url_skips, key_policy_skips
 from generator.spec.model import Function, Spec
 
 TOPIC_LABEL = "alarms"
+MODULE_NAME = "pipeline"  # modules/pipeline/ beside the root's files, and the root's `module "pipeline"`
 
 
-def build_plan(spec: Spec, source: str, code: Mapping[str, CodePlan]) -> Plan:
+def build_plan(spec: Spec, source: str, code: Mapping[str, CodePlan], zip_dirs: ZipDirs) -> Plan:
     if spec.code_signing.enabled:  # AWS Signer signs S3 objects: every zip goes through the artifacts bucket
         code = {key: dataclasses.replace(plan, via_s3=True) for key, plan in code.items()}
     triggers = {key: function_triggers(key, spec.functions[key]) for key in sorted(spec.functions)}
@@ -71,6 +73,9 @@ def build_plan(spec: Spec, source: str, code: Mapping[str, CodePlan]) -> Plan:
         queue_alarms=tuple((q, _queue_alarms(q)) for q in queues),
         function_alarms=tuple((fn, _function_alarms(fn, spec)) for fn in functions),
         outputs=_outputs(queues, functions, mappings),
+        module_name=MODULE_NAME,
+        module_arguments=tuple(hcl.aligned(_module_inputs(spec, zip_dirs))),
+        zip_dirs=zip_dirs,
         tables=tuple(_table_plan(key, spec) for key in sorted(spec.tables)),
         buckets=tuple(declared_bucket(spec.project.name, key, spec.buckets[key], KMS_KEY_ARN)
                       for key in sorted(spec.buckets)),
@@ -302,4 +307,18 @@ def _outputs(
                    "UUID of each function's SQS trigger (for `aws lambda update-event-source-mapping`)",
                    entries([(m.output_key, f"aws_lambda_event_source_mapping.{m.label}.uuid") for m in mappings])),
     )
-    return tuple(output for output in outputs if output.entries)
+    topic = OutputPlan("alarm_topic_arn", "ARN of the SNS topic every alarm notifies",
+                       value=f"aws_sns_topic.{TOPIC_LABEL}.arn")
+    return (*(output for output in outputs if output.entries), topic)
+
+
+def _module_inputs(spec: Spec, zip_dirs: ZipDirs) -> list[tuple[str, str]]:
+    """What the generated root passes the module: its own variables, and where the zips are from the root (the
+    path the functions' code was always uploaded from, so a state of the root-only layout sees no change).
+    Tags come from the root provider's default_tags instead."""
+    inputs = [("environment", "var.environment")]
+    if spec.email is not None:
+        inputs.append(("manage_email_identity", "var.manage_email_identity"))
+    if spec.functions:
+        inputs.append(("lambda_zip_dir", f'"${{path.module}}/{zip_dirs.from_root}"'))
+    return inputs

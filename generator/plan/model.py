@@ -63,7 +63,7 @@ class CodePlan:
     source_code_hash: str  # derived from the package's inputs, not from zip bytes
     via_s3: bool
     s3_key: str  # the object's key in the artifacts bucket, when via_s3
-    missing_zip_message: str  # the plan-time precondition's error when the zip named in filename is absent
+    missing_zip_message: str  # HCL string: the plan-time precondition's error when the zip in filename is absent
 
 
 @dataclass(frozen=True)
@@ -137,7 +137,8 @@ class TablePlan:
 class OutputPlan:
     name: str
     description: str
-    entries: tuple[str, ...]  # aligned `key = expression` lines of the output's map
+    entries: tuple[str, ...] = ()  # aligned `key = expression` lines of the output's map
+    value: str = ""  # or one expression
 
 
 @dataclass(frozen=True)
@@ -174,6 +175,14 @@ class DashboardPlan:
 
 
 @dataclass(frozen=True)
+class ZipDirs:
+    """Where the Lambda zips are (build/lambda/ beside the root), relative to the module and to the root."""
+
+    from_module: str
+    from_root: str
+
+
+@dataclass(frozen=True)
 class Plan:
     source: str  # the spec file name printed in headers
     project: str
@@ -197,3 +206,6 @@ class Plan:
     artifacts_bucket: BucketPlan | None  # set when any zip is deployed through S3
     code_signing: CodeSigningPlan | None  # set when queues.toml turns code signing on
     dashboard: DashboardPlan
+    module_name: str  # the generated module's folder (modules/<name>/) and the root's label for it
+    module_arguments: tuple[str, ...]  # the root's module call: aligned `input = expression` lines
+    zip_dirs: ZipDirs

@@ -5,7 +5,7 @@ such plans differ exactly where their topologies do."""
 from __future__ import annotations
 
 from generator.plan.build import build_plan
-from generator.plan.model import CodePlan, Plan
+from generator.plan.model import CodePlan, Plan, ZipDirs
 from generator.spec.model import Spec
 
 
@@ -15,4 +15,5 @@ def placeholder_code(key: str) -> CodePlan:
 
 
 def plan_without_code(spec: Spec, source: str) -> Plan:
-    return build_plan(spec, source, {key: placeholder_code(key) for key in spec.functions})
+    return build_plan(spec, source, {key: placeholder_code(key) for key in spec.functions},
+                      ZipDirs("../../../build/lambda", "../build/lambda"))

@@ -58,7 +58,7 @@ def test_two_renderings_are_byte_identical(tmp_path: Path) -> None:
     generate(spec, first)
     generate(spec, second)
     def files(directory: Path) -> dict[str, bytes]:
-        return {p.name: p.read_bytes() for p in directory.iterdir()}
+        return {p.relative_to(directory).as_posix(): p.read_bytes() for p in directory.rglob("*") if p.is_file()}
 
     assert files(first) == files(second)
     assert files(first.parent / "docs") == files(second.parent / "docs")

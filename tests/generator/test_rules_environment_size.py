@@ -9,7 +9,7 @@ import pytest
 from generator import rules
 from generator.naming import environment_room
 from generator.plan.build import build_plan
-from generator.plan.model import CodePlan
+from generator.plan.model import CodePlan, ZipDirs
 from generator.problems import Level
 from generator.rules.environment import environment_size, largest_environment
 from generator.spec.load import load_spec
@@ -74,6 +74,6 @@ def test_the_rule_measures_exactly_the_variables_the_function_gets(topology: str
     spec = load_spec(TOPOLOGIES / topology / "queues.toml").spec
     code = {key: CodePlan(filename='"x.zip"', source_code_hash="h", via_s3=False, s3_key="", missing_zip_message="m")
             for key in spec.functions}
-    for fn in build_plan(spec, "queues.toml", code).functions:
+    for fn in build_plan(spec, "queues.toml", code, ZipDirs("zips", "zips")).functions:
         rendered = {line.split("=")[0].strip() for line in fn.environment}
         assert rendered == set(largest_environment(spec, fn.key, spec.functions[fn.key])), fn.key

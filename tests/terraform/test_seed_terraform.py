@@ -51,15 +51,13 @@ def _created(plan: dict, resource_type: str) -> dict[str, dict]:
     for change in plan["resource_changes"]:
         if change["type"] == resource_type and change["mode"] == "managed":
             assert change["change"]["actions"] == ["create"], change["address"]
-            found[change["address"]] = change["change"]
+            found[checks.in_module(change["address"])] = change["change"]
     return found
 
 
 def _config(plan: dict, address: str) -> dict:
-    for resource in plan["configuration"]["root_module"]["resources"]:
-        if resource["address"] == address:
-            return resource["expressions"]
-    raise KeyError(address)
+    """The configuration of a resource of the generated module, by its address inside the module."""
+    return checks.configured_resources(plan)[checks.MODULE + address]["expressions"]
 
 
 @pytest.mark.parametrize("case", sorted(GOLDENS))
@@ -240,7 +238,7 @@ def _mock_apply_test(expected_receives: dict[str, int]) -> str:
             '    defaults = { json = "{\\"Version\\":\\"2012-10-17\\",\\"Statement\\":[]}" }\n  }\n',
             f'  mock_data "aws_caller_identity" {{\n    defaults = {{ account_id = "{ACCOUNT_ID}" }}\n  }}\n',
             '  mock_data "aws_partition" {\n    defaults = { partition = "aws" }\n  }\n',
-            '  mock_data "aws_region" {\n    defaults = { name = "us-east-1" }\n  }\n']
+            '  mock_data "aws_region" {\n    defaults = { id = "us-east-1", name = "us-east-1" }\n  }\n']
     for resource, value in mocks.items():
         text.append(f'  mock_resource "{resource}" {{\n    defaults = {{ arn = "{value}" }}\n  }}\n')
     # Code signing: the config validates the profile version's ARN; each function deploys its job's signed copy.
@@ -278,11 +276,14 @@ SEED_RECEIVES = {LABELS[name]: receives for name, _v, _r, receives, _d in SEED_Q
     ids=["seed-values", "wrong-value-is-caught"],
 )
 def test_mocked_apply_shows_each_redrive_policy(terraform_bin, tmp_path: Path, expected, passes) -> None:
+    from generator import tfcli
+
     work = SEED.workdir(tmp_path)
-    work.init()
-    (work.dir / "tests").mkdir()
-    work.write("tests/redrive.tftest.hcl", _mock_apply_test(expected))
-    result = work.run("test", check=False)
+    module = work.dir / "modules" / "pipeline"  # the module under test, as a root of its own
+    (module / "tests").mkdir()
+    (module / "tests" / "redrive.tftest.hcl").write_text(_mock_apply_test(expected), encoding="utf-8")
+    assert tfcli.run(["init", "-backend=false", "-input=false"], cwd=module, env=work.env).returncode == 0
+    result = tfcli.run(["test", "-no-color"], cwd=module, env=work.env)
     assert (result.returncode == 0) is passes, result.stdout[-3000:] + result.stderr[-3000:]
 
 

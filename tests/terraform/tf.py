@@ -27,17 +27,21 @@ PLAN_REGION = "us-east-1"
 class Workdir:
     def __init__(self, source: Path, root: Path, files: Iterable[str] | None = None,
                  build_dir: Path | None = None):
-        """Copy `files` (default: every *.tf and the lock file) of `source` into a directory under `root`;
-        when `build_dir` is given (default: the `build/` beside `source`, if any), link it where the copied files
-        expect it, so the plan's zip preconditions see the zips."""
+        """Copy `files` (paths relative to `source`; default: every *.tf of the root and of its modules/, and the
+        lock file) of `source` into a directory under `root`; when `build_dir` is given (default: the `build/`
+        beside `source`, if any), link it where the copied files expect it, so the plan's zip preconditions see
+        the zips."""
         if build_dir is None and (source.parent / "build").is_dir():
             build_dir = source.parent / "build"
         self.dir = _placed(root, source, build_dir)
         self.generated: list[str] = []  # the generated files among those copied (set by the topology)
         self.dir.mkdir(parents=True)
-        names = sorted(files) if files is not None else sorted(p.name for p in source.glob("*.tf"))
+        names = sorted(files) if files is not None else sorted(
+            p.relative_to(source).as_posix() for pattern in ("*.tf", "modules/*/*.tf", "modules/*/*.tftest.hcl")
+            for p in source.glob(pattern))
         for name in [*names, LOCK_FILE]:
             if (source / name).is_file():
+                (self.dir / name).parent.mkdir(parents=True, exist_ok=True)
                 shutil.copy2(source / name, self.dir / name)
         self.env = tfcli.terraform_env(root / "cli")
         # The provider's own region chain decides (AWS_REGION first); nothing from the user's profile leaks in.
@@ -88,7 +92,7 @@ def _placed(root: Path, source: Path, build_dir: Path | None) -> Path:
     base = root / "tree"
     if build_dir is None:
         return base / source.name
-    relative = Path(os.path.relpath(build_dir.resolve(), source.resolve()))
+    relative = Path(os.path.relpath(build_dir.absolute(), source.absolute()))  # as the files see it (a link too)
     ups = len([part for part in relative.parts if part == ".."])
     directory = base.joinpath(*[f"up{level}" for level in range(1, ups)], source.name)
     link = Path(os.path.normpath(directory / relative))

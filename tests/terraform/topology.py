@@ -28,7 +28,7 @@ class Topology:
         """The files of out_dir the generator owns: what it generates and the scaffold files it created.
         (Packages the zips as a side effect, so the work dir finds them.)"""
         rendering = render_tree(self.spec, self.out_dir)
-        return sorted({path.name for path in rendering.files} | {path.name for path in rendering.kept})
+        return sorted({path.relative_to(self.out_dir).as_posix() for path in [*rendering.files, *rendering.kept]})
 
     def workdir(self, root: Path) -> Workdir:
         owned = self.owned_files()
@@ -46,7 +46,7 @@ def drift(topology: Topology) -> list[str]:
 
 def fmt_problems(work: Workdir) -> str:
     """What `terraform fmt` would change in the generated files (how a user formats theirs is up to them)."""
-    result = work.run("fmt", "-check", "-diff", *work.generated, check=False)
+    result = work.run("fmt", "-check", "-diff", *(work.generated or ["-recursive"]), check=False)
     return "" if result.returncode == 0 else result.stdout
 
 
@@ -62,10 +62,32 @@ def offline_plan(work: Workdir, *args: str) -> dict:
         return work.plan_json(*args)
 
 
+MODULE = "module.pipeline."  # the generated module's resources, as the root's plan names them
+
+
+def configured_resources(plan: dict) -> dict[str, dict]:
+    """Address (from the root: module.pipeline.…) → configuration of every resource, the modules' included."""
+    found: dict[str, dict] = {}
+
+    def walk(module: dict, prefix: str) -> None:
+        for resource in module.get("resources", []):
+            found[prefix + resource["address"]] = resource
+        for name, call in module.get("module_calls", {}).items():
+            walk(call["module"], f"{prefix}module.{name}.")
+
+    walk(plan["configuration"]["root_module"], "")
+    return found
+
+
+def in_module(address: str) -> str:
+    """A resource's address inside the generated module (as its own configuration refers to it)."""
+    return address.removeprefix(MODULE)
+
+
 def unplanned_resources(plan: dict) -> list[str]:
     """Resources of the configuration the plan does not create (a plan from empty state creates them all;
     one with `count` or `for_each` may have no instance: a shared SES identity in a second environment)."""
-    configured = {r["address"] for r in plan["configuration"]["root_module"].get("resources", [])
+    configured = {address for address, r in configured_resources(plan).items()
                   if r["mode"] == "managed" and "count_expression" not in r and "for_each_expression" not in r}
     created = {change["address"].split("[")[0] for change in plan["resource_changes"]
                if change["mode"] == "managed" and change["change"]["actions"] == ["create"]}

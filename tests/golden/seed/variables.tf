@@ -1,5 +1,5 @@
 # Hand-written: `make generate` creates this file when it is missing and never overwrites it.
-# (The generated environment.tf declares `environment`; email.tf, when there is a sender, `manage_email_identity`.)
+# (The generated main.tf declares `environment` and, when there is a sender, `manage_email_identity`.)
 
 variable "region" {
   description = "AWS region to deploy to. Unset (null): the provider's standard configuration decides (AWS_REGION, AWS_DEFAULT_REGION, then the profile's region)"
