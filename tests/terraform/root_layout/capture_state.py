@@ -27,7 +27,7 @@ STATE = HERE / "seed-state.json"
 
 
 def main() -> None:
-    with tempfile.TemporaryDirectory() as scratch:  # noqa: SIM117
+    with tempfile.TemporaryDirectory() as scratch:
         project = Path(scratch) / "project"
         shutil.copytree(TOPOLOGIES / "seed", project)
         generate(project / "queues.toml", Path(scratch) / "zips-only")  # builds project/build/lambda/*.zip
