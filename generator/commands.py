@@ -113,8 +113,10 @@ def generate(args: argparse.Namespace) -> int:
     for move in result.moves:
         print(f"  moved     {move.source} → {move.target}")
     if result.moves:
+        moved_files = " and ".join(str(path) for status, path in result.files
+                                   if path.name == "moved.tf" and status != "removed")
         print(f"{count(len(result.moves), 'resource')} only changed Terraform address: `terraform apply` moves "
-              f"them instead of destroying them (see {out / 'moved.tf'})")
+              f"them instead of destroying them (see {moved_files})")
     return 0
 
 

@@ -273,7 +273,10 @@ def answer(argv: list[str]) -> int | None:
             return None
         summary, warnings = stamp["summary"], list(stamp["warnings"])
         since = _when(float(summary["recorded_at"]))
-        folders = [os.path.normpath(out), *(_beside(out, folder) for folder in stamp["docs"])]
+        # the module's folder is inside the out dir: named with it
+        inside = os.path.abspath(out) + os.sep
+        folders = [os.path.normpath(out), *(_beside(out, folder) for folder in stamp["docs"]
+                                            if not folder.startswith(inside))]
         checked = (f"{summary['input_files']} input files, the generator, {'/, '.join(folders)}/ and "
                    f"{summary['zips']} zips checked in {(time.perf_counter() - started) * 1000:.0f} ms")
         counts = f"{summary['files']} files identical, {summary['zips']} zips up to date"
@@ -291,10 +294,8 @@ def answer(argv: list[str]) -> int | None:
 
 
 def _beside(out: str, folder: str) -> str:
-    """An output folder as the user would name it: inside or beside the out dir as they gave it."""
+    """The docs folder as the user would name it: beside the out dir as they gave it."""
     absolute_out = os.path.abspath(out)
-    if folder.startswith(absolute_out + os.sep):
-        return os.path.normpath(os.path.join(out, os.path.relpath(folder, absolute_out)))
     if os.path.dirname(folder) == os.path.dirname(absolute_out):
         return os.path.normpath(os.path.join(os.path.dirname(os.path.normpath(out)), os.path.basename(folder)))
     return folder

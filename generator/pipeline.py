@@ -1,9 +1,9 @@
 """The stages end to end: load → rules → sources → package → plan → render → guard → write. No printing here.
 
-Three folders are written, each as one journaled transaction with the same guards, in this order: the generated
-module (terraform/modules/pipeline/*.tf: every resource), the root that calls it (terraform/*.tf: the module call,
-its outputs, moved.tf; beside the root's hand-written files), and docs/ beside the root (*.md: the runbook and
-the topology diagram, generated from the same plan)."""
+Two transactions are written, each journaled, with the same guards: the Terraform directory — the root that calls
+the generated module (terraform/*.tf: the module call, its outputs, moved.tf; beside the root's hand-written files)
+and the module (terraform/modules/pipeline/*.tf: every resource) at once — then docs/ beside it (*.md: the runbook
+and the topology diagram, generated from the same plan)."""
 
 from __future__ import annotations
 
@@ -220,16 +220,23 @@ def _against_previous(on_disk: journal.OnDisk, module_on_disk: journal.OnDisk, m
     module_blocks = [Move(move.source.removeprefix(MODULE_ADDRESS), move.target.removeprefix(MODULE_ADDRESS))
                      for move in inside]
     redeclared = [*_redeclared([m for m in existing if not m.source.startswith(MODULE_ADDRESS)], after, root_moved),
-                  *_redeclared([m for m in existing if m.source.startswith(MODULE_ADDRESS)], after, module_moved)]
+                  *_redeclared([m for m in existing if m.source.startswith(MODULE_ADDRESS)], after, module_moved,
+                               MODULE_ADDRESS)]
     return Compared(moves, find_losses(before, after, moves), root_blocks, module_blocks, redeclared)
 
 
-def _redeclared(existing: list[Move], declared: Collection[str], moved_path: Path) -> list[Problem]:
-    """Moved blocks dropped because their `from` address is declared again (Terraform refuses both)."""
-    return [warning((), f"the moved block from {move.source} to {move.target} is dropped: {move.source} is "
-                    "declared again", f"apply the earlier rename everywhere first: in a state that still has "
-                    f"{move.source}, Terraform would now change that resource instead of moving it")
-            .at(str(moved_path), 0, 0) for move in existing if move.source in declared]
+def _redeclared(existing: list[Move], declared: Collection[str], moved_path: Path, module: str = "") -> list[Problem]:
+    """Moved blocks dropped because their `from` address is declared again (Terraform refuses both); named as
+    the file names them (inside a module: without the module's prefix)."""
+    problems = []
+    for move in existing:
+        if move.source in declared:
+            source, target = move.source.removeprefix(module), move.target.removeprefix(module)
+            problems.append(warning((), f"the moved block from {source} to {target} is dropped: {source} is declared "
+                                    "again", "apply the earlier rename everywhere first: in a state that still has "
+                                    f"{source}, Terraform would now change that resource instead of moving it")
+                            .at(str(moved_path), 0, 0))
+    return problems
 
 
 def _queue_paths(plan: Plan) -> dict[str, tuple[str, ...]]:
@@ -269,8 +276,7 @@ def generate(spec_path: Path, out_dir: Path, *, check_only: bool = False, allow_
     docs_dir = docs_dir if docs_dir is not None else default_docs_dir(out_dir)
     module_dir = module_dir_of(out_dir)
     with journal.exclusive(spec_path.parent if spec_path.parent.is_dir() else Path(".")):
-        notices = [problem for folder in (module_dir, out_dir, docs_dir)
-                   for problem in _finish_interrupted(folder, check_only)]
+        notices = _finish_interrupted(out_dir, check_only) + _finish_interrupted(docs_dir, check_only)
         rendering = render_tree(spec_path, out_dir, write_zips=False, docs_dir=docs_dir)
         refusals = _loss_problems(rendering, allow_destroy) + rendering.overwrites.blocked
         if not discard_edits:
@@ -288,13 +294,18 @@ def generate(spec_path: Path, out_dir: Path, *, check_only: bool = False, allow_
             result.drift = [(status, path) for found in statuses for status, path in found if status != "identical"]
             result.drift += [("removed", path) for folder in rendering.folders for path in folder.stale]
             return result
-        for folder, found, prefix in zip(rendering.folders, statuses, ("module-", "", "docs-"), strict=True):
-            journal.commit(folder.directory, {path: folder.files[path] for status, path in found
-                                              if status != "identical"}, folder.stale, pause_prefix=prefix)
-        if discard_edits:
-            result.notes.update({path: "hand edit discarded" for path in rendering.overwrites.edits})
         module, root, docs = statuses
         module_folder, root_folder, docs_folder = rendering.folders
+
+        def changed(folder: Folder, found: list[tuple[Status, Path]]) -> dict[Path, str]:
+            return {path: folder.files[path] for status, path in found if status != "identical"}
+
+        # The root and its module in one transaction: Terraform never reads one without the other it goes with.
+        journal.commit(out_dir, {**changed(module_folder, module), **changed(root_folder, root)},
+                       [*module_folder.stale, *root_folder.stale])
+        journal.commit(docs_dir, changed(docs_folder, docs), docs_folder.stale, pause_prefix="docs-")
+        if discard_edits:
+            result.notes.update({path: "hand edit discarded" for path in rendering.overwrites.edits})
         result.files = [*root, *(("kept", path) for path in rendering.kept),
                         *(("removed", path) for path in root_folder.stale),
                         *module, *(("removed", path) for path in module_folder.stale),

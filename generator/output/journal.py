@@ -24,6 +24,7 @@ from generator.output.header import MARKERS
 from generator.pause import pause_point
 from generator.problems import GeneratorError, error
 
+MODULES_FOLDER = "modules"  # a Terraform directory's child modules: modules/<name>/ (one level, flat files)
 JOURNAL = ".generate-journal.json"
 TEMP_SUFFIX = ".gen-tmp"
 # Test hook: pause at a named point so a test can kill the process right there: `locked` (lock taken), `staged`
@@ -114,10 +115,20 @@ def read_tree(out_dir: Path, pattern: str = "*.tf", what: str = "the Terraform f
 
 
 def _plain_name(value: object) -> str:
-    """A journal entry names a file directly inside the directory, nothing else (never `../x` or `/x`)."""
-    if not isinstance(value, str) or not value or Path(value).name != value or value in (".", ".."):
+    """A journal entry names a file inside the directory (directly, or in the folder of one of its modules:
+    `modules/pipeline/queues.tf`), nothing else (never `../x` or `/x`)."""
+    if not isinstance(value, str) or not value or value.startswith("/"):
+        raise ValueError(f"not a plain file name: {value!r}")
+    parts = value.split("/")
+    nested = len(parts) == 3 and parts[0] == MODULES_FOLDER
+    if not (len(parts) == 1 or nested) or any(part in ("", ".", "..") for part in parts):
         raise ValueError(f"not a plain file name: {value!r}")
     return value
+
+
+def _folders(out_dir: Path) -> list[Path]:
+    """The folders one transaction writes: the directory and its modules' folders."""
+    return [out_dir, *sorted(path for path in out_dir.glob(f"{MODULES_FOLDER}/*") if path.is_dir())]
 
 
 def _read_journal(out_dir: Path) -> tuple[list[tuple[str, str]], list[str]] | None:
@@ -152,17 +163,23 @@ def complete_interrupted(out_dir: Path) -> list[Path]:
                 finished.append(out_dir / target)
             for name in removes:
                 (out_dir / name).unlink(missing_ok=True)
-            _fsync_directory(out_dir)
+            for folder in _folders(out_dir):
+                _fsync_directory(folder)
             (out_dir / JOURNAL).unlink()
         if out_dir.is_dir():
-            for leftover in out_dir.glob(f".*{TEMP_SUFFIX}"):
-                leftover.unlink(missing_ok=True)
+            for folder in _folders(out_dir):
+                for leftover in folder.glob(f".*{TEMP_SUFFIX}"):
+                    leftover.unlink(missing_ok=True)
     except OSError as exc:
         raise _os_problem(out_dir / JOURNAL, "complete the interrupted generate", exc) from None
     return finished
 
 
 # --- the transaction ---------------------------------------------------------------------------------------
+
+
+def _relative(path: Path, out_dir: Path) -> str:
+    return Path(os.path.relpath(path, out_dir)).as_posix()  # (mkstemp's staged paths are absolute)
 
 
 def _fsync_directory(directory: Path) -> None:
@@ -198,11 +215,13 @@ def _stage(target: Path, data: bytes) -> Path:
 
 
 def commit(out_dir: Path, writes: Mapping[Path, str], removes: Sequence[Path], pause_prefix: str = "") -> None:
-    """Write every file of `writes` and delete every file of `removes`, all or (detectably) nothing."""
+    """Write every file of `writes` and delete every file of `removes` (in out_dir, or in the folder of one of its
+    modules), all or (detectably) nothing."""
     if not writes and not removes:
         return
     try:
-        out_dir.mkdir(parents=True, exist_ok=True)
+        for folder in sorted({out_dir, *(path.parent for path in writes)}):
+            folder.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise _os_problem(out_dir, "create the directory", exc) from None
     staged: dict[Path, Path] = {}
@@ -213,10 +232,12 @@ def commit(out_dir: Path, writes: Mapping[Path, str], removes: Sequence[Path], p
             staged[target] = _stage(target, text.encode("utf-8"))
         pause_point(f"{pause_prefix}staged")
         current = out_dir / JOURNAL
-        entries = {"writes": [[t.name, s.name] for t, s in staged.items()], "removes": [p.name for p in removes]}
+        entries = {"writes": [[_relative(t, out_dir), _relative(s, out_dir)] for t, s in staged.items()],
+                   "removes": [_relative(p, out_dir) for p in removes]}
         journal = _stage(current, json.dumps(entries, indent=1).encode())
         os.replace(journal, current)
-        _fsync_directory(out_dir)
+        for folder in _folders(out_dir):
+            _fsync_directory(folder)
     except OSError as exc:  # before the commit point: nothing has changed yet
         for path in staged.values():
             path.unlink(missing_ok=True)
@@ -228,7 +249,8 @@ def commit(out_dir: Path, writes: Mapping[Path, str], removes: Sequence[Path], p
             pause_point(f"{pause_prefix}renamed-{number}")
         for path in removes:
             path.unlink(missing_ok=True)
-        _fsync_directory(out_dir)
+        for folder in _folders(out_dir):
+            _fsync_directory(folder)
         pause_point(f"{pause_prefix}removed")
         (out_dir / JOURNAL).unlink()
     except OSError as exc:  # after the commit point: the journal stays, the next run completes the write

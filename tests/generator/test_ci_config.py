@@ -123,7 +123,7 @@ def test_the_hooks_are_the_five_the_project_needs(hooks: dict[str, dict]) -> Non
     assert hooks["generated-files-current"]["pass_filenames"] is False
     assert re.search(hooks["generated-files-current"]["files"], "queues.toml")
     assert re.search(hooks["generated-files-current"]["files"], "docs/runbook.md")
-    assert re.search(hooks["terraform-fmt"]["files"], "terraform/queues.tf")
+    assert re.search(hooks["terraform-fmt"]["files"], "terraform/modules/pipeline/queues.tf")
     assert hooks["mypy"]["pass_filenames"] is False  # mypy checks what pyproject.toml names, as `make lint` does
     assert re.search(hooks["mypy"]["files"], "generator/ops/redrive.py")
     assert re.search(hooks["mypy"]["files"], "pyproject.toml")

@@ -115,8 +115,10 @@ FULL_PATH: dict[str, Callable[[Path], None]] = {
     "a handler made executable": _chmod("lambdas/worker/handler.py", 0o755),
     "a pin changed": _write("lambdas/api/requirements.txt", "tinylib==1.1\n"),
     "a requirements.txt added": _write("lambdas/worker/requirements.txt", "tinylib==1.0\n"),
-    "a generated file edited": _append("terraform/queues.tf", "# by hand\n"),
-    "a generated file deleted": _delete("terraform/queues.tf"),
+    "a generated file edited": _append("terraform/modules/pipeline/queues.tf", "# by hand\n"),
+    "a generated file deleted": _delete("terraform/modules/pipeline/queues.tf"),
+    "a generated file of the root edited": _append("terraform/main.tf", "# by hand\n"),
+    "a hand-written .tf added to the module": _write("terraform/modules/pipeline/extra.tf", "locals {}\n"),
     "a hand-written scaffold file deleted": _delete("terraform/variables.tf"),
     "a new .tf carrying the generated header": _write("terraform/old.tf", GENERATED_HEADER),
     "a hand-written .tf added": _write("terraform/backend.tf", 'terraform {\n  backend "s3" {}\n}\n'),
@@ -141,7 +143,8 @@ def _rewrite_in_place(path: Path) -> None:
 
 
 # Changes the full path refuses to overwrite (hand edits: see generator/output/guard.py) until --discard-edits.
-HAND_EDITS = {"a generated file edited", "a new .tf carrying the generated header", "a generated doc edited"}
+HAND_EDITS = {"a generated file edited", "a generated file of the root edited",
+              "a new .tf carrying the generated header", "a generated doc edited"}
 
 
 @pytest.mark.parametrize(("change_name", "change"), FULL_PATH.items(), ids=FULL_PATH.keys())

@@ -121,7 +121,7 @@ def test_a_symlink_among_the_inputs_means_no_fast_path(project: Path, capsys) ->
 
 
 def test_check_with_drift_records_nothing_and_reports_it(project: Path, capsys) -> None:
-    with (project / "terraform" / "queues.tf").open("a") as handle:
+    with (project / "terraform" / "modules" / "pipeline" / "queues.tf").open("a") as handle:
         handle.write("# by hand\n")
     assert fast(project, capsys, "--check") is None
     assert main([*generate_argv(project), "--check"]) == 1

@@ -40,6 +40,9 @@ trigger = { queue = "orders", batch_size = 10, maximum_concurrency = 5 }
 """
 
 
+MODULE = "modules/pipeline"  # where the generated resources are, inside terraform/
+
+
 def shop_project(root: Path, spec: str = SHOP) -> Path:
     """A project folder with queues.toml and the marketplace's stub function sources."""
     project = root / "shop"

@@ -12,7 +12,7 @@ import pytest
 
 from generator.cli import main
 from generator.output.header import GENERATED_MARKER, Origin, origin, stamp
-from tests.output.safe_support import case, shop_project, snapshot
+from tests.output.safe_support import MODULE, case, shop_project, snapshot
 
 FAMILY = "hand edit or hand-written file in the way (refused unless --discard-edits)"
 HEADER = f"{GENERATED_MARKER} from queues.toml. DO NOT EDIT.\n"
@@ -51,17 +51,18 @@ def _write(name: str, text: str) -> Callable[[Path], Path]:
 
 # id → (what the user did to terraform/, whether the file is overwritten (True) or deleted (False), message)
 EDITS: dict[str, tuple[Callable[[Path], Path], bool, str]] = {
-    "comment appended to a generated file": (_append("alarms.tf", "# paged at night: see runbook\n"),
+    "comment appended to a generated file": (_append(f"{MODULE}/alarms.tf", "# paged at night: see runbook\n"),
                                              True, "was edited by hand"),
-    "value changed in a generated file": (_replace("queues.tf", "max_message_size           = 262144",
+    "value changed in a generated file": (_replace(f"{MODULE}/queues.tf", "max_message_size           = 262144",
                                                    "max_message_size           = 1024"), True, "was edited by hand"),
-    "resource added to a generated file": (_append("alarms.tf", 'resource "aws_sns_topic" "mine" {\n}\n'),
+    "resource added to a generated file": (_append(f"{MODULE}/alarms.tf", 'resource "aws_sns_topic" "mine" {\n}\n'),
                                            True, "was edited by hand"),
-    "header line edited": (_replace("kms.tf", "DO NOT EDIT.", "EDITED."), True, "was edited by hand"),
-    "hash field rewritten": (lambda out: _write("iam.tf", re.sub(r"sha256:[0-9a-f]+", "sha256:" + "0" * 16,
-                                                                  (out / "iam.tf").read_text(), count=1))(out),
+    "header line edited": (_replace(f"{MODULE}/kms.tf", "DO NOT EDIT.", "EDITED."), True, "was edited by hand"),
+    "hash field rewritten": (lambda out: _write(f"{MODULE}/iam.tf", re.sub(
+                                 r"sha256:[0-9a-f]+", "sha256:" + "0" * 16, (out / f"{MODULE}/iam.tf").read_text(),
+                                 count=1))(out),
                              True, "was edited by hand"),
-    "hand-written file under a generated name": (_write("mappings.tf", '# mine\nlocals {\n  a = 1\n}\n'),
+    "hand-written file under a generated name": (_write(f"{MODULE}/mappings.tf", '# mine\nlocals {\n  a = 1\n}\n'),
                                                  True, "was not written by the generator"),
     "hand-written file with a copied header": (_write("extra.tf", stamp(HEADER) + 'locals {\n  mine = 1\n}\n'),
                                                False, "it was edited by hand"),
@@ -114,20 +115,21 @@ def test_discard_edits_replaces_or_deletes_the_file_and_says_so(project: Path, n
 
 
 def test_discarding_an_edit_that_added_a_queue_still_asks_before_destroying_it(project: Path, capsys) -> None:
-    _append("queues.tf", 'resource "aws_sqs_queue" "mine" {\n}\n')(project / "terraform")
+    _append(f"{MODULE}/queues.tf", 'resource "aws_sqs_queue" "mine" {\n}\n')(project / "terraform")
     spec = project / "queues.toml"
     capsys.readouterr()
 
     assert main(["generate", str(spec), "--discard-edits"]) == 1
-    assert "error: aws_sqs_queue.mine would be destroyed: messages in it are lost" in capsys.readouterr().err
-    assert main(["generate", str(spec), "--discard-edits", "--allow-destroy", "aws_sqs_queue.mine"]) == 0
+    mine = "module.pipeline.aws_sqs_queue.mine"  # no AWS name: known by its address, from the root
+    assert f"error: {mine} would be destroyed: messages in it are lost" in capsys.readouterr().err
+    assert main(["generate", str(spec), "--discard-edits", "--allow-destroy", mine]) == 0
 
 
 def test_an_edit_identical_to_the_new_rendering_is_not_a_conflict(project: Path, capsys) -> None:
     # nothing would be lost: the file already reads as the generator would write it
     spec = _change_the_spec(project)
     assert main(["generate", str(spec), "--out", str(project / "expected")]) == 0
-    (project / "terraform" / "kms.tf").write_text((project / "expected" / "kms.tf").read_text())
+    (project / "terraform" / f"{MODULE}/kms.tf").write_text((project / "expected" / f"{MODULE}/kms.tf").read_text())
     assert main(["generate", str(spec)]) == 0
 
 
@@ -143,7 +145,7 @@ def test_hand_written_files_beside_the_generated_ones_are_left_alone(project: Pa
 
 
 def test_a_file_written_before_hashes_existed_is_replaced_with_a_note(project: Path, capsys) -> None:
-    queues = project / "terraform" / "queues.tf"
+    queues = project / "terraform" / f"{MODULE}/queues.tf"
     first, _, rest = queues.read_text().partition("\n")
     queues.write_text(first.split(" sha256:")[0] + "\n" + rest)  # as the generator wrote it before hashes
     spec = _change_the_spec(project)

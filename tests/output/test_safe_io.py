@@ -22,7 +22,7 @@ import pytest
 from generator.output.journal import JOURNAL
 from generator.pipeline import generate
 from tests.conftest import ROOT
-from tests.output.safe_support import case, shop_project, snapshot
+from tests.output.safe_support import MODULE, case, shop_project, snapshot
 
 NOBODY = 65534
 
@@ -44,7 +44,8 @@ def _change_spec(project: Path) -> None:
 
 def _read_only_terraform(project: Path) -> list[str]:
     _change_spec(project)
-    (project / "terraform").chmod(0o555)
+    for folder in (project / "terraform" / MODULE, project / "terraform"):  # the module is where the change goes
+        folder.chmod(0o555)
     return ["generate"]
 
 
@@ -59,7 +60,7 @@ def _unreadable_spec(project: Path) -> list[str]:
 
 
 def _unreadable_generated_file(project: Path) -> list[str]:
-    (project / "terraform" / "queues.tf").chmod(0o000)
+    (project / "terraform" / MODULE / "queues.tf").chmod(0o000)
     return ["generate"]
 
 
@@ -70,14 +71,14 @@ def _terraform_is_a_file(project: Path) -> list[str]:
 
 
 def _directory_where_a_file_goes(project: Path) -> list[str]:
-    (project / "terraform" / "queues.tf").unlink()
-    (project / "terraform" / "queues.tf").mkdir()
+    (project / "terraform" / MODULE / "queues.tf").unlink()
+    (project / "terraform" / MODULE / "queues.tf").mkdir()
     return ["generate"]
 
 
 def _fifo_where_a_file_goes(project: Path) -> list[str]:
-    (project / "terraform" / "alarms.tf").unlink()
-    os.mkfifo(project / "terraform" / "alarms.tf")
+    (project / "terraform" / MODULE / "alarms.tf").unlink()
+    os.mkfifo(project / "terraform" / MODULE / "alarms.tf")
     return ["generate"]
 
 
@@ -116,7 +117,7 @@ def _nested(opening: str, closing: str, middle: str = "") -> Callable[[Path], li
 
 
 def _generated_file_not_utf8(project: Path) -> list[str]:
-    queues = project / "terraform" / "queues.tf"
+    queues = project / "terraform" / MODULE / "queues.tf"
     queues.write_bytes(queues.read_bytes().replace(b"analytics", b"analyt\xefcs") + b"# \xff\n")
     return ["generate"]
 

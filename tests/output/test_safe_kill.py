@@ -25,7 +25,8 @@ from tests.output.test_safe_moves import rename_email_key
 
 pytestmark = pytest.mark.slow  # about 40 real generate processes
 
-# The rename rewrites 7 generated files and creates moved.tf; the stale old.tf is deleted: 8 renames, 1 removal.
+# The rename rewrites 7 of the module's files and creates its moved.tf; the root's stale old.tf is deleted: 8 renames
+# and 1 removal, in one transaction (the root and its module).
 # Then the docs folder: the runbook and the diagram are rewritten (2 renames), and a stale generated doc deleted.
 RENAMES = 8
 DOC_RENAMES = 2
@@ -92,7 +93,7 @@ def _kill(process: subprocess.Popen[str]) -> None:
 
 def _visible(tree: dict[str, bytes]) -> dict[str, bytes]:
     """What Terraform reads: every file but our hidden temporary files and journal."""
-    return {name: data for name, data in tree.items() if not name.startswith(".")}
+    return {name: data for name, data in tree.items() if not Path(name).name.startswith(".")}
 
 
 @pytest.mark.parametrize("point", PAUSE_POINTS)

@@ -14,7 +14,7 @@ import pytest
 
 from generator.pipeline import generate
 from tests.conftest import on_one_worker
-from tests.output.safe_support import shop_project
+from tests.output.safe_support import MODULE, shop_project
 from tests.output.test_safe_moves import rename_email_key, rename_mailer_key
 from tests.terraform.sts_stub import StsStub
 from tests.terraform.tf import Workdir
@@ -59,12 +59,12 @@ def _queue_state(label: str, name: str, fifo: bool = False) -> dict:
         "policy": "", "receive_wait_time_seconds": 0, "redrive_allow_policy": "", "redrive_policy": "",
         "sqs_managed_sse_enabled": False, "tags": {}, "tags_all": {}, "url": url, "visibility_timeout_seconds": 180,
     }
-    return {"mode": "managed", "type": "aws_sqs_queue", "name": label, "provider": PROVIDER,
-            "instances": [{"schema_version": 0, "attributes": attributes}]}
+    return {"module": "module.pipeline", "mode": "managed", "type": "aws_sqs_queue", "name": label,
+            "provider": PROVIDER, "instances": [{"schema_version": 0, "attributes": attributes}]}
 
 
 def _plan(tree: Path, root: Path, queues: list[dict]) -> dict[str, dict]:
-    """Queue address → its resource change, planned offline from a state holding `queues`."""
+    """Queue address (inside the module) → its resource change, planned offline from a state holding `queues`."""
     work = Workdir(tree, root)
     work.init()
     state = {"version": 4, "terraform_version": "1.11.4", "serial": 1,
@@ -74,7 +74,8 @@ def _plan(tree: Path, root: Path, queues: list[dict]) -> dict[str, dict]:
         work.offline_provider_override(sts.url)
         work.run("plan", "-refresh=false", "-input=false", "-lock=false", "-out=offline.tfplan")
         plan = json.loads(work.run("show", "-json", "offline.tfplan").stdout)
-    return {c["address"]: c for c in plan["resource_changes"] if c["type"] == "aws_sqs_queue"}
+    return {c["address"].removeprefix("module.pipeline."): c for c in plan["resource_changes"]
+            if c["type"] == "aws_sqs_queue"}
 
 
 @pytest.fixture(scope="module")
@@ -86,7 +87,7 @@ def changed_tree(tmp_path_factory) -> Path:
     generate(spec, root / "terraform")
     spec.write_text(CHANGED)
     generate(spec, root / "terraform", allow_destroy={"orders-queue", "jobs-queue", "jobs-dlq"})
-    assert (root / "terraform" / "moved.tf").exists()
+    assert (root / "terraform" / MODULE / "moved.tf").exists()
     return root / "terraform"
 
 
@@ -100,7 +101,7 @@ def test_a_tree_with_moved_blocks_is_formatted_and_valid(terraform_bin, tmp_path
     generate(spec, project / "terraform")
     spec.write_text(rename_mailer_key(rename_email_key(spec.read_text())))
     generate(spec, project / "terraform")
-    assert "aws_lambda_function.postman" in (project / "terraform" / "moved.tf").read_text()
+    assert "aws_lambda_function.postman" in (project / "terraform" / MODULE / "moved.tf").read_text()
     work = Workdir(project / "terraform", tmp_path / "work")
 
     assert work.run("fmt", "-check", "-diff", check=False).returncode == 0
@@ -115,7 +116,7 @@ def test_the_plan_moves_renamed_queues_and_replaces_those_whose_name_or_fifo_fla
 
     for label in ("mail", "mail_dlq"):  # moved, updated in place
         change = changes[f"aws_sqs_queue.{label}"]
-        assert change["previous_address"] == f"aws_sqs_queue.{label.replace('mail', 'email')}"
+        assert change["previous_address"] == f"module.pipeline.aws_sqs_queue.{label.replace('mail', 'email')}"
         assert change["change"]["actions"] == ["update"]
     for address, argument in (("aws_sqs_queue.orders", "name"), ("aws_sqs_queue.jobs", "fifo_queue")):
         change = changes[address]  # what the generator refused without --allow-destroy
@@ -127,7 +128,7 @@ def test_the_plan_moves_renamed_queues_and_replaces_those_whose_name_or_fifo_fla
 def test_without_moved_tf_the_same_plan_destroys_the_renamed_queues(terraform_bin, changed_tree: Path,
                                                                     tmp_path: Path) -> None:
     copy = Workdir(changed_tree, tmp_path / "copy")  # a copy of the tree without its moved blocks
-    (copy.dir / "moved.tf").unlink()
+    (copy.dir / MODULE / "moved.tf").unlink()
 
     changes = _plan(copy.dir, tmp_path / "plan", STATE)
 

@@ -118,6 +118,7 @@ def test_generate_runs_at_once_never_crash(tmp_path: Path, local_index: Path, pr
         assert zip_path.stat().st_size == manifest["zip_size"]
         with zipfile.ZipFile(zip_path) as archive:
             assert archive.testzip() is None
-    rendered = {(spec.parent / f"terraform-{n}" / "functions.tf").read_text() for n in range(RUNS)}
+    rendered = {(spec.parent / f"terraform-{n}" / "modules" / "pipeline" / "functions.tf").read_text()
+                for n in range(RUNS)}
     assert len(rendered) == 1  # every run saw the same zips
     assert not [p.name for p in build.iterdir() if p.name.endswith(".tmp")]

@@ -81,7 +81,7 @@ def test_a_zip_over_the_direct_upload_limit_goes_through_the_artifacts_bucket(pr
     out = _rendered_through_s3(project, monkeypatch, capsys)
 
     assert re.search(r"worker-[0-9a-f]{16}\.zip  0\.0 MB  \(over 50 MB: deployed through S3\)", out), out
-    functions = (project / "terraform" / "functions.tf").read_text()
+    functions = (project / "terraform" / "modules" / "pipeline" / "functions.tf").read_text()
     worker = functions[functions.index('resource "aws_lambda_function" "worker"'):]
     api = functions[functions.index('resource "aws_lambda_function" "api"'):functions.index("# worker")]
     assert re.search(r'resource "aws_s3_object" "worker_code" \{\n'
@@ -90,8 +90,8 @@ def test_a_zip_over_the_direct_upload_limit_goes_through_the_artifacts_bucket(pr
     assert "  s3_bucket        = aws_s3_object.worker_code.bucket\n" in worker
     assert "  s3_key           = aws_s3_object.worker_code.key\n" in worker
     assert "filename" not in worker[:worker.index("ephemeral_storage")]
-    assert re.search(r'  filename         = "\$\{path.module\}/\.\./build/lambda/api-[0-9a-f]{16}\.zip"\n', api)
-    artifacts = (project / "terraform" / "artifacts.tf").read_text()
+    assert re.search(r'  filename         = "\$\{local.lambda_zip_dir\}/api-[0-9a-f]{16}\.zip"\n', api)
+    artifacts = (project / "terraform" / "modules" / "pipeline" / "artifacts.tf").read_text()
     name = '"${local.name_prefix}shop-artifacts-${local.account_id}-${local.region}"'
     assert f"bucket = {name}" in artifacts
     for resource in ("aws_s3_bucket_ownership_controls", "aws_s3_bucket_public_access_block",
@@ -110,8 +110,8 @@ def test_the_artifacts_bucket_goes_away_with_the_last_big_zip(project: Path, mon
     assert main(["generate", str(project / "queues.toml")]) == 0
 
     assert "removed   " in capsys.readouterr().out
-    assert not (project / "terraform" / "artifacts.tf").exists()
-    assert "aws_s3" not in (project / "terraform" / "functions.tf").read_text()
+    assert not (project / "terraform" / "modules" / "pipeline" / "artifacts.tf").exists()
+    assert "aws_s3" not in (project / "terraform" / "modules" / "pipeline" / "functions.tf").read_text()
 
 
 def test_the_s3_route_passes_checkov(project: Path, monkeypatch, capsys, checkov_bin) -> None:
@@ -120,8 +120,8 @@ def test_the_s3_route_passes_checkov(project: Path, monkeypatch, capsys, checkov
     failed = report["results"]["failed_checks"]
     assert not failed, "\n".join(f"{c['check_id']} {c['resource']}: {c['check_name']}" for c in failed)
     skipped = {(c["check_id"], c["resource"]) for c in report["results"]["skipped_checks"]}
-    assert {("CKV_AWS_18", "aws_s3_bucket.artifacts"), ("CKV_AWS_144", "aws_s3_bucket.artifacts"),
-            ("CKV2_AWS_62", "aws_s3_bucket.artifacts")} <= skipped
+    bucket = "module.pipeline.aws_s3_bucket.artifacts"
+    assert {("CKV_AWS_18", bucket), ("CKV_AWS_144", bucket), ("CKV2_AWS_62", bucket)} <= skipped
 
 
 @pytest.mark.slow
@@ -130,7 +130,7 @@ def test_a_real_zip_over_50_mb_is_deployed_through_s3(project: Path, capsys) -> 
     assert main(["generate", str(project / "queues.toml")]) == 0
     assert re.search(r"worker-[0-9a-f]{16}\.zip  50\.0 MB  \(over 50 MB: deployed through S3\)",
                      capsys.readouterr().out)
-    assert (project / "terraform" / "artifacts.tf").exists()
+    assert (project / "terraform" / "modules" / "pipeline" / "artifacts.tf").exists()
 
 
 def test_a_project_name_too_long_for_the_bucket_fails_before_anything_is_written(project: Path, monkeypatch,

@@ -58,8 +58,8 @@ def test_a_changed_function_gets_a_new_zip_and_its_old_one_goes(project: Path, c
     manifest = json.loads((project / "build" / "lambda" / "worker.json").read_text())
     assert manifest["zip"] == new_worker
     assert manifest["files"]["handler.py"] == "lambdas/worker/handler.py"
-    functions = (project / "terraform" / "functions.tf").read_text()
-    assert f'fileexists("${{path.module}}/../build/lambda/{new_worker}")' in functions
+    functions = (project / "terraform" / "modules" / "pipeline" / "functions.tf").read_text()
+    assert f'fileexists("${{local.lambda_zip_dir}}/{new_worker}")' in functions
     assert manifest["input_hash"] in functions
 
 
@@ -69,8 +69,8 @@ def _plan_errors(work: Workdir) -> str:
 
 
 def _missing(zip_name: str) -> str:
-    return (f"Lambda zip ../build/lambda/{zip_name} is missing: it is built from the sources this source_code_hash "
-            "stands for, so run `make generate` (after every git pull too).")
+    return (f"Lambda zip {zip_name} is missing from ./../build/lambda: it is built from the sources this "
+            "source_code_hash stands for, so run `make generate` (after every git pull too).")
 
 
 @pytest.mark.terraform
@@ -92,7 +92,8 @@ def test_the_plan_deploys_the_zips_named_and_fails_when_one_is_missing_or_stale(
     with StsStub() as sts:
         work.offline_provider_override(sts.url)
         plan = work.plan_json()  # every zip the HCL names is there
-        planned = {change["address"]: change["change"]["after"] for change in plan["resource_changes"]}
+        planned = {change["address"].removeprefix("module.pipeline."): change["change"]["after"]
+                   for change in plan["resource_changes"]}
         assert planned["aws_s3_bucket.artifacts"]["bucket"] == f"shop-artifacts-{ACCOUNT_ID}-us-east-1"
         assert planned["aws_s3_object.worker_code"]["key"].startswith("worker/")
         assert planned["aws_s3_object.worker_code"]["source"].endswith(f"build/lambda/{worker_zip}")

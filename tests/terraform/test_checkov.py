@@ -44,7 +44,8 @@ def test_checkov_reports_no_failed_checks(checkov_bin: str, case: str, tmp_path:
 
 def _generated_files() -> list[Path]:
     directories = [ROOT / "terraform", *(topology.out_dir for topology in GOLDENS.values())]
-    return [path for directory in directories for path in sorted(directory.glob("*.tf"))
+    return [path for directory in directories
+            for path in sorted([*directory.glob("*.tf"), *directory.glob("modules/*/*.tf")])
             if path.read_text(encoding="utf-8").startswith(GENERATED_MARKER)]
 
 

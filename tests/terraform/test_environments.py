@@ -54,7 +54,7 @@ def _names(plan: dict) -> dict[str, str]:
             continue
         assert change["type"] in NAME_ATTRIBUTES or change["type"] in UNNAMED, f"new resource type {change['type']}"
         if change["type"] in NAME_ATTRIBUTES:
-            names[change["address"]] = change["change"]["after"][NAME_ATTRIBUTES[change["type"]]]
+            names[checks.in_module(change["address"])] = change["change"]["after"][NAME_ATTRIBUTES[change["type"]]]
     return names
 
 
@@ -102,9 +102,10 @@ def test_every_resource_of_the_second_environment_carries_its_tag(plans) -> None
             assert after["tags_all"].get("environment") == "staging", change["address"]
 
 
-# One `terraform test` (mocked provider) for the environments Terraform must refuse before planning anything:
-# each run names the check that has to fail; the messages themselves are in the golden environment.tf.
-REFUSALS = """mock_provider "aws" {
+# `terraform test` (mocked provider) for the environments Terraform must refuse before planning anything: each run
+# names the check that has to fail; the messages themselves are in the golden variables.tf and outputs.tf. The
+# names' rules are the module's (its variable's validations); the workspace rule is the root's (its state).
+MOCKED = """mock_provider "aws" {
   mock_data "aws_iam_policy_document" {
     defaults = { json = "{\\"Version\\":\\"2012-10-17\\",\\"Statement\\":[]}" }
   }
@@ -112,11 +113,11 @@ REFUSALS = """mock_provider "aws" {
     defaults = { id = "us-east-1", name = "us-east-1" }
   }
 }
+"""
 
-run "default_environment_in_the_default_workspace" {
-  command = plan
-}
-""" + "".join(f"""
+
+def _runs(cases: list[tuple[str, str, str]]) -> str:
+    return MOCKED + "".join(f"""
 run "{name}" {{
   command = plan
   variables {{
@@ -124,21 +125,38 @@ run "{name}" {{
   }}
   expect_failures = [{check}]
 }}
-""" for name, environment, check in [
+""" for name, environment, check in cases)
+
+
+MODULE_REFUSALS = _runs([
     ("too_long_for_the_artifacts_bucket", "production1", "var.environment"),  # 11 > 10 characters
     ("uppercase", "Staging", "var.environment"),
     ("trailing_hyphen", "staging-", "var.environment"),
     ("reserved_by_s3", "sthree", "var.environment"),
-    ("staging_in_the_default_workspace", "staging", "data.aws_caller_identity.current"),
 ])
+ROOT_REFUSALS = MOCKED + """
+run "default_environment_in_the_default_workspace" {
+  command = plan
+}
+""" + _runs([("staging_in_the_default_workspace", "staging", "output.environment")]).removeprefix(MOCKED)
 
 
 def test_environments_that_would_break_a_name_or_another_state_are_refused(work) -> None:
-    (work.dir / "tests").mkdir(exist_ok=True)
-    work.write("tests/environments.tftest.hcl", REFUSALS)
+    from generator import tfcli
+
+    module = work.dir / "modules" / "pipeline"  # the names' rules, with the module as a root of its own
+    (module / "tests").mkdir(exist_ok=True)
+    (module / "tests" / "environments.tftest.hcl").write_text(MODULE_REFUSALS, encoding="utf-8")
+    assert tfcli.run(["init", "-backend=false", "-input=false"], cwd=module, env=work.env).returncode == 0
+    result = tfcli.run(["test", "-filter=tests/environments.tftest.hcl", "-no-color"], cwd=module, env=work.env)
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    assert "4 passed, 0 failed" in result.stdout
+
+    (work.dir / "tests").mkdir(exist_ok=True)  # the workspace's rule, in the root that holds the state
+    work.write("tests/environments.tftest.hcl", ROOT_REFUSALS)
     result = work.run("test", "-filter=tests/environments.tftest.hcl", check=False)
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
-    assert "6 passed, 0 failed" in result.stdout
+    assert "2 passed, 0 failed" in result.stdout
 
 
 def test_the_region_comes_from_the_providers_standard_chain(work) -> None:

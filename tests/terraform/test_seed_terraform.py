@@ -366,7 +366,7 @@ def test_cloudwatch_may_use_the_key_only_for_this_account(seed_plan: dict) -> No
 
 
 def test_object_grants_are_scoped_to_their_prefixes() -> None:
-    iam = (SEED.out_dir / "iam.tf").read_text(encoding="utf-8")
+    iam = (SEED.out_dir / "modules" / "pipeline" / "iam.tf").read_text(encoding="utf-8")
     downloader = iam[iam.index('data "aws_iam_policy_document" "downloader"'):]
     downloader = downloader[:downloader.index("\n}\n")]
     assert 'resources = ["${aws_s3_bucket.media.arn}/videos/*"]' in downloader
