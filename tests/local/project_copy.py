@@ -1,7 +1,7 @@
 """A copy of this project for a local stack of its own (the end-to-end test and bench/up.py): queues.toml,
-lambdas/, terraform/ and requirements/, with the caches under build/ shared (wheels, the runtime's virtualenv,
-the provider cache), so the copy builds its zips but downloads nothing twice, and the user's own stack (.local/
-of the repository) is never touched."""
+lambdas/, terraform/, requirements/ and examples/, with the caches under build/ shared (wheels, the runtime's
+virtualenv, the provider cache), so the copy builds its zips but downloads nothing twice, and the user's own stack
+(.local/ of the repository) is never touched."""
 
 from __future__ import annotations
 
@@ -22,6 +22,8 @@ def copy_project(destination: Path) -> Path:
     shutil.copytree(ROOT / "terraform", destination / "terraform",
                     ignore=shutil.ignore_patterns(".terraform", "*.tfstate*", "*.tfplan"))
     shutil.copytree(ROOT / "requirements", destination / "requirements")
+    shutil.copytree(ROOT / "examples", destination / "examples",
+                    ignore=shutil.ignore_patterns(".terraform", "*.tfstate*", ".terraform.lock.hcl"))
     build = destination / "build"
     build.mkdir()
     for cache in SHARED_CACHES:

@@ -122,7 +122,7 @@ def test_disable_stops_a_consumer_at_once_and_enable_starts_it_again(stack):
     assert run(stack, "send", "--local", "email", body).returncode == 0
     time.sleep(5)
     assert counts(sqs, "email-queue") == (1, 0)  # nobody polls: it waits
-    plan = _plan_of("aws_lambda_event_source_mapping.email", stack)
+    plan = _plan_of("module.pipeline.aws_lambda_event_source_mapping.email", stack)
     assert plan.returncode == 2 and re.search(r"~ enabled\s+= false -> true", plan.stdout), plan.stdout[-3000:]
     # a job goes as far as the enabled consumers take it, and says where it waits
     waited = run(stack, "job", "--local", "sample", "--wait", "120")

@@ -39,10 +39,15 @@ GOLDENS = {"seed": SEED, "marketplace": MARKETPLACE, "tenants": TENANTS}
 
 
 @pytest.fixture(scope="module")
-def seed_plan(terraform_bin, tmp_path_factory) -> dict:
+def seed_work(terraform_bin, tmp_path_factory):  # an initialised copy of the seed's golden tree
     work = SEED.workdir(tmp_path_factory.mktemp("plan"))
     work.init()
-    return checks.offline_plan(work)
+    return work
+
+
+@pytest.fixture(scope="module")
+def seed_plan(seed_work) -> dict:
+    return checks.offline_plan(seed_work)
 
 
 def _created(plan: dict, resource_type: str) -> dict[str, dict]:
@@ -79,6 +84,22 @@ def test_generated_configuration_is_valid(terraform_bin, case: str, tmp_path: Pa
 def test_seed_plan_creates_every_resource_with_the_default_tags(seed_plan: dict) -> None:
     assert checks.unplanned_resources(seed_plan) == []
     assert checks.untagged_resources(seed_plan) == []
+
+
+def test_every_resource_that_takes_tags_gets_the_modules_tags(seed_work, seed_plan: dict) -> None:
+    # which resource types take tags, as the installed provider's schema says (a new type the templates emit is
+    # checked without a list to keep up to date)
+    schema = json.loads(seed_work.run("providers", "schema", "-json").stdout)
+    resources = schema["provider_schemas"]["registry.terraform.io/hashicorp/aws"]["resource_schemas"]
+    checked = untagged = 0
+    for address, resource in checks.configured_resources(seed_plan).items():
+        if resource["mode"] != "managed" or "tags" not in resources[resource["type"]]["block"]["attributes"]:
+            continue
+        checked += 1
+        if resource["expressions"].get("tags", {}).get("references") != ["var.tags"]:
+            untagged += 1
+            print(f"{address} does not set tags = var.tags")
+    assert checked > 10 and untagged == 0
 
 
 def test_plan_creates_the_eight_seed_queues_with_the_seed_values(seed_plan: dict) -> None:
