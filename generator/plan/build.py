@@ -201,6 +201,7 @@ def _mapping_plan(key: str, trigger: BoundTrigger, spec: Spec) -> MappingPlan:
         function_key=key,
         label=trigger.label,
         output_key=trigger.output_key,
+        path=".".join(trigger.path),
         function_label=label(key),
         queue_label=queue_label(trigger.queue),
         queue_name=queue_name(trigger.queue, spec.queues[trigger.queue]),

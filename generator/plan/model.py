@@ -96,6 +96,7 @@ class MappingPlan:
     function_key: str
     label: str
     output_key: str  # key in the event_source_mapping_uuids output: the function key, or `<function>/<queue>`
+    path: str  # where queues.toml declares it: functions.<key>.trigger, or functions.<key>.triggers.<queue>
     function_label: str
     queue_label: str
     queue_name: str
