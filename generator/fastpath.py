@@ -175,7 +175,9 @@ def _state(spec: str, out: str, inputs: list[str], zip_folders: list[str], produ
         "produced": sorted(produced),  # the out dir's files this run wrote or kept
         "outputs": _outputs(out, stamp, produced, terraform_dir=True),
         "zips": {folder: _outputs(folder, stamp) for folder in zip_folders},
-        "docs": {folder: _outputs(folder, stamp) for folder in docs_folders},
+        # the module's folder is a Terraform directory too: `terraform test` there writes .terraform/ and a lock file
+        "docs": {folder: _outputs(folder, stamp, terraform_dir=folder.startswith(out + os.sep))
+                 for folder in docs_folders},
     }
     scan.newest_ns = max(scan.newest_ns, generator_newest)
     return state, scan

@@ -36,6 +36,8 @@ from generator.render import render, render_root
 from generator.spec.load import LoadedSpec, load_spec
 
 SCAFFOLD_FILES = ("versions.tf", "providers.tf", "variables.tf")  # the root's hand-written files
+# The module's files: its configuration, and the `terraform test` file of its contract (contract.tftest.hcl).
+MODULE_PATTERNS = ("*.tf", "*.tftest.hcl")
 MODULE_ADDRESS = f"module.{MODULE_NAME}."  # the module's resources' addresses from the root start with it
 
 Status = str  # "created" | "updated" | "identical" | "removed" | "kept"
@@ -140,7 +142,7 @@ def render_tree(spec_path: Path, out_dir: Path, *, write_zips: bool = True, docs
     plan = build_plan(spec, spec_path.name, code, zip_dirs)
     module_files = {module_dir / name: header.stamp(text) for name, text in render(plan).items()}
     root_files = {out_dir / name: header.stamp(text) for name, text in render_root(plan).items()}
-    on_disk, module_on_disk = journal.read_tree(out_dir), journal.read_tree(module_dir)
+    on_disk, module_on_disk = journal.read_tree(out_dir), journal.read_tree(module_dir, MODULE_PATTERNS)
 
     compared = _against_previous(on_disk, module_on_disk, module_files, out_dir, module_dir)
     if compared.root_blocks:
@@ -180,7 +182,7 @@ def render_tree(spec_path: Path, out_dir: Path, *, write_zips: bool = True, docs
 
 def _render_docs(loaded: LoadedSpec, plan: Plan, docs_dir: Path) -> Docs:
     files = {docs_dir / name: header.stamp(text) for name, text in render_docs(loaded.spec, plan).items()}
-    on_disk = journal.read_tree(docs_dir, "*.md", "the generated docs")
+    on_disk = journal.read_tree(docs_dir, ("*.md",), "the generated docs")
     return Docs(docs_dir, files, sorted(path for path in on_disk.generated if path not in files), on_disk)
 
 
@@ -206,12 +208,14 @@ def _against_previous(on_disk: journal.OnDisk, module_on_disk: journal.OnDisk, m
         Move(MODULE_ADDRESS + move.source, MODULE_ADDRESS + move.target)
         for move in previous.moved_blocks(module_on_disk.generated.get(module_moved, ""))]
     previous_root = {str(p): t for p, t in on_disk.generated.items() if p != root_moved}
-    previous_module = {p: t for p, t in module_on_disk.generated.items() if p != module_moved}
+    # Resources are declared in the .tf files only (not in contract.tftest.hcl)
+    previous_module = {p: t for p, t in module_on_disk.generated.items() if p != module_moved and p.suffix == ".tf"}
+    module_config = {p: t for p, t in module_files.items() if p.suffix == ".tf"}
     before = previous.resources(previous_root)
-    if previous_module == module_files and not existing and not before:  # the common no-change run
+    if previous_module == module_config and not existing and not before:  # the common no-change run
         return Compared([], [], [], [], [])
     before.update(previous.resources({str(p): t for p, t in previous_module.items()}, MODULE_ADDRESS))
-    after = previous.resources({str(p): t for p, t in module_files.items()}, MODULE_ADDRESS)
+    after = previous.resources({str(p): t for p, t in module_config.items()}, MODULE_ADDRESS)
     moves = find_moves(before, after)
     blocks = kept_moves(existing, moves, after)
     inside = [move for move in blocks if move.source.startswith(MODULE_ADDRESS)

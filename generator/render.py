@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from generator import hcl, naming, templating
+from generator.plan.contract import contract_plan
 from generator.plan.model import Plan
 
 # The generated module's files (modules/<name>/): file → (template, whether the plan needs the file). A generated
@@ -25,6 +26,8 @@ GENERATED_FILES: dict[str, tuple[str, Callable[[Plan], bool]]] = {
     "alarms.tf": ("alarms.tf.j2", lambda plan: True),
     "dashboard.tf": ("dashboard.tf.j2", lambda plan: True),
     "outputs.tf": ("outputs.tf.j2", lambda plan: True),
+    # `terraform test` of the module against a mocked provider: the contract of queues.toml (plan/contract.py)
+    "contract.tftest.hcl": ("contract.tftest.hcl.j2", lambda plan: True),
 }
 # The root's generated files (the module's call and its outputs passed on). The root's hand-written files
 # (versions.tf, providers.tf, variables.tf: generator/scaffold/) are the pipeline's; moved.tf is the moves'.
@@ -43,8 +46,9 @@ _ENV = templating.environment(filters=FILTERS)
 
 def render(plan: Plan) -> dict[str, str]:
     """The module's files: file name → content, in a fixed order."""
+    contract = contract_plan(plan)
     return {
-        filename: _ENV.get_template(template).render(plan=plan)
+        filename: _ENV.get_template(template).render(plan=plan, contract=contract)
         for filename, (template, needed) in GENERATED_FILES.items()
         if needed(plan)
     }

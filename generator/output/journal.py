@@ -72,15 +72,15 @@ def exclusive(project_dir: Path) -> Iterator[None]:
 
 @dataclass
 class OnDisk:
-    """The files a run may write (the Terraform directory's *.tf, the docs folder's *.md) as they are before
-    this run writes anything."""
+    """The files a run may write (the Terraform directories' *.tf, the module's *.tftest.hcl, the docs folder's
+    *.md) as they are before this run writes anything."""
 
     generated: dict[Path, str] = field(default_factory=dict)  # carry the generated header: their text
     hand_written: set[Path] = field(default_factory=set)  # regular files without the header
-    not_files: set[Path] = field(default_factory=set)  # a directory, FIFO, socket … named *.tf
+    not_files: set[Path] = field(default_factory=set)  # a directory, FIFO, socket … named like one of them
 
 
-def read_tree(out_dir: Path, pattern: str = "*.tf", what: str = "the Terraform files") -> OnDisk:
+def read_tree(out_dir: Path, patterns: tuple[str, ...] = ("*.tf",), what: str = "the Terraform files") -> OnDisk:
     found = OnDisk()
     if not out_dir.exists():
         return found
@@ -88,7 +88,7 @@ def read_tree(out_dir: Path, pattern: str = "*.tf", what: str = "the Terraform f
         raise _problem(out_dir, f"is not a directory, but {what} are written there",
                        f"move {out_dir} away, or pass --out DIR to write somewhere else")
     try:
-        paths = sorted(out_dir.glob(pattern))
+        paths = sorted(path for pattern in patterns for path in out_dir.glob(pattern))
     except OSError as exc:
         raise _os_problem(out_dir, "list the directory", exc) from None
     for path in paths:

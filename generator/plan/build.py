@@ -24,6 +24,7 @@ from generator.naming import (
 from generator.plan.buckets import artifacts_bucket, declared_bucket
 from generator.plan.dashboard import dashboard_plan
 from generator.plan.iam import KMS_KEY_ARN, statements_for
+from generator.plan.key_policy import key_policy_plan
 from generator.plan.model import (
     AlarmPlan,
     CodePlan,
@@ -59,6 +60,7 @@ def build_plan(spec: Spec, source: str, code: Mapping[str, CodePlan], zip_dirs: 
         environment_room=environment_room(spec),
         encrypted=_encrypted(spec, code),
         key_policy_skips=key_policy_skips(),
+        key_policy=key_policy_plan(),
         log_group_arns=tuple(
             "arn:${local.partition}:logs:${local.region}:"
             f"${{local.account_id}}:log-group:/aws/lambda/${{{NAME_PREFIX}}}{fn.name}"
@@ -199,6 +201,7 @@ def _mapping_plan(key: str, trigger: BoundTrigger, spec: Spec) -> MappingPlan:
         function_key=key,
         label=trigger.label,
         output_key=trigger.output_key,
+        path=".".join(trigger.path),
         function_label=label(key),
         queue_label=queue_label(trigger.queue),
         queue_name=queue_name(trigger.queue, spec.queues[trigger.queue]),
@@ -316,7 +319,7 @@ def _module_inputs(spec: Spec, zip_dirs: ZipDirs) -> list[tuple[str, str]]:
     """What the generated root passes the module: its own variables, and where the zips are from the root (the
     path the functions' code was always uploaded from, so a state of the root-only layout sees no change).
     Tags come from the root provider's default_tags instead."""
-    inputs = [("environment", "var.environment")]
+    inputs = [("environment", "var.environment"), ("key_administrators", "var.key_administrators")]
     if spec.email is not None:
         inputs.append(("manage_email_identity", "var.manage_email_identity"))
     if spec.functions:

@@ -96,6 +96,7 @@ class MappingPlan:
     function_key: str
     label: str
     output_key: str  # key in the event_source_mapping_uuids output: the function key, or `<function>/<queue>`
+    path: str  # where queues.toml declares it: functions.<key>.trigger, or functions.<key>.triggers.<queue>
     function_label: str
     queue_label: str
     queue_name: str
@@ -175,6 +176,14 @@ class DashboardPlan:
 
 
 @dataclass(frozen=True)
+class KeyPolicyPlan:
+    """The pipeline key's policy statements that depend on `var.key_administrators` (generator/plan/key_policy.py)."""
+
+    administrator_actions: tuple[str, ...]  # the named administrators' statement
+    account_use_actions: tuple[str, ...]  # what the account's IAM policies may grant when administrators are named
+
+
+@dataclass(frozen=True)
 class ZipDirs:
     """Where the Lambda zips are (build/lambda/ beside the root), relative to the module and to the root."""
 
@@ -189,6 +198,7 @@ class Plan:
     environment_room: EnvironmentRoom  # how long `var.environment` may be, and why
     encrypted: tuple[str, ...]  # what the pipeline key encrypts, for its description
     key_policy_skips: tuple[Skip, ...]
+    key_policy: KeyPolicyPlan
     log_group_arns: tuple[str, ...]  # HCL template strings for the key policy's logs condition
     queues: tuple[QueuePlan, ...]
     functions: tuple[FunctionPlan, ...]

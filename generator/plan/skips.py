@@ -14,8 +14,9 @@ from generator.naming import BoundTrigger
 from generator.plan.model import Skip
 from generator.spec.model import Function
 
-_KEY_POLICY = ("key policy: Resource \"*\" is this key only, and kms:* goes to the account root so that IAM "
-               "policies can grant the key; each role gets it only through the services it uses (kms:ViaService)")
+_KEY_POLICY = ("key policy: Resource \"*\" is this key only; kms:* goes to the account root so that IAM policies "
+               "can grant the key (with key_administrators set: management to them, use to the account); each role "
+               "gets it only through the services it uses (kms:ViaService)")
 _NO_LOG_TARGET = "S3 cannot deliver server access logs to an SSE-KMS bucket (only SSE-S3 targets)"
 
 SUPPRESSIONS: dict[str, str] = {

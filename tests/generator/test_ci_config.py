@@ -7,6 +7,7 @@ import os
 import re
 import shlex
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -14,6 +15,7 @@ import yaml
 
 from generator.review.markdown import MARKER
 from tests.conftest import GOLDEN, ROOT, on_one_worker
+from tests.terraform.provider_major import major_of
 
 pytestmark = on_one_worker(__name__)  # its module fixtures are built once, not once per worker
 
@@ -95,6 +97,32 @@ def test_checkov_writes_sarif_there_when_run_as_the_workflow_runs_it(workflow: d
     sarif = _step(workflow, "checkov", "upload-sarif")["with"]["sarif_file"]
     assert (work / sarif).is_file()
     assert '"version": "2.1.0"' in (work / sarif).read_text()
+
+
+def test_the_provider_job_checks_both_majors_of_the_aws_provider(workflow: dict) -> None:
+    job = workflow["jobs"]["provider-majors"]
+    majors = job["strategy"]["matrix"]["aws"]
+    assert [major_of(constraint) for constraint in majors] == [5, 6]
+    assert job["strategy"]["fail-fast"] is False  # one major failing still shows the other's result
+    assert _step(workflow, "provider-majors", "hashicorp/setup-terraform")["with"] == {
+        "terraform_version": "1.11.4", "terraform_wrapper": False}
+    assert "make .venv/.generator" in [step.get("run") for step in job["steps"]]
+    check = _step(workflow, "provider-majors", "tests.terraform.provider_major")
+    # the matrix value reaches the shell through the environment, quoted, never pasted into the script
+    assert check["env"]["AWS_MAJOR"] == "${{ matrix.aws }}"
+    assert check["run"] == '.venv/bin/python -m tests.terraform.provider_major "$AWS_MAJOR"'
+
+
+def test_the_provider_check_needs_only_the_generators_virtualenv() -> None:
+    """The job installs requirements/generator.lock only: the check and what it imports must not need pytest."""
+    code = ("import sys, builtins; real = builtins.__import__\n"
+            "def guard(name, *a, **k):\n"
+            "    if name.split('.')[0] in ('pytest', 'yaml', 'moto', 'boto3'): raise ImportError(name)\n"
+            "    return real(name, *a, **k)\n"
+            "builtins.__import__ = guard\n"
+            "import tests.terraform.provider_major")
+    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
 
 
 def test_the_diff_job_posts_the_summary_on_pull_requests_only(workflow: dict) -> None:

@@ -250,6 +250,9 @@ STILL_FAST: dict[str, Callable[[Path], None]] = {
         _write(name, "{}")(p) for name in ("terraform/.terraform/providers/x", "terraform/.terraform.lock.hcl",
                                            "terraform/terraform.tfstate", "terraform/terraform.tfstate.backup",
                                            "terraform/tfplan")],
+    "terraform init and test ran in the generated module": lambda p: [
+        _write(name, "{}")(p) for name in ("terraform/modules/pipeline/.terraform/providers/x",
+                                           "terraform/modules/pipeline/.terraform.lock.hcl")],
 }
 
 

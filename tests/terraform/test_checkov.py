@@ -22,11 +22,11 @@ _checkov = checks.checkov_report  # tests/package/test_generate.py scans its own
 EXPECTED = {
     # code signing on, reserved concurrency on every function: no CKV_AWS_272, no CKV_AWS_115; the signed zips
     # bring the artifacts bucket (its 3 suppressions beside the media bucket's)
-    "seed": (256, {"CKV2_AWS_62": 2, "CKV_AWS_109": 1, "CKV_AWS_111": 1, "CKV_AWS_116": 5, "CKV_AWS_117": 5,
+    "seed": (267, {"CKV2_AWS_62": 2, "CKV_AWS_109": 1, "CKV_AWS_111": 1, "CKV_AWS_116": 5, "CKV_AWS_117": 5,
                    "CKV_AWS_144": 2, "CKV_AWS_18": 2, "CKV_AWS_356": 1}),
-    "marketplace": (422, {"CKV_AWS_109": 1, "CKV_AWS_111": 1, "CKV_AWS_115": 11, "CKV_AWS_116": 12,
+    "marketplace": (433, {"CKV_AWS_109": 1, "CKV_AWS_111": 1, "CKV_AWS_115": 11, "CKV_AWS_116": 12,
                           "CKV_AWS_117": 12, "CKV_AWS_272": 12, "CKV_AWS_356": 1}),
-    "tenants": (103, {"CKV_AWS_109": 1, "CKV_AWS_111": 1, "CKV_AWS_115": 1, "CKV_AWS_116": 2, "CKV_AWS_117": 2,
+    "tenants": (114, {"CKV_AWS_109": 1, "CKV_AWS_111": 1, "CKV_AWS_115": 1, "CKV_AWS_116": 2, "CKV_AWS_117": 2,
                       "CKV_AWS_272": 2, "CKV_AWS_356": 1}),
 }
 

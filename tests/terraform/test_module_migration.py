@@ -20,6 +20,9 @@ from tests.terraform.tf import Workdir
 pytestmark = [pytest.mark.terraform, on_one_worker(__name__)]
 
 ROOT_LAYOUT = Path(__file__).resolve().parent / "root_layout"
+# Resources the generator added after the captured state's layout: created, never moved (the alarm topic's
+# policy, issue #20 item 4).
+NEW_SINCE_THE_ROOT_LAYOUT = ["module.pipeline.aws_sns_topic_policy.alarms"]
 
 
 @pytest.fixture(scope="module")
@@ -59,9 +62,9 @@ def test_the_plan_from_the_old_state_destroys_nothing(terraform_bin: str, migrat
     destroyed = [f"{c['address']}: {c['change']['actions']}" for c in managed if "delete" in c["change"]["actions"]]
     assert destroyed == []
     created = [c["address"] for c in managed if c["change"]["actions"] == ["create"]]
-    assert created == []
+    assert created == NEW_SINCE_THE_ROOT_LAYOUT
     moved = [c for c in managed if c.get("previous_address")]
-    assert len(moved) == len(managed) > 90
+    assert len(moved) == len(managed) - len(created) > 90
     assert all(c["address"] == f"module.pipeline.{c['previous_address']}" for c in moved)
 
 

@@ -1,6 +1,7 @@
 """The fixed seed copy (tests/topologies/seed/ → tests/golden/seed/) and the marketplace golden checked with
-Terraform's own tools: fmt, validate, an offline plan whose JSON shows the seed's exact values, and a mocked
-apply (`terraform test`) that checks what the plan cannot know yet (redrive policies embed the DLQ's ARN).
+Terraform's own tools: fmt, validate, and an offline plan whose JSON shows the seed's exact values. What the plan
+cannot know yet (redrive policies embed the DLQ's ARN) the generated `terraform test` checks on a mocked apply
+(test_contract.py).
 The repository's own queues.toml may hold any topology: test_live_topology.py checks it."""
 
 from __future__ import annotations
@@ -241,71 +242,6 @@ def test_plan_alarms_on_the_first_dead_letter_and_on_every_function(seed_plan: d
     assert len(topics) == 1 and topics[0]["after_unknown"]["kms_master_key_id"] is True
     subscriptions = _created(seed_plan, "aws_sns_topic_subscription")
     assert [s["after"]["endpoint"] for s in subscriptions.values()] == ["oncall@example.com"]
-
-
-def _mock_apply_test(expected_receives: dict[str, int]) -> str:
-    """A `terraform test` file: mocked provider (no AWS at all), one apply, assertions on redrive policies."""
-    arn = f"arn:aws:{{service}}:us-east-1:{ACCOUNT_ID}:{{name}}"
-    mocks = {
-        "aws_sns_topic": arn.format(service="sns", name="topic"),
-        "aws_kms_key": arn.format(service="kms", name="key/mock"),
-        "aws_iam_role": f"arn:aws:iam::{ACCOUNT_ID}:role/mock",
-        "aws_lambda_function": arn.format(service="lambda", name="function:mock"),
-        "aws_cloudwatch_log_group": arn.format(service="logs", name="log-group:mock"),
-        "aws_lambda_code_signing_config": arn.format(service="lambda", name="code-signing-config:csc-mock"),
-    }
-    text = ['mock_provider "aws" {\n',
-            '  mock_data "aws_iam_policy_document" {\n',
-            '    defaults = { json = "{\\"Version\\":\\"2012-10-17\\",\\"Statement\\":[]}" }\n  }\n',
-            f'  mock_data "aws_caller_identity" {{\n    defaults = {{ account_id = "{ACCOUNT_ID}" }}\n  }}\n',
-            '  mock_data "aws_partition" {\n    defaults = { partition = "aws" }\n  }\n',
-            '  mock_data "aws_region" {\n    defaults = { id = "us-east-1", name = "us-east-1" }\n  }\n']
-    for resource, value in mocks.items():
-        text.append(f'  mock_resource "{resource}" {{\n    defaults = {{ arn = "{value}" }}\n  }}\n')
-    # Code signing: the config validates the profile version's ARN; each function deploys its job's signed copy.
-    profile = f"arn:aws:signer:us-east-1:{ACCOUNT_ID}:/signing-profiles/mock"
-    text.append(f'  mock_resource "aws_signer_signing_profile" {{\n    defaults = {{ arn = "{profile}", '
-                f'version_arn = "{profile}/v1" }}\n  }}\n')
-    text.append('  mock_resource "aws_signer_signing_job" {\n    defaults = { signed_object = '
-                '[{ s3 = [{ bucket = "artifacts", key = "signed/mock.zip" }] }] }\n  }\n')
-    text.append('}\n\nrun "seed" {\n  command = apply\n')
-    for label in expected_receives:
-        for queue in (label, f"{label}_dlq"):
-            text.append(f'  override_resource {{\n    target = aws_sqs_queue.{queue}\n'
-                        f'    values = {{ arn = "{arn.format(service="sqs", name=queue)}" }}\n  }}\n')
-    for label, receives in expected_receives.items():
-        policy = f"jsondecode(aws_sqs_queue_redrive_policy.{label}.redrive_policy)"
-        text.append(f'  assert {{\n    condition     = {policy}.maxReceiveCount == {receives}\n'
-                    f'    error_message = "{label}: maxReceiveCount is not {receives}"\n  }}\n')
-        dlq_arn = arn.format(service="sqs", name=f"{label}_dlq")
-        text.append(f'  assert {{\n    condition     = {policy}.deadLetterTargetArn == "{dlq_arn}"\n'
-                    f'    error_message = "{label}: dead letters do not go to {label}_dlq"\n  }}\n')
-        allow = f"jsondecode(aws_sqs_queue_redrive_allow_policy.{label}_dlq.redrive_allow_policy)"
-        source_arn = arn.format(service="sqs", name=label)
-        text.append(f'  assert {{\n    condition     = {allow}.sourceQueueArns == ["{source_arn}"]\n'
-                    f'    error_message = "{label}_dlq: only {label} may redrive into it"\n  }}\n')
-    text.append("}\n")
-    return "".join(text)
-
-
-SEED_RECEIVES = {LABELS[name]: receives for name, _v, _r, receives, _d in SEED_QUEUES}
-
-
-@pytest.mark.parametrize(
-    ("expected", "passes"),
-    [(SEED_RECEIVES, True), ({**SEED_RECEIVES, "email": 4}, False)],
-    ids=["seed-values", "wrong-value-is-caught"],
-)
-def test_mocked_apply_shows_each_redrive_policy(terraform_bin, tmp_path: Path, expected, passes) -> None:
-    from generator import tfcli
-
-    work = SEED.workdir(tmp_path)
-    module = work.dir / "modules" / "pipeline"  # the module under test, as a root of its own
-    (module / "tests").mkdir()
-    (module / "tests" / "redrive.tftest.hcl").write_text(_mock_apply_test(expected), encoding="utf-8")
-    assert tfcli.run(["init", "-backend=false", "-input=false"], cwd=module, env=work.env).returncode == 0
-    result = tfcli.run(["test", "-no-color"], cwd=module, env=work.env)
-    assert (result.returncode == 0) is passes, result.stdout[-3000:] + result.stderr[-3000:]
 
 
 # function → {statement id: (actions, resources)} beyond queues, logs, key and traces: what the Lambda code

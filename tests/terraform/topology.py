@@ -10,7 +10,8 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
-from generator.pipeline import SCAFFOLD_FILES, generate, render_tree
+from generator import tfcli
+from generator.pipeline import SCAFFOLD_FILES, generate, module_dir_of, render_tree
 from tests.terraform.sts_stub import StsStub
 from tests.terraform.tf import Workdir
 
@@ -108,6 +109,41 @@ def untagged_resources(plan: dict) -> list[str]:
         if any(tags.get(key) != value for key, value in expected.items()):
             missing.append(f"{change['address']}: {tags}")
     return missing
+
+
+@dataclass(frozen=True)
+class ModuleTest:
+    """What `terraform test` reported for the generated module (its contract.tftest.hcl)."""
+
+    status: str  # pass | fail | error
+    passed: int  # run blocks
+    failed: int
+    failed_assertions: list[str]  # the error messages of the assertions that failed
+    errors: list[str]  # any other error (a test that cannot even run)
+
+
+def module_test(work: Workdir) -> ModuleTest:
+    """`terraform init` and `terraform test` in the work dir's generated module, as a user runs them there: the
+    provider mocked, no credentials (the work dir's environment has none)."""
+    module = module_dir_of(work.dir)
+    init = tfcli.run(["init", "-backend=false", "-input=false", "-no-color"], cwd=module, env=work.env)
+    assert init.returncode == 0, init.stdout[-3000:] + init.stderr[-3000:]
+    result = tfcli.run(["test", "-json", "-no-color"], cwd=module, env=work.env)
+    summary: dict = {"status": "error", "passed": 0, "failed": 0}
+    assertions, errors = [], []
+    for line in result.stdout.splitlines():
+        message = json.loads(line)
+        if message.get("type") == "test_summary":
+            summary = message["test_summary"]
+        elif message.get("type") == "diagnostic" and message["diagnostic"]["severity"] == "error":
+            diagnostic = message["diagnostic"]
+            if diagnostic["summary"] == "Test assertion failed":
+                assertions.append(diagnostic["detail"])
+            else:
+                errors.append(f"{diagnostic['summary']}: {diagnostic.get('detail', '')}")
+    if result.stderr.strip():
+        errors.append(result.stderr.strip())
+    return ModuleTest(summary["status"], summary["passed"], summary["failed"], assertions, errors)
 
 
 def checkov_report(checkov_bin: str, directory: Path) -> dict:

@@ -61,22 +61,32 @@ def _redrive_allow_policy_attribute() -> None:
     Queue.redrive_allow_policy = None  # type: ignore[attr-defined]  # moto's Queue does not declare it
 
 
-@patch("S3: a bucket policy's aws:SecureTransport condition is evaluated (the emulator stands in for AWS's "
-       "TLS endpoints), not ignored")
+@patch("S3: a bucket policy's aws:SecureTransport and s3:TlsVersion conditions are evaluated (the emulator "
+       "stands in for AWS's TLS 1.3 endpoints), not ignored")
 def _bucket_policy_secure_transport() -> None:
-    # moto ignores Condition blocks, so a TLS-only policy (Deny when aws:SecureTransport is false) denies every
-    # object call. AWS applies a statement only when its condition holds.
+    # moto ignores Condition blocks, so the TLS-only policy's Deny statements (aws:SecureTransport false, TLS
+    # older than 1.2) deny every object call. AWS applies a statement only when all its conditions hold; a
+    # request to the emulator counts as what every current SDK makes: HTTPS with TLS 1.3.
     import json
 
     from moto.iam.access_control import IAMPolicy, PermissionResult
     from moto.s3.models import FakeBucket
 
+    def holds(operator: str, key: str, values: list[str]) -> bool | None:
+        """Whether a condition holds for such a request; None for conditions moto's own evaluation is left with."""
+        if operator == "Bool" and key == "aws:SecureTransport":
+            return "true" in [value.lower() for value in values]
+        if operator == "NumericLessThan" and key == "s3:TlsVersion":
+            return any(float(value) > 1.3 for value in values)  # 1.3 < value: the request's TLS is older
+        return None
+
     def applies(statement: dict[str, Any]) -> bool:
-        secure = statement.get("Condition", {}).get("Bool", {}).get("aws:SecureTransport")
-        if secure is None:
-            return True
-        values = secure if isinstance(secure, list) else [secure]
-        return "true" in [str(value).lower() for value in values]
+        for operator, conditions in statement.get("Condition", {}).items():
+            for key, found in conditions.items():
+                values = [str(value) for value in (found if isinstance(found, list) else [found])]
+                if holds(operator, key, values) is False:
+                    return False
+        return True
 
     def get_permission(self: FakeBucket, action: str, resource: str) -> PermissionResult:
         if self.policy is None:

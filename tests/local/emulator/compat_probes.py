@@ -89,12 +89,27 @@ def probe_bucket_policy_secure_transport():
     s3.put_bucket_policy(Bucket="media", Policy=json.dumps({"Version": "2012-10-17", "Statement": [{
         "Sid": "DenyInsecureTransport", "Effect": "Deny", "Principal": "*", "Action": "s3:*",
         "Resource": ["arn:aws:s3:::media", "arn:aws:s3:::media/*"],
-        "Condition": {"Bool": {"aws:SecureTransport": "false"}}}]}))
+        "Condition": {"Bool": {"aws:SecureTransport": "false"}}}, {
+        "Sid": "DenyTlsOlderThan12", "Effect": "Deny", "Principal": "*", "Action": "s3:*",
+        "Resource": ["arn:aws:s3:::media", "arn:aws:s3:::media/*"],
+        "Condition": {"NumericLessThan": {"s3:TlsVersion": "1.2"}}}]}))
+    found = {"put_object": _put(s3, "media")}
+    # a condition that holds for the request still denies it: conditions are evaluated, not dropped
+    s3.create_bucket(Bucket="future")
+    s3.put_bucket_policy(Bucket="future", Policy=json.dumps({"Version": "2012-10-17", "Statement": [{
+        "Sid": "DenyTlsOlderThan14", "Effect": "Deny", "Principal": "*", "Action": "s3:*",
+        "Resource": ["arn:aws:s3:::future", "arn:aws:s3:::future/*"],
+        "Condition": {"NumericLessThan": {"s3:TlsVersion": "1.4"}}}]}))
+    found["put_object_tls_1_4_required"] = _put(s3, "future")
+    return found
+
+
+def _put(s3, bucket: str) -> str:
     try:
-        s3.put_object(Bucket="media", Key="k", Body=b"x")
-        return {"put_object": "allowed"}
+        s3.put_object(Bucket=bucket, Key="k", Body=b"x")
+        return "allowed"
     except Exception as error:
-        return {"put_object": type(error).__name__}
+        return type(error).__name__
 
 
 @probe

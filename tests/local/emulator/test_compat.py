@@ -20,7 +20,8 @@ pytestmark = on_one_worker(__name__)  # the moto probes run once, not once per w
 EXPECTED = {
     "no_invocation_on_send": ({"first_receive_count": None}, {"first_receive_count": "1"}),
     "redrive_allow_policy_attribute": ({"returned": False, "error": "InvalidAttributeName"}, {"returned": True}),
-    "bucket_policy_secure_transport": ({"put_object": "ClientError"}, {"put_object": "allowed"}),
+    "bucket_policy_secure_transport": ({"put_object": "ClientError", "put_object_tls_1_4_required": "ClientError"},
+                                       {"put_object": "allowed", "put_object_tls_1_4_required": "ClientError"}),
     "compact_redrive_policy": (
         {"policy": '{"deadLetterTargetArn": "arn:aws:sqs:us-east-1:123456789012:q-dlq", "maxReceiveCount": 3}'},
         {"policy": '{"deadLetterTargetArn":"arn:aws:sqs:us-east-1:123456789012:q-dlq","maxReceiveCount":3}'},
