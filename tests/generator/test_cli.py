@@ -64,12 +64,13 @@ def test_generate_creates_then_reports_identical(project: Path, capsys) -> None:
     spec, out = project / "queues.toml", project / "terraform"
     assert main(["generate", str(spec)]) == 0
     first = capsys.readouterr().out
-    # the module's 11 .tf, the root's 2 (main.tf, outputs.tf), 2 generated docs + 3 hand-written scaffold files
-    assert first.count("created") == 18
+    # the module's 11 .tf and its contract.tftest.hcl, the root's 2 (main.tf, outputs.tf), 2 generated docs + 3
+    # hand-written scaffold files
+    assert first.count("created") == 19
     assert first.count("created   " + str(project / "docs")) == 2
     assert main(["generate", str(spec)]) == 0
     second = capsys.readouterr().out
-    assert second.count("identical") == 15 and second.count("kept") == 3 and "updated" not in second
+    assert second.count("identical") == 16 and second.count("kept") == 3 and "updated" not in second
     assert main(["generate", str(spec), "--check"]) == 0
     assert "up to date" in capsys.readouterr().out
     module = out / "modules" / "pipeline"

@@ -29,7 +29,7 @@ NAME_ATTRIBUTES = {
     "aws_ses_email_identity": "email",
 }
 UNNAMED = {
-    "aws_kms_key", "aws_sqs_queue_redrive_policy", "aws_sqs_queue_redrive_allow_policy",
+    "aws_kms_key", "aws_sqs_queue_redrive_policy", "aws_sqs_queue_redrive_allow_policy", "aws_sns_topic_policy",
     "aws_lambda_event_source_mapping", "aws_lambda_function_url", "aws_sns_topic_subscription",
     "aws_s3_bucket_ownership_controls", "aws_s3_bucket_public_access_block", "aws_s3_bucket_versioning",
     "aws_s3_bucket_server_side_encryption_configuration", "aws_s3_bucket_lifecycle_configuration",
