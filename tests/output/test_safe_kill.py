@@ -25,10 +25,10 @@ from tests.output.test_safe_moves import rename_email_key
 
 pytestmark = pytest.mark.slow  # about 40 real generate processes
 
-# The rename rewrites 7 of the module's files and creates its moved.tf; the root's stale old.tf is deleted: 8 renames
-# and 1 removal, in one transaction (the root and its module).
+# The rename rewrites 7 of the module's .tf files and its contract.tftest.hcl, and creates its moved.tf; the root's
+# stale old.tf is deleted: 9 renames and 1 removal, in one transaction (the root and its module).
 # Then the docs folder: the runbook and the diagram are rewritten (2 renames), and a stale generated doc deleted.
-RENAMES = 8
+RENAMES = 9
 DOC_RENAMES = 2
 PAUSE_POINTS = ["staged", "journal", *(f"renamed-{n}" for n in range(1, RENAMES + 1)), "removed"]
 DOC_PAUSE_POINTS = [f"docs-{point}" for point in ("staged", "journal", "renamed-1", "renamed-2", "removed")]
