@@ -41,6 +41,15 @@ def function_name(key: str, function: Function) -> str:
     return function.name or key
 
 
+# Every function is reached through this alias (mappings, function URLs): `rollback` moves it to an earlier
+# published version without a deploy.
+LIVE_ALIAS = "live"
+
+
+def alias_label(key: str) -> str:
+    return f"{label(key)}_live"
+
+
 @dataclass(frozen=True)
 class BoundTrigger:
     """One queue invoking one function: `trigger = {...}`, or a `[functions.<key>.triggers.<queue>]` table."""

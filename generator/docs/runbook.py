@@ -42,6 +42,7 @@ class RunbookPlan:
     queues: tuple[Section, ...]
     functions: tuple[Section, ...]
     rollback: tuple[tuple[str, str, str], ...]  # function, queue key, queues.toml table of the trigger
+    functions_to_roll_back: tuple[str, ...]  # every function's AWS name, once
     removals: str  # the --allow-destroy argument removing every queue, as an example
     cost: tuple[str, ...]  # the cost estimate's Markdown lines
 
@@ -195,6 +196,7 @@ def runbook_plan(spec: Spec, plan: Plan, cost: list[str]) -> RunbookPlan:
         queues=tuple(_queue_section(q, plan, spec, queue_alarms[q.key]) for q in plan.queues),
         functions=tuple(_function_section(fn, spec, plan, function_alarms[fn.key]) for fn in plan.functions),
         rollback=rollback,
+        functions_to_roll_back=tuple(fn.name for fn in plan.functions),
         removals=",".join(name for q in plan.queues[:1] for name in (q.dlq_name, q.name)),
         cost=tuple(cost),
     )

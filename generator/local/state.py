@@ -187,6 +187,7 @@ class RunnerRecord:
     function_urls: dict[str, str]  # function name → its local URL
     media_url: str  # the loopback media server (the demo's video)
     mappings: dict[str, str]  # mapping UUID → function name, for every mapping polled
+    live_versions: dict[str, str]  # function name → the version its live alias points at ($LATEST without one)
     local_settings: dict[str, list[str]]  # function name → a line per local-only setting applied
     retry_delay: int | None
 

@@ -90,6 +90,8 @@ def status(args: argparse.Namespace) -> int:
                         "visible": s.visible, "in_flight": s.in_flight, "delayed": s.delayed,
                         "oldest_age_seconds": s.oldest_age_seconds} for s in found.queues],
             "mappings": [{"function": m.function, "queue": m.queue, "state": m.state} for m in found.mappings],
+            "functions": [{"name": f.name, "exists": f.exists, "live_version": f.live, "newest_version": f.newest}
+                          for f in found.functions],
             "alarms": [{"name": a.name, "state": a.state, "reason": a.reason} for a in found.alarms],
             "dlqs_holding_messages": [s.name for s in holding],
             "success_criterion_met": not holding,
@@ -100,6 +102,9 @@ def status(args: argparse.Namespace) -> int:
     if found.mappings:
         print()
         print("\n".join(statuses.format_mappings(found.mappings)))
+    if found.functions:
+        print()
+        print("\n".join(statuses.format_functions(found.functions)))
     print()
     print("\n".join(statuses.format_alarms(found.alarms)))
     print()
@@ -371,6 +376,44 @@ def _switch(args: argparse.Namespace, *, enabled: bool) -> int:
     return ExitCode.OK
 
 
+# ── rollback ───────────────────────────────────────────────────────────────────────────────────────────────
+
+
+def _rollback_arguments(parser: argparse.ArgumentParser) -> None:
+    add_target_arguments(parser)
+    parser.add_argument("function", metavar="FUNCTION", help="queues.toml key or AWS name of the function")
+    parser.add_argument("--to", default=None, metavar="VERSION",
+                        help="the version to move live to (default: the one before the current)")
+
+
+def rollback(args: argparse.Namespace) -> int:
+    from generator.naming import alias_label
+    from generator.ops import rollback as rollbacks
+    from generator.progress import Progress
+
+    topology = topology_of(args)
+    name = topology.function_name(args.function) or (args.function if args.function in topology.function_names()
+                                                       else None)
+    if name is None:
+        raise UsageError(f"{args.function!r} is not a function of {topology.spec_path}; its functions: "
+                         f"{', '.join(sorted(topology.spec.functions))}")
+    key = next(key for key in topology.spec.functions if topology.function_name(key) == name)
+    target = target_of(args)
+    in_use = None
+    if target.name == "local":
+        from generator.local.state import LocalState, RunnerRecord
+
+        state = LocalState(args.spec.resolve().parent)
+
+        def in_use(version: str) -> bool:  # the local runner switched: its next batch runs this version
+            record = RunnerRecord.read(state)
+            return record is not None and record.live_versions.get(name) == version
+
+    rolled = rollbacks.rollback(target.client("lambda"), name, args.to, in_use=in_use, progress=Progress())
+    print("\n".join(rollbacks.describe(rolled, f"module.pipeline.aws_lambda_alias.{alias_label(key)}")))
+    return ExitCode.OK
+
+
 # ── purge ──────────────────────────────────────────────────────────────────────────────────────────────────
 
 
@@ -428,5 +471,7 @@ COMMANDS = (
     Command("disable", "stop a consumer now (UpdateEventSourceMapping Enabled=false): the emergency rollback; then "
                        "set `enabled = false` in queues.toml", _switch_arguments, disable),
     Command("enable", "start a consumer again (UpdateEventSourceMapping Enabled=true)", _switch_arguments, enable),
+    Command("rollback", "move a function's live alias to its previous (or a given) version now: the plan's "
+                        "rollback step 3 in seconds", _rollback_arguments, rollback),
     Command("purge", "delete every message in a queue (asks for its name)", _purge_arguments, purge),
 )

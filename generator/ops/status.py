@@ -48,10 +48,19 @@ class MappingStatus:
 
 
 @dataclass(frozen=True)
+class FunctionStatus:
+    name: str
+    live: str | None  # the version its live alias points at; None: no live alias (or no function)
+    newest: str | None  # its newest published version
+    exists: bool
+
+
+@dataclass(frozen=True)
 class Snapshot:
     queues: list[QueueStatus]
     mappings: list[MappingStatus]
     alarms: list[AlarmStatus]
+    functions: list[FunctionStatus]
 
 
 def snapshot(session: Session, endpoint: str | None, topology: Topology) -> Snapshot:
@@ -59,7 +68,41 @@ def snapshot(session: Session, endpoint: str | None, topology: Topology) -> Snap
     queues = queue_statuses(session, endpoint, topology.queues())
     triggers = [(t.function_name, t.queue.name) for t in topology.triggers()]
     resources = {s.name for s in queues} | set(topology.function_names())
-    return Snapshot(queues, mapping_statuses(session, endpoint, triggers), alarm_statuses(session, endpoint, resources))
+    return Snapshot(queues, mapping_statuses(session, endpoint, triggers), alarm_statuses(session, endpoint, resources),
+                    function_statuses(session, endpoint, topology.function_names()))
+
+
+def function_statuses(session: Session, endpoint: str | None, names: list[str]) -> list[FunctionStatus]:
+    """Each function's live version (what its mappings and URL invoke) and its newest published one."""
+    from generator.ops.rollback import live_version, versions
+
+    lambda_ = session.client("lambda", endpoint_url=endpoint)
+    found = []
+    for name in names:
+        try:
+            history = versions(lambda_, name)
+        except lambda_.exceptions.ResourceNotFoundException:
+            found.append(FunctionStatus(name, None, None, exists=False))
+            continue
+        found.append(FunctionStatus(name, live_version(lambda_, name), history[-1].number if history else None,
+                                    exists=True))
+    return found
+
+
+def format_functions(statuses: list[FunctionStatus]) -> list[str]:
+    width = max([len("function")] + [len(s.name) for s in statuses])
+    lines = [f"  {'function':<{width}}  live version"]
+    for status in statuses:
+        if not status.exists:
+            state = "missing"
+        elif status.live is None:
+            state = "no live alias ($LATEST invoked directly)"
+        elif status.live != status.newest:
+            state = f"{status.live} (rolled back: the newest is {status.newest})"
+        else:
+            state = status.live
+        lines.append(f"  {status.name:<{width}}  {state}")
+    return lines
 
 
 def queue_statuses(session: Session, endpoint: str | None, queues: list[QueueRef]) -> list[QueueStatus]:

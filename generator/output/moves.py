@@ -20,6 +20,11 @@ from generator.output.previous import Move, Resource, literal_name
 # Arguments that carry a resource's AWS name, in the order they are tried (an S3 object's is its key).
 _NAME_ARGUMENTS = ("name", "function_name", "alarm_name", "bucket", "email", "key")
 
+# Resources whose name is unique only within the resource they belong to (every function has a `live` alias):
+# known by their name and their owner. What refers to one refers to its owner (a mapping on a function's alias
+# is the mapping of that function and its queue, whether it invokes the function or its alias).
+_SCOPED = {"aws_lambda_alias"}
+
 # hashicorp/aws 5.x: every argument of aws_sqs_queue marked ForceNew (internal/service/sqs/queue.go). A change
 # to any of them destroys the queue and creates a new one; the messages in the old one are gone.
 QUEUE_TYPE = "aws_sqs_queue"
@@ -49,16 +54,27 @@ def _identities(found: Mapping[str, Resource]) -> dict[str, Identity]:
         if address in identities:
             return identities[address]
         resource = found[address]
+        references = (resource.mentions() & found.keys()) - visiting
+        if resource.type in _SCOPED:
+            owners = tuple(sorted(identity(ref, visiting | {address}) for ref in references))
+            identities[address] = (resource.type, literal_name(resource.attributes.get("name")) or "", owners)
+            return identities[address]
         for argument in _NAME_ARGUMENTS:
             if (name := literal_name(resource.attributes.get(argument))) is not None:
                 result: Identity = (resource.type, argument, name)
                 break
         else:  # no name of its own: known by the resources it refers to (a policy by its queue, …)
-            references = (resource.mentions() & found.keys()) - visiting
-            parts = sorted(identity(ref, visiting | {address}) for ref in references)
+            parts = sorted(part for ref in references for part in owned(ref, visiting | {address}))
             result = (resource.type, "of", tuple(parts))
         identities[address] = result
         return result
+
+    def owned(address: str, visiting: frozenset[str]) -> tuple[Identity, ...]:
+        """What a reference to `address` stands for: its owner's identity for a scoped resource, else its own."""
+        found_identity = identity(address, visiting)
+        if found[address].type in _SCOPED and isinstance(found_identity[2], tuple):
+            return found_identity[2]
+        return (found_identity,)
 
     for address in found:
         identity(address, frozenset())

@@ -7,9 +7,11 @@ from collections.abc import Callable, Mapping
 
 from generator import hcl
 from generator.naming import (
+    LIVE_ALIAS,
     NAME_PREFIX,
     SERVICE_NAME_VARIABLE,
     BoundTrigger,
+    alias_label,
     dlq_label,
     dlq_name,
     environment_room,
@@ -174,6 +176,8 @@ def _function_plan(key: str, spec: Spec, code: CodePlan, triggers: list[BoundTri
         key=key,
         label=label(key),
         name=name,
+        alias_label=alias_label(key),
+        alias=LIVE_ALIAS,
         description=fn.description,
         role_name=f"{name}-role",
         handler=fn.handler,
@@ -203,6 +207,7 @@ def _mapping_plan(key: str, trigger: BoundTrigger, spec: Spec) -> MappingPlan:
         output_key=trigger.output_key,
         path=".".join(trigger.path),
         function_label=label(key),
+        alias_label=alias_label(key),
         queue_label=queue_label(trigger.queue),
         queue_name=queue_name(trigger.queue, spec.queues[trigger.queue]),
         enabled=settings.enabled,

@@ -143,6 +143,7 @@ def _computed_values(plan: Plan) -> dict[str, dict[str, str]]:
         found[f"aws_iam_role.{fn.label}"] = {"arn": _arn("iam", f"role/{fn.role_name}", region=""),
                                              "id": fn.role_name}
         found[f"aws_lambda_function.{fn.label}"] = {"arn": _arn("lambda", f"function:{fn.name}")}
+        found[f"aws_lambda_alias.{fn.alias_label}"] = {"arn": _arn("lambda", f"function:{fn.name}:{fn.alias}")}
     for table in plan.tables:
         found[f"aws_dynamodb_table.{table.label}"] = {"arn": _arn("dynamodb", f"table/{table.name}")}
     for bucket in _buckets(plan):
@@ -279,10 +280,11 @@ def _mapping_section(mapping: MappingPlan, plan: Plan, known: Mapping[str, str])
     fn = next(f for f in plan.functions if f.key == mapping.function_key)
     resource = f"aws_lambda_event_source_mapping.{mapping.label}"
     queue, function = f"aws_sqs_queue.{mapping.queue_label}", f"aws_lambda_function.{fn.label}"
+    alias = f"aws_lambda_alias.{fn.alias_label}"
     assertions = [
         _assert(f"{resource}.event_source_arn == {hcl.quote(known[f'{queue}.arn'])} && "
-                f"{resource}.function_name == {hcl.quote(known[f'{function}.arn'])}",
-                f"{mapping.path}: the mapping does not take {mapping.queue_name} to {fn.name}"),
+                f"{resource}.function_name == {hcl.quote(known[f'{alias}.arn'])}",
+                f"{mapping.path}: the mapping does not take {mapping.queue_name} to {fn.name}'s {fn.alias} alias"),
         _assert(f"{resource}.batch_size == {mapping.batch_size}",
                 f"{mapping.path}: the batch size is not {mapping.batch_size}"),
     ]

@@ -71,6 +71,8 @@ class FunctionPlan:
     key: str
     label: str
     name: str
+    alias_label: str  # the `live` alias's Terraform label: what mappings and the function URL point at
+    alias: str  # its name
     description: str
     role_name: str
     handler: str
@@ -98,6 +100,7 @@ class MappingPlan:
     output_key: str  # key in the event_source_mapping_uuids output: the function key, or `<function>/<queue>`
     path: str  # where queues.toml declares it: functions.<key>.trigger, or functions.<key>.triggers.<queue>
     function_label: str
+    alias_label: str  # the function's `live` alias: the mapping invokes it
     queue_label: str
     queue_name: str
     enabled: bool

@@ -31,7 +31,7 @@ FUNCTION_RENAME_MOVES = {
     for kind, suffix in [
         ("aws_cloudwatch_log_group", ""), ("aws_cloudwatch_metric_alarm", "_errors"),
         ("aws_cloudwatch_metric_alarm", "_throttles"), ("aws_iam_role", ""), ("aws_iam_role_policy", ""),
-        ("aws_lambda_event_source_mapping", ""), ("aws_lambda_function", ""),
+        ("aws_lambda_event_source_mapping", ""), ("aws_lambda_function", ""), ("aws_lambda_alias", "_live"),
     ]
 }
 

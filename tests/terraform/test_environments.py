@@ -30,7 +30,7 @@ NAME_ATTRIBUTES = {
 }
 UNNAMED = {
     "aws_kms_key", "aws_sqs_queue_redrive_policy", "aws_sqs_queue_redrive_allow_policy", "aws_sns_topic_policy",
-    "aws_lambda_event_source_mapping", "aws_lambda_function_url", "aws_sns_topic_subscription",
+    "aws_lambda_event_source_mapping", "aws_lambda_function_url", "aws_sns_topic_subscription", "aws_lambda_alias",
     "aws_s3_bucket_ownership_controls", "aws_s3_bucket_public_access_block", "aws_s3_bucket_versioning",
     "aws_s3_bucket_server_side_encryption_configuration", "aws_s3_bucket_lifecycle_configuration",
     "aws_s3_bucket_policy", "aws_s3_object", "aws_lambda_code_signing_config", "aws_signer_signing_job",

@@ -22,7 +22,12 @@ pytestmark = [pytest.mark.terraform, on_one_worker(__name__)]
 ROOT_LAYOUT = Path(__file__).resolve().parent / "root_layout"
 # Resources the generator added after the captured state's layout: created, never moved (the alarm topic's
 # policy, issue #20 item 4).
-NEW_SINCE_THE_ROOT_LAYOUT = ["module.pipeline.aws_sns_topic_policy.alarms"]
+NEW_SINCE_THE_ROOT_LAYOUT = ["module.pipeline.aws_sns_topic_policy.alarms", *(  # and each function's live alias
+    f"module.pipeline.aws_lambda_alias.{fn}_live" for fn in ("analytics", "downloader", "email", "router", "thumbnail")
+)]
+# Lambda cannot move a function URL to an alias in place: the router's URL is replaced (a new address; the
+# terraform.md guide says so under "Rollback"). Nothing else is replaced or destroyed.
+REPLACED_SINCE_THE_ROOT_LAYOUT = ["module.pipeline.aws_lambda_function_url.router: ['delete', 'create']"]
 
 
 @pytest.fixture(scope="module")
@@ -60,11 +65,11 @@ def test_the_plan_from_the_old_state_destroys_nothing(terraform_bin: str, migrat
 
     managed = [c for c in plan["resource_changes"] if c["mode"] == "managed"]
     destroyed = [f"{c['address']}: {c['change']['actions']}" for c in managed if "delete" in c["change"]["actions"]]
-    assert destroyed == []
+    assert destroyed == REPLACED_SINCE_THE_ROOT_LAYOUT
     created = [c["address"] for c in managed if c["change"]["actions"] == ["create"]]
-    assert created == NEW_SINCE_THE_ROOT_LAYOUT
+    assert sorted(created) == sorted(NEW_SINCE_THE_ROOT_LAYOUT)
     moved = [c for c in managed if c.get("previous_address")]
-    assert len(moved) == len(managed) - len(created) > 90
+    assert len(moved) == len(managed) - len(created) > 90  # the replaced URL too: moved, then replaced
     assert all(c["address"] == f"module.pipeline.{c['previous_address']}" for c in moved)
 
 

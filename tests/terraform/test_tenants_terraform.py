@@ -35,7 +35,7 @@ def test_one_function_gets_one_mapping_per_queue(plan: dict) -> None:
                        "tenant_worker_tenant_c": "aws_sqs_queue.tenant_c.arn"}
     for label in ("tenant_worker", "tenant_worker_tenant_b", "tenant_worker_tenant_c"):
         function = _config(plan, f"aws_lambda_event_source_mapping.{label}")["function_name"]
-        assert function["references"][0] == "aws_lambda_function.tenant_worker.arn"
+        assert function["references"][0] == "aws_lambda_alias.tenant_worker_live.arn"  # the function's live alias
     b = mappings["aws_lambda_event_source_mapping.tenant_worker_tenant_b"]["after"]
     assert (b["batch_size"], b["maximum_batching_window_in_seconds"]) == (50, 5)
     c = mappings["aws_lambda_event_source_mapping.tenant_worker_tenant_c"]["after"]

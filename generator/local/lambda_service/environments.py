@@ -206,6 +206,7 @@ class Pool:
         self._idle: list[Worker] = []
         self._lock = threading.Lock()
         self._all: list[Worker] = []
+        self._retired = False
         limit = function.reserved_concurrency
         self._slots = threading.BoundedSemaphore(limit) if limit else None
 
@@ -234,11 +235,21 @@ class Pool:
 
     def _release(self, worker: Worker) -> None:
         with self._lock:
-            if worker.alive():
+            if worker.alive() and not self._retired:
                 self._idle.append(worker)
             else:
                 worker.kill()
                 self._all.remove(worker)
+
+    def retire(self) -> None:
+        """Stop using this code without cutting an invocation short: idle environments stop now, busy ones when
+        their invocation returns (what invokes next gets another pool)."""
+        with self._lock:
+            self._retired = True
+            for worker in self._idle:
+                worker.kill()
+                self._all.remove(worker)
+            self._idle.clear()
 
     def close(self) -> None:
         with self._lock:

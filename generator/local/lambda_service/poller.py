@@ -39,6 +39,7 @@ IDLE_WAIT_SECONDS = 1  # long-poll wait while idle (short, so the runner stops a
 class MappingConfig:
     uuid: str
     function_name: str
+    qualifier: str | None  # the alias or version the mapping invokes (None: $LATEST)
     queue_arn: str
     queue_url: str
     batch_size: int
@@ -53,6 +54,7 @@ class MappingConfig:
         return cls(
             uuid=mapping["UUID"],
             function_name=mapping["FunctionArn"].split(":")[6],
+            qualifier=next(iter(mapping["FunctionArn"].split(":")[7:]), None),
             queue_arn=mapping["EventSourceArn"],
             queue_url=queue_url,
             batch_size=int(mapping.get("BatchSize") or 10),

@@ -29,12 +29,15 @@ from generator.local.lambda_service.http_endpoints import FunctionUrl, MediaServ
 from generator.local.lambda_service.local_settings import endpoint_environment, with_local_settings
 from generator.local.lambda_service.poller import BatchResult, MappingConfig, MappingPoller
 from generator.local.state import RunnerConfig, RunnerRecord, local_session
+from generator.naming import LIVE_ALIAS
 
 if TYPE_CHECKING:
     from types_boto3_cloudwatch import CloudWatchClient
     from types_boto3_cloudwatch.type_defs import DimensionTypeDef, MetricDatumTypeDef
     from types_boto3_lambda import LambdaClient
-    from types_boto3_lambda.type_defs import GetFunctionUrlConfigResponseTypeDef
+    from types_boto3_lambda.type_defs import FunctionConfigurationTypeDef, GetFunctionUrlConfigResponseTypeDef
+
+    UrlConfig = GetFunctionUrlConfigResponseTypeDef
     from types_boto3_sqs import SQSClient
 
 REFRESH_SECONDS = 2
@@ -53,8 +56,10 @@ class Runner:
         self._client_config = Config(retries={"mode": "standard", "max_attempts": 5}, read_timeout=60)
         self._log = open(state_dir / "runner.log", "a", buffering=1, encoding="utf-8")  # noqa: SIM115
         self._log_lock = threading.Lock()
-        self.pools: dict[str, Pool] = {}
-        self.code: dict[str, str] = {}  # function name → CodeSha256 its pool runs
+        self.pools: dict[tuple[str, str], Pool] = {}  # (function name, version) → its execution environments
+        self.code: dict[tuple[str, str], str] = {}  # (function name, version) → CodeSha256 its pool runs
+        self.aliases: dict[str, dict[str, str]] = {}  # function name → alias → the version it points at
+        self._url_qualifiers: dict[str, str | None] = {}
         self.pollers: dict[str, MappingPoller] = {}
         self.urls: dict[str, FunctionUrl] = {}
         self.local_settings: dict[str, list[str]] = {}
@@ -81,43 +86,57 @@ class Runner:
 
     def refresh(self) -> None:
         lambda_ = self.client("lambda")
-        functions = {}
+        functions, aliases = {}, {}
         for page in lambda_.get_paginator("list_functions").paginate():
             for summary in page["Functions"]:
-                configuration = lambda_.get_function_configuration(FunctionName=summary["FunctionName"])
-                concurrency = lambda_.get_function_concurrency(FunctionName=summary["FunctionName"])
-                functions[summary["FunctionName"]] = FunctionConfig.from_emulator(
-                    configuration, concurrency.get("ReservedConcurrentExecutions")
-                )
-        for name, function in functions.items():
-            if self.code.get(name) != function.code_sha256 or name not in self.pools:
-                self._replace_pool(function)
-        for name in set(self.pools) - set(functions):
-            self.pools.pop(name).close()
-            self.code.pop(name, None)
-        self._refresh_urls(lambda_, functions)
-        self._refresh_mappings(lambda_)
+                name = summary["FunctionName"]
+                functions[name] = summary
+                aliases[name] = {alias["Name"]: alias["FunctionVersion"]
+                                 for alias_page in lambda_.get_paginator("list_aliases").paginate(FunctionName=name)
+                                 for alias in alias_page["Aliases"]}
+        urls = self._url_configs(lambda_, functions, aliases)
+        mappings = self._mapping_configs(lambda_)
+        # what runs: each version a mapping or a URL invokes (through its alias), and each function's live one
+        wanted = {(name, _resolve(aliases.get(name, {}), qualifier))
+                  for name, qualifier in [*((m.function_name, m.qualifier) for m in mappings),
+                                          *((name, qualifier) for name, (qualifier, _) in urls.items()),
+                                          *((name, LIVE_ALIAS) for name in functions)]
+                  if name in functions}
+        for name, version in sorted(wanted):
+            configuration = lambda_.get_function_configuration(FunctionName=name, Qualifier=version)
+            concurrency = lambda_.get_function_concurrency(FunctionName=name)
+            function = FunctionConfig.from_emulator(configuration, concurrency.get("ReservedConcurrentExecutions"))
+            if self.code.get((name, version)) != function.code_sha256 or (name, version) not in self.pools:
+                self._replace_pool(function, version)
+        self.aliases = aliases  # from here on, invocations through an alias reach the version it names now
+        for key in set(self.pools) - wanted:
+            self.pools.pop(key).retire()
+            self.code.pop(key, None)
+        self._refresh_urls(urls, functions)
+        self._refresh_mappings(mappings)
 
-    def _replace_pool(self, function: FunctionConfig) -> None:
-        zip_path = self._zip_for(function)
-        task_root = interpreter.unpack(
-            zip_path, self.state_dir / "functions" / function.name / function.code_sha256.replace("/", "_")[:16]
-        )
+    def live_version(self, function: str) -> str:
+        """The version invocations of the function's live alias (or, without one, of the function) run."""
+        return _resolve(self.aliases.get(function, {}), LIVE_ALIAS)
+
+    def _replace_pool(self, function: FunctionConfig, version: str) -> None:
+        code_dir = self.state_dir / "functions" / function.name / function.code_sha256.replace("/", "_")[:16]
+        task_root = code_dir if code_dir.is_dir() else interpreter.unpack(self._zip_for(function), code_dir)
         python = self.runtimes.get(function.runtime) or Path(sys.executable)
         environment, applied = with_local_settings(function.environment, self.config.local_settings)
         self.local_settings[function.name] = applied
-        old = self.pools.get(function.name)
-        self.pools[function.name] = Pool(function, task_root, Runtime(
+        old = self.pools.get((function.name, version))
+        self.pools[(function.name, version)] = Pool(function, task_root, Runtime(
             python=python,
             runtime_env=endpoint_environment(self.endpoint, str(self.state_dir)),
             logs_dir=self.state_dir / "logs",
             tmp_dir=self.state_dir / "tmp",
         ), environment)
-        self.code[function.name] = function.code_sha256
-        self.log({"event": "function-ready", "function": function.name, "zip": str(zip_path),
+        self.code[(function.name, version)] = function.code_sha256
+        self.log({"event": "function-ready", "function": function.name, "version": version,
                   "code_sha256": function.code_sha256, "local_settings": applied})
         if old is not None:
-            old.close()
+            old.retire()
 
     def _zip_for(self, function: FunctionConfig) -> Path:
         """The built zip the emulator runs (matched by CodeSha256, so what runs is what was deployed)."""
@@ -129,61 +148,81 @@ class Runner:
             f"(CodeSha256 {function.code_sha256}): run `make up` again"
         )
 
-    def _refresh_urls(self, lambda_: LambdaClient, functions: dict[str, FunctionConfig]) -> None:
-        wanted: dict[str, tuple[GetFunctionUrlConfigResponseTypeDef, FunctionConfig]] = {}
-        for name, function in functions.items():
-            try:  # (moto has no ListFunctionUrlConfigs; GetFunctionUrlConfig answers the same question)
-                wanted[name] = (lambda_.get_function_url_config(FunctionName=name), function)
-            except lambda_.exceptions.ResourceNotFoundException:
-                continue
-        for name in set(self.urls) - set(wanted):
+    def _url_configs(self, lambda_: LambdaClient, functions: Mapping[str, object],
+                     aliases: Mapping[str, Mapping[str, str]]) -> dict[str, tuple[str | None, UrlConfig]]:
+        """Each function's URL: function name → (the alias it is on, or None for the function itself; its config).
+        (moto has no ListFunctionUrlConfigs; GetFunctionUrlConfig per qualifier answers the same question.)"""
+        found: dict[str, tuple[str | None, UrlConfig]] = {}
+        for name in functions:
+            for qualifier in (None, *sorted(aliases.get(name, {}))):
+                try:
+                    config = (lambda_.get_function_url_config(FunctionName=name, Qualifier=qualifier) if qualifier
+                              else lambda_.get_function_url_config(FunctionName=name))
+                except lambda_.exceptions.ResourceNotFoundException:
+                    continue
+                found[name] = (qualifier, config)
+        return found
+
+    def _refresh_urls(self, urls: Mapping[str, tuple[str | None, UrlConfig]],
+                      functions: Mapping[str, FunctionConfigurationTypeDef]) -> None:
+        for name in set(self.urls) - set(urls):
             self.urls.pop(name).close()
-        for name, (url_config, function) in wanted.items():
-            if name not in self.urls or self.urls[name].auth_type != url_config["AuthType"]:
-                if name in self.urls:
+        for name, (qualifier, url_config) in urls.items():
+            current = self.urls.get(name)
+            if current is None or (current.auth_type, self._url_qualifiers.get(name)) != (url_config["AuthType"],
+                                                                                           qualifier):
+                if current is not None:
                     self.urls.pop(name).close()
                 url_id = url_config["FunctionUrl"].split("//", 1)[-1].split(".", 1)[0]
+                arn = functions[name]["FunctionArn"]
                 self.urls[name] = FunctionUrl(
                     function=name, auth_type=url_config["AuthType"], url_id=url_id,
-                    account_id=function.arn.split(":")[4], region=function.region,
-                    invoke=functools.partial(self.invoke, name), log=self.log,
+                    account_id=arn.split(":")[4], region=arn.split(":")[3],
+                    invoke=functools.partial(self.invoke, name, qualifier), log=self.log,
                     port=self.config.ports.get(name, 0),
                 )
+                self._url_qualifiers[name] = qualifier
 
-    def _refresh_mappings(self, lambda_: LambdaClient) -> None:
+    def _mapping_configs(self, lambda_: LambdaClient) -> list[MappingConfig]:
         sqs = self.client("sqs")
-        seen = set()
+        found = []
         for page in lambda_.get_paginator("list_event_source_mappings").paginate():
             for raw in page["EventSourceMappings"]:
-                if not raw["EventSourceArn"].startswith("arn:aws:sqs:"):
-                    continue
-                queue_name = raw["EventSourceArn"].split(":")[5]
-                queue_url = sqs.get_queue_url(QueueName=queue_name)["QueueUrl"]
-                mapping = MappingConfig.from_emulator(raw, queue_url)
-                seen.add(mapping.uuid)
-                current = self.pollers.get(mapping.uuid)
-                if current is not None and current.mapping == mapping:
-                    continue
-                if current is not None:
-                    self.pollers.pop(mapping.uuid).stop(wait=False)
-                    self.log({"event": "mapping-stopped", "mapping": mapping.uuid, "function": mapping.function_name})
-                if mapping.enabled:
-                    poller = MappingPoller(
-                        mapping, invoke=functools.partial(self.invoke, mapping.function_name),
-                        sqs_factory=lambda: self.client("sqs"), report=self._batch_done, retry_delay=self.retry_delay,
-                    )
-                    self.pollers[mapping.uuid] = poller
-                    poller.start()
-                    self.log({"event": "mapping-polling", "mapping": mapping.uuid, "function": mapping.function_name,
-                              "queue": queue_name, "batch_size": mapping.batch_size,
-                              "window": mapping.batching_window, "concurrency": mapping.concurrency})
+                if raw["EventSourceArn"].startswith("arn:aws:sqs:"):
+                    queue_url = sqs.get_queue_url(QueueName=raw["EventSourceArn"].split(":")[5])["QueueUrl"]
+                    found.append(MappingConfig.from_emulator(raw, queue_url))
+        return found
+
+    def _refresh_mappings(self, mappings: list[MappingConfig]) -> None:
+        seen = set()
+        for mapping in mappings:
+            seen.add(mapping.uuid)
+            current = self.pollers.get(mapping.uuid)
+            if current is not None and current.mapping == mapping:
+                continue
+            if current is not None:
+                self.pollers.pop(mapping.uuid).stop(wait=False)
+                self.log({"event": "mapping-stopped", "mapping": mapping.uuid, "function": mapping.function_name})
+            if mapping.enabled:
+                poller = MappingPoller(
+                    mapping, invoke=functools.partial(self.invoke, mapping.function_name, mapping.qualifier),
+                    sqs_factory=lambda: self.client("sqs"), report=self._batch_done, retry_delay=self.retry_delay,
+                )
+                self.pollers[mapping.uuid] = poller
+                poller.start()
+                self.log({"event": "mapping-polling", "mapping": mapping.uuid, "function": mapping.function_name,
+                          "qualifier": mapping.qualifier, "queue": mapping.queue_arn.split(":")[5],
+                          "batch_size": mapping.batch_size, "window": mapping.batching_window,
+                          "concurrency": mapping.concurrency})
         for uuid in set(self.pollers) - seen:
             self.pollers.pop(uuid).stop(wait=False)
 
     # ── invoking ───────────────────────────────────────────────────────────────────────────────────────────
 
-    def invoke(self, function: str, event: Mapping[str, object]) -> InvocationOutcome:
-        pool = self.pools[function]
+    def invoke(self, function: str, qualifier: str | None, event: Mapping[str, object]) -> InvocationOutcome:
+        """One invocation of the version the qualifier names now (an alias is resolved per invocation, so a
+        batch runs on one version and the next batch on the version the alias was moved to)."""
+        pool = self.pools[(function, _resolve(self.aliases.get(function, {}), qualifier))]
         outcome = pool.invoke(event)
         self._record_metrics(function, outcome)
         if outcome.failed:
@@ -228,6 +267,7 @@ class Runner:
             function_urls={name: server.url for name, server in sorted(self.urls.items())},
             media_url=self.media.url,
             mappings={uuid: poller.mapping.function_name for uuid, poller in sorted(self.pollers.items())},
+            live_versions={name: self.live_version(name) for name in sorted(self.aliases)},
             local_settings=self.local_settings,
             retry_delay=self.retry_delay,
         ).write(self.state_dir)
@@ -240,9 +280,9 @@ class Runner:
         threading.Thread(target=self._publish_metrics, daemon=True).start()
         while not self._stopped.wait(REFRESH_SECONDS):
             try:
-                before = (sorted(self.pollers), sorted(self.urls))
+                before = (sorted(self.pollers), sorted(self.urls), self.aliases)
                 self.refresh()
-                if before != (sorted(self.pollers), sorted(self.urls)):
+                if before != (sorted(self.pollers), sorted(self.urls), self.aliases):
                     self.record(ready=True)
             except Exception as error:  # keep serving what runs; say why the refresh failed
                 self.log({"event": "refresh-error", "error": f"{type(error).__name__}: {error}"})
@@ -256,6 +296,15 @@ class Runner:
         for pool in self.pools.values():
             pool.close()
         self.media.close()
+
+
+def _resolve(aliases: Mapping[str, str], qualifier: str | None) -> str:
+    """The version a qualifier names: an alias's version, a version number itself, else $LATEST."""
+    if qualifier is None or qualifier == "$LATEST":
+        return "$LATEST"
+    if qualifier.isdigit():
+        return qualifier
+    return aliases.get(qualifier, "$LATEST")
 
 
 def main(state_dir: Path) -> None:

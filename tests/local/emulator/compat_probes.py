@@ -38,13 +38,17 @@ def _role() -> str:
                                                 "Principal": {"Service": "lambda.amazonaws.com"}}]}))["Role"]["Arn"]
 
 
-def _function(**extra) -> str:
+def _zip(extra: str = "") -> bytes:
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as archive:
-        archive.writestr("handler.py", "def lambda_handler(event, context):\n    return None\n")
+        archive.writestr("handler.py", "def lambda_handler(event, context):\n    return None\n" + extra)
+    return buffer.getvalue()
+
+
+def _function(**extra) -> str:
     return client("lambda").create_function(
         FunctionName="fn", Runtime="python3.12", Role=_role(), Handler="handler.lambda_handler",
-        Code={"ZipFile": buffer.getvalue()}, **extra)["FunctionArn"]
+        Code={"ZipFile": _zip()}, **extra)["FunctionArn"]
 
 
 def _queue(sqs, name: str) -> tuple[str, str]:
@@ -373,6 +377,37 @@ def probe_message_move_tasks():
                 "Attributes"]["ApproximateNumberOfMessages"]}
 
 
+def _alias(lambda_) -> str:
+    _function(Publish=True)
+    return lambda_.create_alias(FunctionName="fn", Name="live", FunctionVersion="1")["AliasArn"]
+
+
+@probe
+def probe_mappings_follow_aliases():
+    lambda_, sqs = client("lambda"), client("sqs")
+    alias = _alias(lambda_)
+    _, queue_arn = _queue(sqs, "q")
+    uuid = lambda_.create_event_source_mapping(FunctionName=alias, EventSourceArn=queue_arn)["UUID"]
+    lambda_.update_function_code(FunctionName="fn", ZipFile=_zip("a = 2\n"), Publish=True)
+    lambda_.update_alias(FunctionName="fn", Name="live", FunctionVersion="2")
+    return {"function_arn": lambda_.get_event_source_mapping(UUID=uuid)["FunctionArn"].split(":", 6)[-1]}
+
+
+@probe
+def probe_function_urls_per_qualifier():
+    lambda_ = client("lambda")
+    _alias(lambda_)
+    created = lambda_.create_function_url_config(FunctionName="fn", Qualifier="live", AuthType="AWS_IAM")
+    try:
+        lambda_.get_function_url_config(FunctionName="fn")
+        unqualified = "found"
+    except lambda_.exceptions.ResourceNotFoundException:
+        unqualified = "ResourceNotFoundException"
+    found = lambda_.get_function_url_config(FunctionName="fn", Qualifier="live")
+    return {"function_arn": created["FunctionArn"].split(":", 6)[-1], "unqualified": unqualified,
+            "same_url": found["FunctionUrl"] == created["FunctionUrl"]}
+
+
 def main(mode: str) -> None:
     from generator.local.emulator import patches
 
@@ -387,3 +422,4 @@ def main(mode: str) -> None:
 
 if __name__ == "__main__":
     main(sys.argv[1])
+

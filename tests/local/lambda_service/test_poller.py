@@ -37,8 +37,9 @@ def make_queue(sqs, name="jobs", max_receive_count=None):
 
 
 def mapping(url, arn, **overrides) -> MappingConfig:
-    values = dict(uuid="m-1", function_name="fn", queue_arn=arn, queue_url=url, batch_size=10, batching_window=0,
-                  maximum_concurrency=None, enabled=True, filter_patterns=(), report_batch_item_failures=True)
+    values = dict(uuid="m-1", function_name="fn", qualifier=None, queue_arn=arn, queue_url=url, batch_size=10,
+                  batching_window=0, maximum_concurrency=None, enabled=True, filter_patterns=(),
+                  report_batch_item_failures=True)
     values.update(overrides)
     return MappingConfig(**values)
 
