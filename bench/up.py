@@ -1,12 +1,14 @@
 """The local stack's figures, on a copy of this project (the repository's own stack is never touched):
 
 - `up` to the first job's email: from nothing (cold) and with the stack already up (warm);
+- hot reload: a saved handler to the `reloaded` line, and `generate --full` as a whole process (median of 3);
 - 2,000 analytics events drained from the queue by the runner (the analytics function from its zip), beside
   the emulator's raw receive+delete rate on an identical queue in the same run, and the runner's own overhead
   (the same mapping with a function that does nothing).
 
 Prints figures; asserts nothing.   Usage: python bench/up.py [--events N]
-Goals (issue 10): runner overhead ≤ 20 % over the raw rate; warm ≤ 30 s; cold ≤ 150 s.
+Goals (issue 21): a save to the new code running ≤ 2 s; `generate --full` ≤ 0.4 s; cold ≤ 60 s with installs
+(this script starts after them); warm ≤ 8 s; runner overhead ≤ 20 % over the raw rate.
 """
 
 from __future__ import annotations
@@ -102,7 +104,7 @@ def noop_runner_rate(project: Path, sqs, endpoint: str, events: int) -> float:
                               "python3.12", "handler.lambda_handler", 30, 128, {}, "/aws/lambda/noop", "Text", None,
                               "x", None)
     pool = Pool(function, task, Runtime(python, {}, task / "logs", task / "tmp"), {})
-    mapping = MappingConfig("bench", "noop", arn, url, 100, 5, 2, True, (), True)
+    mapping = MappingConfig("bench", "noop", None, arn, url, 100, 5, 2, True, (), True)
     import boto3
 
     session = boto3.session.Session(aws_access_key_id="local", aws_secret_access_key="local", region_name="us-east-1")
@@ -124,6 +126,51 @@ def noop_runner_rate(project: Path, sqs, endpoint: str, events: int) -> float:
     return events / elapsed
 
 
+def generate_full_seconds(project: Path, runs: int = 3) -> float:
+    """Median wall time of `python -m generator generate --full` (the whole process, nothing changed)."""
+    import statistics
+    import subprocess
+
+    times = []
+    for _ in range(runs):
+        started = time.monotonic()
+        subprocess.run([sys.executable, "-m", "generator", "generate", "--full"], cwd=project, check=True,
+                       capture_output=True, env={**__import__("os").environ, "PYTHONPATH": str(ROOT)})
+        times.append(time.monotonic() - started)
+    return statistics.median(times)
+
+
+def reload_seconds(project: Path, runs: int = 3) -> tuple[float, list[float]]:
+    """Median seconds from saving the email handler to the reloader's `reloaded` line (the Lambda service runs the
+    new version by then), over `runs` saves; the code is put back afterwards."""
+    import statistics
+
+    handler = project / "lambdas" / "email" / "handler.py"
+    log = project / ".local" / "reloader.log"
+    original = handler.read_text()
+    times = []
+    try:
+        for run in range(runs + 1):  # the last one puts the code back
+            before = len(log.read_text().splitlines()) if log.exists() else 0
+            started = time.monotonic()
+            handler.write_text(original + (f"\n# bench edit {run}\n" if run < runs else ""))
+            while True:
+                lines = log.read_text().splitlines()[before:] if log.exists() else []
+                events = [json.loads(line)["event"] for line in lines]
+                if "reloaded" in events or "reload-failed" in events:
+                    break
+                if time.monotonic() - started > 120:
+                    raise SystemExit("no reload within 120 s")
+                time.sleep(0.02)
+            if "reload-failed" in events:
+                raise SystemExit(f"reload failed: {lines}")
+            if run < runs:
+                times.append(time.monotonic() - started)
+    finally:
+        handler.write_text(original)
+    return statistics.median(times), times
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--events", type=int, default=2000)
@@ -133,8 +180,10 @@ def main() -> None:
     if generated.returncode != 0:
         raise SystemExit(generated.stderr)
     try:
+        generate_full = generate_full_seconds(project)
         cold_email, cold_total = up_until_email(project)
         warm_email, warm_total = up_until_email(project)
+        reload_median, reload_all = reload_seconds(project)
         sqs, endpoint = clients(project)
         raw = raw_rate(sqs, args.events)
         noop = noop_runner_rate(project, sqs, endpoint, args.events)
@@ -147,7 +196,10 @@ def main() -> None:
         dlq_after = depth(sqs, dlq)
     finally:
         cli(project, "down")
-    print("make up → the demo job's email recorded (goal: cold ≤ 150 s, warm ≤ 30 s)")
+    print(f"generate --full, whole process, median of 3   {generate_full:6.2f} s   (goal ≤ 0.4 s)")
+    print(f"save → reloaded (new version live), median of 3 {reload_median:6.1f} s   (goal ≤ 2 s; "
+          f"each: {', '.join(f'{t:.1f}' for t in reload_all)})")
+    print("make up → the demo job's email recorded (goal: cold ≤ 60 s with installs, warm ≤ 8 s)")
     print(f"  cold (from nothing)        {cold_email:6.1f} s   (whole up {cold_total:5.1f} s)")
     print(f"  warm (stack already up)    {warm_email:6.1f} s   (whole up {warm_total:5.1f} s)")
     print(f"{args.events} analytics events drained from a preloaded queue (same emulator, same run)")

@@ -64,7 +64,10 @@ provider "aws" {{
 
 
 class TerraformApply:
-    def __init__(self, state: LocalState, terraform_dir: Path):
+    def __init__(self, state: LocalState, terraform_dir: Path, *, own_session: bool = False):
+        # own_session: terraform in a session of its own, so stopping the caller's process group (the reloader,
+        # when `up` starts) lets a running apply finish instead of interrupting it halfway
+        self.own_session = own_session
         self.state = state
         self.source = terraform_dir
         self.workdir = state.dir / "terraform"
@@ -79,6 +82,20 @@ class TerraformApply:
         cache = state.build_dir / "terraform-plugin-cache"
         cache.mkdir(parents=True, exist_ok=True)
         self.env["TF_PLUGIN_CACHE_DIR"] = str(cache)
+
+    def inputs_digest(self, endpoint: str) -> str:
+        """What an apply would apply: the configuration files (terraform/ and its modules; the zips' names, which
+        carry their inputs' hash, are in them) and the emulator it goes to."""
+        import hashlib
+
+        digest = hashlib.sha256(endpoint.encode())
+        files = [path for pattern in COPIED for path in sorted(self.source.glob(pattern))]
+        if (self.source / MODULES).is_dir():
+            files += sorted(path for path in (self.source / MODULES).rglob("*")
+                            if path.is_file() and ".terraform" not in path.parts)
+        for path in files:
+            digest.update(str(path.relative_to(self.source)).encode() + b"\0" + path.read_bytes() + b"\0")
+        return digest.hexdigest()
 
     def prepare(self, endpoint: str) -> None:
         """Mirror the generated configuration into the working directory, with the override beside it."""
@@ -107,7 +124,8 @@ class TerraformApply:
         command = [tfcli.terraform_binary() or "terraform", *args, "-no-color"]
         started = time.monotonic()
         process = subprocess.Popen(
-            command, cwd=self.workdir, env=self.env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+            command, cwd=self.workdir, env=self.env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+            start_new_session=self.own_session,
         )
         lines: list[str] = []
         planned = done = 0
@@ -150,6 +168,11 @@ class TerraformApply:
 
     def apply(self, progress: Report | None = None) -> str:
         return self._run("apply", "-auto-approve", "-input=false", "-parallelism=20", progress=progress)
+
+    def apply_targets(self, addresses: list[str], progress: Report | None = None) -> str:
+        """Apply only these resources and what they depend on (hot reload: one function's code)."""
+        return self._run("apply", "-auto-approve", "-input=false", "-parallelism=20",
+                         *(f"-target={address}" for address in addresses), progress=progress)
 
     def plan_has_changes(self) -> tuple[bool, str]:
         command = [tfcli.terraform_binary() or "terraform", "plan", "-input=false", "-detailed-exitcode", "-no-color"]

@@ -33,6 +33,8 @@ def _up_arguments(parser: argparse.ArgumentParser) -> None:
                         help="local only: a failed record is visible again after SECONDS instead of the queue's "
                              "visibility timeout (Lambda has no such setting; default: AWS behaviour)")
     parser.add_argument("--no-demo", action="store_true", help="do not submit the demo job")
+    parser.add_argument("--no-reload", action="store_true",
+                        help="do not redeploy a function when a file of it is saved (hot reload is on by default)")
 
 
 def up(args: argparse.Namespace) -> int:
@@ -47,6 +49,9 @@ def up(args: argparse.Namespace) -> int:
     topology = load_topology(args.spec, "")  # `up` runs the default environment
     result = stack.up(root, root / "terraform", progress, retry_delay=args.retry_delay,
                       local_settings=demo.LOCAL_SETTINGS)
+    if not args.no_reload:
+        stack.start_reloader(root, args.spec.resolve(), root / "terraform", result.emulator.endpoint, topology.spec)
+        progress("hot reload on: saving a file of a function redeploys it (.local/reloader.log says when)")
     session = local_session(result.region)
     job = None
     if not args.no_demo:

@@ -79,10 +79,11 @@ def start_background(state: LocalState, name: str, module: str, record_file: str
     raise LocalError(f"the {name} was not ready within {timeout:.0f} s; see {log_path}")
 
 
-def stop_recorded(state: LocalState, record_file: str) -> bool:
+def stop_recorded(state: LocalState, record_file: str, *, timeout: float = 10.0) -> bool:
     """Stop the process record_file names; True when one was running."""
     record = state.read(record_file)
-    return record is not None and isinstance(record.get("pid"), int) and stop_process_group(record["pid"])
+    return (record is not None and isinstance(record.get("pid"), int)
+            and stop_process_group(record["pid"], timeout=timeout))
 
 
 def stack_processes(state: LocalState) -> list[int]:

@@ -14,7 +14,7 @@ import os
 import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from generator.local.apply import TerraformApply
 from generator.local.emulator import server as emulator
@@ -38,7 +38,11 @@ from generator.local.state import (
 )
 from generator.progress import Progress
 
+if TYPE_CHECKING:
+    from generator.spec.model import Spec
+
 RUNNER_READY_TIMEOUT = 120
+APPLIED_FILE = "applied.json"  # the digest of what the last successful apply applied, and its outputs
 LAMBDA_SERVICE = "generator.local.lambda_service"
 
 
@@ -75,14 +79,24 @@ def up(root: Path, terraform_dir: Path, progress: Progress, *, retry_delay: int 
         progress(f"emulator already running at {running.endpoint}: applying changes only")
         reused = True
 
+    stop_reloader(state)  # it applies too: one apply at a time
     applied = TerraformApply(state, terraform_dir)
-    applied.prepare(running.endpoint)
-    progress("terraform init (provider from the local mirror or registry)")
-    applied.init(progress)
-    progress(f"terraform apply of the generated files in {terraform_dir}/ (unchanged) to the emulator")
-    applied.apply(progress)
-    outputs = applied.outputs()
-    progress("apply complete")
+    digest = applied.inputs_digest(running.endpoint)
+    last = state.read(APPLIED_FILE) if reused else None
+    if last is not None and last.get("digest") == digest:
+        progress(f"terraform apply skipped: {terraform_dir}/ is what was applied last (changes made through the "
+                 "API since, such as a rollback, stay; `make down` then `make up` starts afresh)")
+        outputs = last["outputs"]
+    else:
+        state.file(APPLIED_FILE).unlink(missing_ok=True)
+        applied.prepare(running.endpoint)
+        progress("terraform init (provider from the local mirror or registry)")
+        applied.init(progress)
+        progress(f"terraform apply of the generated files in {terraform_dir}/ (unchanged) to the emulator")
+        applied.apply(progress)
+        outputs = applied.outputs()
+        state.write(APPLIED_FILE, {"digest": digest, "outputs": outputs})
+        progress("apply complete")
 
     interpreters = []
     pythons = {}
@@ -93,11 +107,16 @@ def up(root: Path, terraform_dir: Path, progress: Progress, *, retry_delay: int 
         pythons[name] = str(interpreter.runtime_virtualenv(root, found, progress))
 
     previous = RunnerRecord.read(state)
-    stop_runner(state)
     region = region_of(outputs)
-    RunnerConfig(endpoint=running.endpoint, region=region, retry_delay=retry_delay,
-                 zip_dir=str(root / "build" / "lambda"), runtimes=pythons, local_settings=local_settings,
-                 ports=previous.ports() if previous else {}).write(state)
+    config = RunnerConfig(endpoint=running.endpoint, region=region, retry_delay=retry_delay,
+                          zip_dir=str(root / "build" / "lambda"), runtimes=pythons, local_settings=local_settings,
+                          ports=previous.ports() if previous else {})
+    if (previous is not None and process_alive(previous.pid) and state.file(RunnerConfig.FILE).exists()
+            and RunnerConfig.read(state.dir) == config):
+        progress("Lambda service already running with these settings: kept (it follows the emulator by itself)")
+        return UpResult(running, interpreters, previous, outputs, region, reused)
+    stop_runner(state)
+    config.write(state)
     progress("starting the Lambda service (event source mappings, function URLs)")
     record = start_runner(state)
     progress(f"Lambda service ready: {len(record.mappings)} mappings polled, "
@@ -133,10 +152,36 @@ def stop_runner(state: LocalState) -> bool:
     return stop_recorded(state, RunnerRecord.FILE)
 
 
+def start_reloader(root: Path, spec_path: Path, terraform_dir: Path, endpoint: str, spec: Spec) -> None:
+    """Hot reload (generator/local/reloader.py): each function's folders watched, a save redeployed."""
+    from generator.local.reloader import ReloaderConfig, ReloaderRecord
+    from generator.naming import alias_label
+    from generator.package.inputs import function_sources
+
+    state = LocalState(root)
+    sources = function_sources(spec, spec_path.parent)
+    ReloaderConfig(
+        spec=str(spec_path), terraform_dir=str(terraform_dir), endpoint=endpoint,
+        functions={fn.key: [str(fn.source_dir), str(fn.common_dir)] for fn in sources},
+        names={fn.key: fn.name for fn in sources},
+        alias_addresses={fn.key: f"module.pipeline.aws_lambda_alias.{alias_label(fn.key)}" for fn in sources},
+    ).write(state.dir)
+    start_background(state, "reloader", "generator.local.reloader", ReloaderRecord.FILE,
+                     lambda record, pid: bool(record.get("ready")), RUNNER_READY_TIMEOUT)
+
+
+def stop_reloader(state: LocalState) -> bool:
+    from generator.local.reloader import ReloaderRecord
+
+    return stop_recorded(state, ReloaderRecord.FILE, timeout=60)  # a reload in progress finishes its apply
+
+
 def down(root: Path) -> list[str]:
     """Stop everything the stack started and remove its state; what was stopped (empty when nothing ran)."""
     state = LocalState(root)
     stopped = []
+    if stop_reloader(state):
+        stopped.append("reloader")
     if stop_runner(state):
         stopped.append("runner")
     if emulator.stop(state):

@@ -53,11 +53,25 @@ def test_a_second_up_is_idempotent(local_stack: Stack) -> None:
     again = cli(project, "up", "--retry-delay", str(RETRY_DELAY))
     assert again.returncode == 0, again.stdout[-3000:] + again.stderr[-3000:]
     assert "emulator already running" in again.stdout
+    assert "terraform apply skipped" in again.stdout  # nothing changed since the last apply
     changes, output = TerraformApply(LocalState(project), project / "terraform").plan_has_changes()
     assert not changes, output[-3000:]
     after = RunnerRecord.read(LocalState(project))
+    assert before is not None and after is not None and after.pid == before.pid  # the Lambda service was kept
+    assert "Lambda service already running with these settings: kept" in again.stdout
+    assert after.ports() == before.ports()  # the URLs a waiting job or a user holds still work
+
+
+def test_an_up_with_other_settings_restarts_the_lambda_service_on_the_same_ports(local_stack: Stack) -> None:
+    project = local_stack.project
+    before = RunnerRecord.read(LocalState(project))
+    again = cli(project, "up", "--retry-delay", str(RETRY_DELAY + 1), "--no-demo")
+    assert again.returncode == 0, again.stdout[-3000:] + again.stderr[-3000:]
+    after = RunnerRecord.read(LocalState(project))
     assert before is not None and after is not None and after.pid != before.pid  # a new Lambda service
     assert after.ports() == before.ports()  # on the same ports: the URLs a waiting job or a user holds still work
+    restored = cli(project, "up", "--retry-delay", str(RETRY_DELAY), "--no-demo")
+    assert restored.returncode == 0, restored.stdout[-3000:] + restored.stderr[-3000:]
 
 
 def test_status_reports_the_success_criterion(local_stack: Stack) -> None:

@@ -66,6 +66,7 @@ class Runner:
         self._metrics: list[MetricDatumTypeDef] = []
         self._metrics_lock = threading.Lock()
         self._stopped = threading.Event()
+        self._wake = threading.Event()  # SIGUSR1 (the reloader): look at the emulator now
         self.media = MediaServer(state_dir / "media", config.ports.get("media", 0))
 
     @overload
@@ -273,12 +274,21 @@ class Runner:
         ).write(self.state_dir)
 
     def serve(self) -> None:
-        signal.signal(signal.SIGTERM, lambda *_: self._stopped.set())
-        signal.signal(signal.SIGINT, lambda *_: self._stopped.set())
+        def stop(*_: object) -> None:
+            self._stopped.set()
+            self._wake.set()
+
+        signal.signal(signal.SIGTERM, stop)
+        signal.signal(signal.SIGINT, stop)
+        signal.signal(signal.SIGUSR1, lambda *_: self._wake.set())
         self.refresh()
         self.record(ready=True)
         threading.Thread(target=self._publish_metrics, daemon=True).start()
-        while not self._stopped.wait(REFRESH_SECONDS):
+        while not self._stopped.is_set():
+            self._wake.wait(REFRESH_SECONDS)
+            self._wake.clear()
+            if self._stopped.is_set():
+                break
             try:
                 before = (sorted(self.pollers), sorted(self.urls), self.aliases)
                 self.refresh()
