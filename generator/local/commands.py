@@ -33,6 +33,9 @@ def _up_arguments(parser: argparse.ArgumentParser) -> None:
                         help="local only: a failed record is visible again after SECONDS instead of the queue's "
                              "visibility timeout (Lambda has no such setting; default: AWS behaviour)")
     parser.add_argument("--no-demo", action="store_true", help="do not submit the demo job")
+    parser.add_argument("--emulator-only", action="store_true",
+                        help="start the emulator alone (empty), print its endpoint and return, leaving it running: "
+                             "set up an existing architecture there, then `adopt --local` and `up`")
 
 
 def up(args: argparse.Namespace) -> int:
@@ -44,6 +47,10 @@ def up(args: argparse.Namespace) -> int:
 
     progress = Progress()
     root = args.spec.resolve().parent
+    if args.emulator_only:
+        running = stack.emulator_only(root, progress)
+        print(f"emulator: {running.endpoint}")
+        return ExitCode.OK
     topology = load_topology(args.spec, "")  # `up` runs the default environment
     result = stack.up(root, root / "terraform", progress, retry_delay=args.retry_delay,
                       local_settings=demo.LOCAL_SETTINGS)
