@@ -24,7 +24,7 @@ from generator.render import render
 from generator.spec.load import load_spec
 from tests.conftest import ROOT
 
-TOPOLOGIES = sorted(ROOT.glob("tests/topologies/*/queues.toml")) + [ROOT / "queues.toml"]
+TOPOLOGIES = [*sorted(ROOT.glob("tests/topologies/*/queues.toml")), ROOT / "queues.toml"]
 REGION = "us-east-1"
 
 
@@ -68,8 +68,8 @@ def _zip() -> bytes:
 
 
 def _role(name: str) -> str:
-    trust = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"},
-                                                     "Action": "sts:AssumeRole"}]}
+    trust = {"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}]}
     return boto3.client("iam").create_role(RoleName=name, AssumeRolePolicyDocument=json.dumps(trust))["Role"]["Arn"]
 
 
@@ -92,7 +92,8 @@ def test_what_exists_is_imported_with_its_import_id_and_its_changes(tmp_path, aw
     dlq_arn = sqs.get_queue_attributes(QueueUrl=dlq, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
     queue = sqs.create_queue(QueueName="video-processing-queue", Attributes={
         "VisibilityTimeout": "30", "RedrivePolicy": json.dumps({"deadLetterTargetArn": dlq_arn, "maxReceiveCount": 3})})
-    queue_arn = sqs.get_queue_attributes(QueueUrl=queue["QueueUrl"], AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    queue_arn = sqs.get_queue_attributes(QueueUrl=queue["QueueUrl"],
+                                         AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
     shared = _role("lambda-execution-role")
     boto3.client("iam").put_role_policy(RoleName="lambda-execution-role", PolicyName="SQSAccessPolicy",
                                         PolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": [

@@ -127,7 +127,8 @@ class Estate:
             sqs = self.sqs()
             try:
                 url = sqs.get_queue_url(QueueName=name)["QueueUrl"]
-                attributes = dict(sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["All"])["Attributes"])
+                answer = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["All"])["Attributes"]
+                attributes: dict[str, str] = {str(name): value for name, value in answer.items()}
                 attributes["QueueUrl"] = url
                 self.queue_attributes[name] = attributes
             except Exception as exc:

@@ -52,17 +52,14 @@ def _queue(estate: Estate, resource: Resource, key: str | None) -> Found:
         # SQS never changes a queue's type: the same name with or without .fifo is the other type's queue.
         other = name.removesuffix(".fifo") if name.endswith(".fifo") else name + ".fifo"
         if estate.attributes_of(other) is not None:
-            kind, wanted = ("standard", "FIFO") if name.endswith(".fifo") else ("FIFO", "standard")
+            kind, declared = ("standard", "FIFO") if name.endswith(".fifo") else ("FIFO", "standard")
             return Found(name, False, conflict=(
-                f"{other} exists as a {kind} queue, and queues.toml declares {name} ({wanted}); SQS cannot change "
+                f"{other} exists as a {kind} queue, and queues.toml declares {name} ({declared}); SQS cannot change "
                 f"a queue's type, so the apply would create {name} beside it while producers and the waiting "
                 f"messages stay on {other}. Fix: set fifo = {str(not name.endswith('.fifo')).lower()} on "
                 f"[queues.{queue.key}] to adopt {other} as it is, or drain {other} and delete it yourself first"))
         return Found(name, False)
-    wanted: list[tuple[str, object, object]] = [
-        ("FifoQueue", found.get("FifoQueue", "false"), str(queue.fifo).lower()),
-    ]
-    if wanted[0][1] != wanted[0][2]:
+    if found.get("FifoQueue", "false") != str(queue.fifo).lower():
         return Found(name, True, found["QueueUrl"], conflict=(
             f"{name} is {'FIFO' if found.get('FifoQueue') == 'true' else 'standard'} and queues.toml says "
             f"{'FIFO' if queue.fifo else 'standard'}: `fifo_queue` forces Terraform to destroy and re-create the "
@@ -70,7 +67,7 @@ def _queue(estate: Estate, resource: Resource, key: str | None) -> Found:
             "it yourself first"))
     retention = queue.dlq_message_retention_seconds if is_dlq else queue.message_retention_seconds
     visibility = queue.dlq_visibility_timeout_seconds if is_dlq else queue.visibility_timeout_seconds
-    wanted = [
+    wanted: list[tuple[str, object, object]] = [
         ("VisibilityTimeout", found.get("VisibilityTimeout"), visibility),
         ("MessageRetentionPeriod", found.get("MessageRetentionPeriod"), retention),
         ("DelaySeconds", found.get("DelaySeconds"), 0 if is_dlq else queue.delay_seconds),
@@ -89,7 +86,8 @@ def _queue(estate: Estate, resource: Resource, key: str | None) -> Found:
 def _queue_key(estate: Estate, attributes: dict[str, str]) -> str:
     key = attributes.get("KmsMasterKeyId", "")
     pipeline = _alias_target(estate)
-    if key and pipeline and (key == pipeline or key.endswith(pipeline) or key == f"alias/{estate.name(estate.plan.project)}"):
+    alias = f"alias/{estate.name(estate.plan.project)}"
+    if key and pipeline and (key in (pipeline, alias) or key.endswith(pipeline)):
         return "the pipeline key"
     if key:
         return key
