@@ -28,7 +28,7 @@ endif
 export CKV_SKIP_PACKAGE_UPDATE_CHECK := true
 export BC_SKIP_MAPPING := TRUE
 
-.PHONY: help generate up down status check test test-quick lint goldens bench bench-first-run bench-render bench-package \
+.PHONY: help generate up emulator down status check test test-quick lint goldens bench bench-first-run bench-render bench-package \
         bench-cold-import bench-up lock clean
 .DEFAULT_GOAL := generate
 
@@ -47,6 +47,10 @@ generate: $(VENV)/.generator
 ##     function run from its zip, a demo job through router → downloader → thumbnail → email → analytics
 up: generate $(VENV)/.installed
 	$(PY) -m generator up $(SPEC) --retry-delay $(LOCAL_RETRY_DELAY)
+
+## emulator: the AWS emulator alone, empty, left running (prints its endpoint); `make up` later reuses it
+emulator: $(VENV)/.installed
+	$(PY) -m generator up $(SPEC) --emulator-only
 
 ## down: stop everything `make up` started and remove its state (.local/); exits 0 when nothing is up
 down:

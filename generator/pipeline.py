@@ -160,9 +160,13 @@ def render_tree(spec_path: Path, out_dir: Path, *, write_zips: bool = True, docs
             kept.append(path)
         else:
             root_files[path] = resources.files("generator").joinpath("scaffold", name).read_text(encoding="utf-8")
+    imports = out_dir / guard.IMPORTS_FILE  # adopt's: kept until the user deletes it (edited or not)
+    if imports in on_disk.generated or imports in on_disk.hand_written:
+        kept.append(imports)
     module = Folder(module_dir, module_files, sorted(p for p in module_on_disk.generated if p not in module_files),
                     module_on_disk)
-    root = Folder(out_dir, root_files, sorted(p for p in on_disk.generated if p not in root_files), on_disk)
+    root = Folder(out_dir, root_files, sorted(p for p in on_disk.generated if p not in root_files and p != imports),
+                  on_disk)
     overwrites = guard.combined(
         guard.overwrites(module_on_disk, module_files, module.stale, loaded.name, spec_path.name,
                          compared.module_blocks),

@@ -46,7 +46,7 @@ def _anchors(path: Path) -> set[str]:
 
 def test_the_guide_has_the_pages_the_readme_promises() -> None:
     assert [page.name for page in PAGES] == sorted(
-        ["generate.md", "queues-toml.md", "terraform.md", "packaging.md", "local-stack.md", "operations.md",
+        ["adopt.md", "generate.md", "queues-toml.md", "terraform.md", "packaging.md", "local-stack.md", "operations.md",
          "security.md", "cost.md", "development.md"])
 
 

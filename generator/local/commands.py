@@ -35,6 +35,9 @@ def _up_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--no-demo", action="store_true", help="do not submit the demo job")
     parser.add_argument("--no-reload", action="store_true",
                         help="do not redeploy a function when a file of it is saved (hot reload is on by default)")
+    parser.add_argument("--emulator-only", action="store_true",
+                        help="start the emulator alone (empty), print its endpoint and return, leaving it running: "
+                             "set up an existing architecture there, then `adopt --local` and `up`")
 
 
 def up(args: argparse.Namespace) -> int:
@@ -46,6 +49,10 @@ def up(args: argparse.Namespace) -> int:
 
     progress = Progress()
     root = args.spec.resolve().parent
+    if args.emulator_only:
+        running = stack.emulator_only(root, progress)
+        print(f"emulator: {running.endpoint}")
+        return ExitCode.OK
     topology = load_topology(args.spec, "")  # `up` runs the default environment
     result = stack.up(root, root / "terraform", progress, retry_delay=args.retry_delay,
                       local_settings=demo.LOCAL_SETTINGS)

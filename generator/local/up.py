@@ -61,6 +61,22 @@ class UpResult:
     notes: list[str] = field(default_factory=list)
 
 
+def emulator_only(root: Path, progress: Progress) -> EmulatorRecord:
+    """The emulator alone, started (empty) or reused while it runs; `up` later applies to it as to any running one."""
+    state = LocalState(root)
+    running = running_emulator(state)
+    if running is not None:
+        progress(f"emulator already running at {running.endpoint}")
+        return running
+    if state.dir.exists():
+        progress("a previous stack is not running any more: clearing its state")
+        down(root)
+    progress("starting the emulator alone (moto server on 127.0.0.1, a free port)")
+    running = emulator.start(state)
+    progress(f"emulator ready (log: {state.file('emulator.log')}); `make down` stops it")
+    return running
+
+
 def up(root: Path, terraform_dir: Path, progress: Progress, *, retry_delay: int | None,
        local_settings: tuple[LocalSetting, ...] = ()) -> UpResult:
     state = LocalState(root)

@@ -462,6 +462,34 @@ def purge(args: argparse.Namespace) -> int:
     return ExitCode.OK
 
 
+# ── adopt ──────────────────────────────────────────────────────────────────────────────────────────────────
+
+
+def _adopt_arguments(parser: argparse.ArgumentParser) -> None:
+    add_target_arguments(parser)
+    parser.add_argument("spec_file", nargs="?", default=None, type=Path, metavar="SPEC",
+                        help="queues.toml (the same as --spec)")
+
+
+def adopt(args: argparse.Namespace) -> int:
+    from generator.ops.adopt import report
+    from generator.ops.adopt.verdict import Action
+    from generator.progress import Progress
+
+    if args.spec_file is not None:
+        args.spec = args.spec_file
+    topology = topology_of(args)
+    target = target_of(args)
+    Progress(sys.stderr)(f"looking up the generated module's resources in {target.describe()}")
+    adopted = report.adopt(target, topology)
+    print("\n".join(adopted.lines))
+    print()
+    print(adopted.written)
+    if adopted.survey.of(Action.CONFLICT):
+        raise report.conflict_error(adopted.survey)
+    return ExitCode.OK
+
+
 COMMANDS = (
     Command("status", "queues, DLQs, consumers and alarms (the week-1 plan's Tests 2 and 3); exit 1 when a DLQ "
                       "holds messages", _status_arguments, status),
@@ -474,4 +502,7 @@ COMMANDS = (
     Command("rollback", "move a function's live alias to its previous (or a given) version now: the plan's "
                         "rollback step 3 in seconds", _rollback_arguments, rollback),
     Command("purge", "delete every message in a queue (asks for its name)", _purge_arguments, purge),
+    Command("adopt", "look up every resource of the generated module in the target and write terraform/imports.tf "
+                     "for those that exist (imported by the next apply instead of created); exit 1 on a conflict",
+            _adopt_arguments, adopt),
 )

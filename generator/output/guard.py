@@ -15,6 +15,8 @@ from generator.output.previous import Move, moved_blocks
 from generator.problems import Problem, error, warning
 
 MOVED_FILE = "moved.tf"
+# `python -m generator adopt` writes it; `make generate` keeps it, as it is, until the user deletes it.
+IMPORTS_FILE = "imports.tf"
 
 _EDITED_HINT = ("keep the change by moving it into {spec} (or into a hand-written .tf file of your own), drop it "
                 "with `git checkout -- {path}`, or pass --discard-edits to let `make generate` replace it")

@@ -167,7 +167,7 @@ def test_every_family_lands_in_one_table_and_every_command_parses() -> None:
 
     table = cli.command_table()
     assert set(table) == {"check", "zip-list", "generate", "cost", "diff", "up", "down", "job", "status", "send",
-                          "peek", "redrive", "disable", "enable", "purge", "rollback"}
+                          "peek", "redrive", "disable", "enable", "purge", "rollback", "adopt"}
     help_text = cli.parser(table).format_help()
     assert all(name in help_text for name in table)
 
