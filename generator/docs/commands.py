@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import shlex
 
+from generator.naming import LIVE_ALIAS
+
 TARGET = "--aws"  # the runbook is for the deployed pipeline; --local runs the same against `make up`
 
 
@@ -32,7 +34,8 @@ def alarm_state(*alarms: str) -> str:
 
 
 def mapping_uuid(function: str) -> str:
-    return (f"aws lambda list-event-source-mappings --function-name {shlex.quote(function)} "
+    """The mappings invoke the function's live alias: they are listed by the alias's name (function:live)."""
+    return (f"aws lambda list-event-source-mappings --function-name {shlex.quote(f'{function}:{LIVE_ALIAS}')} "
             "--query 'EventSourceMappings[].[UUID,EventSourceArn,State]' --output text")
 
 

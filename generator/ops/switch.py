@@ -44,8 +44,10 @@ def queue_arn(sqs: SQSClient, name: str) -> str:
 
 def mapping_of(lambda_: LambdaClient, sqs: SQSClient, trigger: TriggerRef) -> EventSourceMappingConfigurationTypeDef:
     arn = queue_arn(sqs, trigger.queue.name)
-    found = lambda_.list_event_source_mappings(FunctionName=trigger.function_name, EventSourceArn=arn)
-    mappings = [m for m in found["EventSourceMappings"] if m["EventSourceArn"] == arn]
+    # by the queue, then the function's name whatever the qualifier (the generated mappings invoke its live alias)
+    found = lambda_.list_event_source_mappings(EventSourceArn=arn)
+    mappings = [m for m in found["EventSourceMappings"]
+                if m["EventSourceArn"] == arn and m["FunctionArn"].split(":")[6] == trigger.function_name]
     if not mappings:
         raise SwitchError(f"there is no event source mapping from {trigger.queue.name} to {trigger.function_name} "
                             "here: apply terraform/ first (or check --environment and the region)")

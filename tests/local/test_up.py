@@ -108,8 +108,9 @@ def test_a_job_that_fails_is_received_max_receive_count_times_then_lands_in_the_
 def test_the_rollback_switch_stops_consumption_through_the_api(local_stack: Stack) -> None:
     session, endpoint, sqs = clients(local_stack.project)
     lambda_ = session.client("lambda", endpoint_url=endpoint)
-    # the week-1 plan's rollback step 1, by function name (as `aws lambda list-event-source-mappings` does)
-    mapping = lambda_.list_event_source_mappings(FunctionName="email")["EventSourceMappings"][0]
+    # the week-1 plan's rollback step 1, by the name of the alias the mapping invokes (as
+    # `aws lambda list-event-source-mappings --function-name email:live` does)
+    mapping = lambda_.list_event_source_mappings(FunctionName="email:live")["EventSourceMappings"][0]
     lambda_.update_event_source_mapping(UUID=mapping["UUID"], Enabled=False)
     time.sleep(4)  # the runner re-reads the mappings every 2 s
     url = sqs.get_queue_url(QueueName="email-queue")["QueueUrl"]
