@@ -53,7 +53,8 @@ def pattern_text_problems(text: str) -> list[FilterProblem]:
 def pattern_problems(pattern: Any) -> list[FilterProblem]:
     """Every way `pattern` (decoded: dicts, lists, scalars) breaks Lambda's grammar; [] when Lambda accepts it."""
     if not isinstance(pattern, dict):
-        return [FilterProblem((), "is not an object", 'write it as a table of fields, e.g. { body = { kind = ["video"] } }')]
+        return [FilterProblem((), "is not an object",
+                              'write it as a table of fields, e.g. { body = { kind = ["video"] } }')]
     return list(_object(pattern, ()))
 
 
@@ -81,7 +82,8 @@ def _object(node: dict[str, Any], where: tuple[str | int, ...]) -> Iterator[Filt
 def _or(value: Any, where: tuple[str | int, ...]) -> Iterator[FilterProblem]:
     if not isinstance(value, list) or len(value) < 2 or not all(isinstance(item, dict) for item in value):
         yield FilterProblem(where, "is not an array of at least two tables",
-                            '"$or" takes alternatives, e.g. "$or" = [{ kind = ["a"] }, { size = [{ numeric = [">", 9] }] }]')
+                            '"$or" takes alternatives, e.g. '
+                            '"$or" = [{ kind = ["a"] }, { size = [{ numeric = [">", 9] }] }]')
         return
     for index, item in enumerate(value):
         yield from _object(item, (*where, index))
@@ -90,7 +92,8 @@ def _or(value: Any, where: tuple[str | int, ...]) -> Iterator[FilterProblem]:
 def _matchers(values: list[Any], where: tuple[str | int, ...]) -> Iterator[FilterProblem]:
     if not values:
         yield FilterProblem(where, "is an empty array, which Lambda refuses",
-                            'list the values to match, e.g. ["video"]; to match a missing field use [{ exists = false }]')
+                            'list the values to match, e.g. ["video"]; '
+                            "to match a missing field use [{ exists = false }]")
         return
     for index, value in enumerate(values):
         at = (*where, index)
@@ -185,7 +188,8 @@ def _numeric(argument: Any, where: tuple[str | int, ...]) -> Iterator[FilterProb
     operators, numbers = argument[0::2], argument[1::2]
     for index, operator in zip(range(0, len(argument), 2), operators, strict=True):
         if operator not in _NUMERIC_OPERATORS:
-            yield FilterProblem((*where, index), f"is {_shown(operator)}, not one of {' '.join(_NUMERIC_OPERATORS)}", hint)
+            yield FilterProblem((*where, index), f"is {_shown(operator)}, not one of {' '.join(_NUMERIC_OPERATORS)}",
+                                hint)
             return
     for index, number in zip(range(1, len(argument), 2), numbers, strict=True):
         found = list(_number(number, (*where, index)))

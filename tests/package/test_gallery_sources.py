@@ -77,11 +77,13 @@ SYMLINKS = {
                               Refused(FN, "lambdas/fn/pipe-link is a FIFO (named pipe), not a regular file or "
                                       "folder", "it was not opened")),
     # A link never ships under another name what the exclusion rule leaves out.
-    "file link to a hidden sibling": (both(write("lambdas/fn/.env", "KEY=secret\n"), link("lambdas/fn/conf.py", ".env")),
+    "file link to a hidden sibling": (both(write("lambdas/fn/.env", "KEY=secret\n"),
+                                           link("lambdas/fn/conf.py", ".env")),
                                       Refused(FN, "lambdas/fn/conf.py is a symbolic link to .env, which is never "
                                               "packaged (.env: hidden (secrets, version control, editor and OS files))",
                                               "what the zip leaves out")),
-    "file link into tests/": (both(write("lambdas/fn/tests/fixture.py"), link("lambdas/fn/fixture.py", "tests/fixture.py")),
+    "file link into tests/": (both(write("lambdas/fn/tests/fixture.py"),
+                                   link("lambdas/fn/fixture.py", "tests/fixture.py")),
                               Refused(FN, "lambdas/fn/fixture.py is a symbolic link to tests/fixture.py, which is "
                                       "never packaged (tests: tests)", "what the zip leaves out")),
     "file link to bytecode": (both(write("lambdas/fn/mod.pyc", b"\x00"), link("lambdas/fn/mod2.py", "mod.pyc")),

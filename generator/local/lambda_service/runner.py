@@ -4,9 +4,11 @@
 
 What it runs is read back from the emulator (ListFunctions, ListEventSourceMappings, ListFunctionUrlConfigs),
 never from queues.toml, and re-read every REFRESH_SECONDS: a mapping disabled through the API (the rollback
-command) stops being polled within that time. Each function runs from the zip whose CodeSha256 the emulator
-reports, unpacked, on the runtime's Python (environments.py). Lambda's own metrics (Invocations, Errors,
-Throttles, Duration) are published to the emulator's CloudWatch, as Lambda publishes them.
+command) stops being polled within that time. A mapping still settling (Creating, Updating, Enabling,
+Disabling) is left as it runs until it is Enabled or Disabled: a new one is polled once Enabled, as on AWS.
+Each function runs from the zip whose CodeSha256 the emulator reports, unpacked, on the runtime's Python
+(environments.py). Lambda's own metrics (Invocations, Errors, Throttles, Duration) are published to the
+emulator's CloudWatch, as Lambda publishes them.
 """
 
 from __future__ import annotations
@@ -27,7 +29,7 @@ from generator.local.lambda_service import interpreter
 from generator.local.lambda_service.environments import FunctionConfig, InvocationOutcome, Pool, Runtime
 from generator.local.lambda_service.http_endpoints import FunctionUrl, MediaServer, json_line
 from generator.local.lambda_service.local_settings import endpoint_environment, with_local_settings
-from generator.local.lambda_service.poller import BatchResult, MappingConfig, MappingPoller
+from generator.local.lambda_service.poller import SETTLING_STATES, BatchResult, MappingConfig, MappingPoller
 from generator.local.state import RunnerConfig, RunnerRecord, local_session
 
 if TYPE_CHECKING:
@@ -156,6 +158,9 @@ class Runner:
         for page in lambda_.get_paginator("list_event_source_mappings").paginate():
             for raw in page["EventSourceMappings"]:
                 if not raw["EventSourceArn"].startswith("arn:aws:sqs:"):
+                    continue
+                if raw.get("State") in SETTLING_STATES:  # keep what runs (or not) until it is Enabled/Disabled
+                    seen.add(raw["UUID"])
                     continue
                 queue_name = raw["EventSourceArn"].split(":")[5]
                 queue_url = sqs.get_queue_url(QueueName=queue_name)["QueueUrl"]
