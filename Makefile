@@ -13,7 +13,9 @@ UV       := .venv-tools/bin/uv
 LOCK     := $(UV) pip compile --quiet --python $(PYTHON) --custom-compile-command 'make lock' $(if $(UPGRADE),--upgrade)
 # Local only: a failed record is retried after this many seconds instead of its queue's visibility timeout
 # (900 s for video-processing-queue), so the failure path runs in seconds. Lambda has no such setting.
+# LOCAL_RETRY_DELAY=off (or empty) keeps each queue's visibility timeout: AWS's timing.
 LOCAL_RETRY_DELAY ?= 2
+RETRY_DELAY_FLAG = $(if $(filter-out off,$(strip $(LOCAL_RETRY_DELAY))),--retry-delay $(strip $(LOCAL_RETRY_DELAY)))
 # `make test` runs on this many processes: the cores, plus one for the local stack's tests, which mostly wait
 TEST_WORKERS ?= $(shell echo $$(( $$(nproc 2>/dev/null || echo 2) + 1 )))
 
@@ -46,7 +48,7 @@ generate: $(VENV)/.generator
 ## up: the whole pipeline on this machine: an AWS emulator, the generated Terraform applied to it, every
 ##     function run from its zip, a demo job through router → downloader → thumbnail → email → analytics
 up: generate $(VENV)/.installed
-	$(PY) -m generator up $(SPEC) --retry-delay $(LOCAL_RETRY_DELAY)
+	$(PY) -m generator up $(SPEC) $(RETRY_DELAY_FLAG)
 
 ## emulator: the AWS emulator alone, empty, left running (prints its endpoint); `make up` later reuses it
 emulator: $(VENV)/.installed

@@ -116,3 +116,18 @@ def test_a_failing_uv_falls_back_to_pip(install, tmp_path: Path, capsys) -> None
     out = capsys.readouterr().out
     assert "error: no network" in out and "uv could not build venv (see above): trying pip instead" in out
     assert _imports(venv, "tinylib") == "1.0"
+
+
+@pytest.mark.parametrize(("setting", "flag"), [(None, "--retry-delay 2"), ("5", "--retry-delay 5"), ("off", None),
+                                               ("", None), (" off ", None)])
+def test_make_up_passes_a_retry_delay_only_when_one_is_set(setting: str | None, flag: str | None) -> None:
+    # GIVEN `make up` with LOCAL_RETRY_DELAY unset (2 s), a number, `off` or empty WHEN make prints its recipe
+    override = [] if setting is None else [f"LOCAL_RETRY_DELAY={setting}"]
+    result = subprocess.run(["make", "--no-print-directory", "-n", "-W", "generate", "up", *override], cwd=ROOT,
+                            capture_output=True, text=True, check=True)
+    command = next(line for line in result.stdout.splitlines() if " -m generator up " in line)
+    # THEN `off` and empty leave the runner at each queue's visibility timeout (AWS's timing): no --retry-delay
+    if flag is None:
+        assert "--retry-delay" not in command, command
+    else:
+        assert command.split("generator up ", 1)[1].split()[1:] == flag.split(), command

@@ -3,8 +3,10 @@
 The policy for what a walk meets:
 - regular files and folders are packaged (minus what generator/package/exclude.py leaves out);
 - a symbolic link is followed only when its target, fully resolved, is inside the function's own folder or
-  `lambdas/common/` (the two trees a zip is made of); its target's content is packaged under the link's name.
-  A link that leaves them, dangles, loops, or points at a folder containing it is an error;
+  `lambdas/common/` (the two trees a zip is made of); its target's content is packaged under the link's name
+  (a regular file in the zip: the target's bytes and mode, never a link entry). A link that leaves them,
+  dangles, loops, points at a folder containing it, or at something the exclusion rule leaves out (`.env`,
+  `tests/`, …: the link would ship it under another name) is an error;
 - FIFOs, sockets and devices are errors, found by `lstat`/`stat` alone: they are never opened;
 - file names must be UTF-8 without backslashes or control characters (generator/package/names.py);
 - a function's own `common/` (or `common.py`) would shadow `lambdas/common/` in the zip: an error.
@@ -91,7 +93,7 @@ def followed_file(path: Path, shown: str, own: Root, common: Root) -> tuple[Path
         return None, None
     except OSError as exc:
         return None, walker.problem(shown, f"cannot be read: {exc.strerror}", "check its permissions")
-    target = walker.resolve(str(path), shown, status, frozenset())
+    target = walker.resolve(str(path), shown, status, frozenset(), shipped=False)
     if target is None:
         return None, walker.tree.problems[0]
     real, status = target
@@ -156,9 +158,10 @@ class _Walker:
             self.problem(shown, f"is {_kind(status.st_mode)}, not a regular file or folder",
                          "remove it: only regular files and folders are packaged (it was not opened)")
 
-    def resolve(self, path: str, shown: str, status: os.stat_result, ancestors: frozenset[str]
-                ) -> tuple[str, os.stat_result] | None:
-        """(real path, status of what it is) for a plain entry or a link the policy follows; else a problem."""
+    def resolve(self, path: str, shown: str, status: os.stat_result, ancestors: frozenset[str], *,
+                shipped: bool = True) -> tuple[str, os.stat_result] | None:
+        """(real path, status of what it is) for a plain entry or a link the policy follows; else a problem.
+        `shipped`: the entry goes into the zip (requirements.txt is only read, so it may link to another one)."""
         if not stat.S_ISLNK(status.st_mode):
             return path, status  # listed from a real folder: already a real path
         written = display(os.readlink(path))
@@ -177,6 +180,11 @@ class _Walker:
                          f"links are followed only inside {self.allowed_shown}: copy the file in, or move "
                          f"shared code into {self.common_shown}")
             return None
+        if shipped and (left_out := _excluded_part(real, self.allowed)) is not None:
+            part, reason = left_out
+            self.problem(shown, f"is a symbolic link to {written}, which is never packaged ({display(part)}: "
+                         f"{reason})", "remove the link: it would ship under another name what the zip leaves out")
+            return None
         try:
             target = os.stat(real)
         except OSError as exc:
@@ -188,6 +196,18 @@ class _Walker:
                          "remove the link: packaging it would never end")
             return None
         return real, target
+
+
+def _excluded_part(real: str, roots: tuple[str, ...]) -> tuple[str, str] | None:
+    """The first part of a link's resolved target, below the root holding it, that the exclusion rule leaves
+    out, with the rule's reason; None when the walk would package the target itself."""
+    root = next(r for r in roots if real == r or real.startswith(r + os.sep))
+    parts = os.path.relpath(real, root).split(os.sep) if real != root else []
+    for index, part in enumerate(parts):
+        is_dir = index < len(parts) - 1 or os.path.isdir(real)
+        if (reason := source_exclusion(part, is_dir)) is not None:
+            return part, reason
+    return None
 
 
 def _looks_like_dir(entry: os.DirEntry[str], status: os.stat_result) -> bool:

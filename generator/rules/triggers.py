@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from generator.naming import BoundTrigger, function_triggers
 from generator.problems import Path, Problem, dotted, error, warning
 from generator.rules.common import as_written, consumers, rule
+from generator.spec import filter_grammar
 from generator.spec.model import Spec
 
 
@@ -163,29 +164,21 @@ _SQS_FILTER_FIELDS = frozenset({
 })
 
 
-def _filter_leaves(pattern: object, path: tuple[str, ...]) -> Iterator[tuple[str, ...]]:
-    """Paths of the values in a filter pattern that are not arrays (Lambda wants an array at every leaf)."""
-    if isinstance(pattern, dict):
-        for key, value in pattern.items():
-            yield from _filter_leaves(value, (*path, key))
-    elif not isinstance(pattern, list):
-        yield path
-
-
 @rule
 def filter_patterns_are_well_formed(spec: Spec) -> Iterator[Problem]:
     """Lambda event filtering on SQS: a pattern matches fields of the record (body, messageAttributes, …) and
-    every value it compares is an array; anything else fails at apply or silently matches nothing.
+    follows Lambda's grammar (generator/spec/filter_grammar.py: arrays at the leaves, never empty, the
+    operators Lambda supports with their argument forms); AWS refuses anything else at apply ("Invalid filter
+    pattern definition."), and a field that is not in the record silently matches nothing.
     https://docs.aws.amazon.com/lambda/latest/dg/invocation-eventfiltering.html"""
     for fn_key, fn in spec.functions.items():
         for trigger in function_triggers(fn_key, fn):
             for index, pattern in enumerate(trigger.settings.filter_patterns):
                 path: Path = (*trigger.path, "filter_patterns", index)
-                unknown = sorted(set(pattern) - _SQS_FILTER_FIELDS)
-                if unknown or not pattern:
-                    yield error(path, f"filters on {', '.join(unknown)}, which is not a field of an SQS record"
-                                if unknown else "is empty",
+                unknown = sorted(set(pattern) - _SQS_FILTER_FIELDS - {"$or"})
+                if unknown:
+                    yield error(path, f"filters on {', '.join(unknown)}, which is not a field of an SQS record",
                                 "filter on: " + ", ".join(sorted(_SQS_FILTER_FIELDS)))
-                for leaf in _filter_leaves(pattern, ()):
-                    yield error(path, f"the value at {'.'.join(map(str, leaf))} is not an array",
-                                f'write it as an array, e.g. {leaf[-1]} = ["value"]')
+                for found in filter_grammar.pattern_problems(pattern):
+                    place = f"the value at {filter_grammar.where_text(found.where)}" if found.where else "the pattern"
+                    yield error(path, f"{place} {found.message}", found.hint)

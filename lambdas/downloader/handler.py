@@ -2,7 +2,8 @@
 → thumbnail-generation-queue.
 
 Idempotent: when the video of a job is already stored (an earlier delivery got that far) the download is
-skipped and only the downstream messages are sent again; those are idempotent downstream.
+skipped and only the downstream messages are sent again; those are idempotent downstream. The video's title
+is stored with it (S3 user metadata, `stored_title.py`), so such a retry sends the same thumbnail job.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import ssrf_guard
+import stored_title
 import video_download
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from common import aws, config, sqs
@@ -79,11 +81,12 @@ def handle_record(record: SQSRecord, budget: TimeBudget) -> None:
 
 
 def store_video(job: VideoJob, settings: Settings, budget: TimeBudget) -> tuple[str, str | None]:
-    """The S3 key of the job's video (and its title if downloaded now), downloading only if not yet stored."""
+    """The S3 key of the job's video and its title as stored with it, downloading only if not yet stored."""
     existing = stored_video_key(settings.media_bucket, job.job_id, budget)
     if existing:
         logger.info("video already stored; download skipped", extra={"video_key": existing})
-        return existing, None
+        head = aws.client("s3", budget).head_object(Bucket=settings.media_bucket, Key=existing)
+        return existing, stored_title.title_from_metadata(head.get("Metadata") or {})
 
     ssrf_guard.check_url(job.video_url, allow_loopback=settings.allow_loopback_urls)
     with scratch_folder("download-") as folder:
@@ -92,11 +95,12 @@ def store_video(job: VideoJob, settings: Settings, budget: TimeBudget) -> tuple[
         budget.require(5_000 + size * 1000 // UPLOAD_BYTES_PER_SECOND, f"uploading {size} bytes")
         key = f"videos/{job.job_id}/video.{video.extension}"
         content_type = mimetypes.guess_type(video.path.name)[0] or "application/octet-stream"
+        metadata = stored_title.title_metadata(video.title)
         aws.client("s3", budget).upload_file(
-            str(video.path), settings.media_bucket, key, ExtraArgs={"ContentType": content_type}
+            str(video.path), settings.media_bucket, key, ExtraArgs={"ContentType": content_type, "Metadata": metadata}
         )
     logger.info("video stored", extra={"video_key": key, "bytes": size})
-    return key, video.title
+    return key, stored_title.title_from_metadata(metadata)  # as a retry will read it back
 
 
 def download_guarded(

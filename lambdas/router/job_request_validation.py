@@ -24,6 +24,14 @@ _DOMAIN_LABEL = re.compile(r"[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?")
 
 _FIELDS = ("video_url", "user_email", "quality")
 
+# A host name as DNS spells it: LDH labels (IDNs in their xn-- form), or an IP address. Anything else in the
+# host (a backslash, a percent escape, an underscore, ...) is read differently by different URL parsers.
+_HOST_NAME = re.compile(r"([A-Za-z0-9_-]{1,63}\.)*[A-Za-z0-9-]{1,63}\.?")
+# Where a WHATWG-style parser (urllib3, hence requests, and yt-dlp's requests handler; browsers) ends the
+# authority: at the first of / \ ? # after "//". urllib.parse does not count the backslash, so
+# `https://evil.example\.youtube.com/` is youtube.com's subdomain to urlsplit and evil.example to urllib3.
+_AUTHORITY_END = re.compile(r"[/\\?#]")
+
 
 @dataclasses.dataclass(frozen=True)
 class JobRequest:
@@ -80,8 +88,23 @@ def video_url_error(value: Any, allowed_hosts: list[str]) -> str | None:
         return "must name a host"
     if parts.username is not None or parts.password is not None:
         return "must not contain credentials"
+    ambiguous = ambiguous_host_error(value, parts.netloc, host)
+    if ambiguous:
+        return ambiguous
     if not host_is_allowed(host, allowed_hosts):
         return f"host {host!r} is not allowed"
+    return None
+
+
+def ambiguous_host_error(url: str, netloc: str, host: str) -> str | None:
+    """Refuse a URL whose host the downloader's HTTP layer could read otherwise than this check does: the
+    authority must end where every parser ends it, and the host must be a plain DNS name or IP literal."""
+    after_scheme = url.split("//", 1)[1] if "//" in url else ""
+    authority = _AUTHORITY_END.split(after_scheme, 1)[0]
+    if authority != netloc:
+        return "must not contain a backslash before the path (URL parsers disagree on its host)"
+    if not (netloc.startswith("[") or _HOST_NAME.fullmatch(host)):  # "[…]": an IPv6 literal, parsed alike
+        return f"host {host!r} is not a valid host name"
     return None
 
 

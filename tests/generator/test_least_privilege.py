@@ -137,9 +137,13 @@ WRONG_GRANTS = {
     "single writes declared as uploads in parts": (
         lambda fn: any(a.write for a in fn.buckets.values()),
         lambda fn: _buckets(fn, lambda a: _swap(a, "write", "upload"))),
-    "a read the code never makes": (
-        lambda fn: fn.buckets and not any(a.read for a in fn.buckets.values()),
-        lambda fn: _buckets(fn, lambda a: {**a, "read": ["nobody-reads/"]})),
+    "a read the code never makes": (  # functions without a bucket: they get one to read
+        lambda fn: not any(a.read for a in fn.buckets.values()),
+        lambda fn: _buckets(fn, lambda a: {**a, "read": ["nobody-reads/"]}) if fn.buckets
+        else {"buckets": {"media": {"read": ["nobody-reads/"]}}}),
+    "no read where the code reads": (
+        lambda fn: any(a.read for a in fn.buckets.values()),
+        lambda fn: _buckets(fn, lambda a: {k: v for k, v in a.items() if k != "read"})),
     "no bucket at all": (lambda fn: fn.buckets, lambda fn: {"buckets": {}}),
     "no email": (lambda fn: fn.sends_email, lambda fn: {"sends_email": False}),
     "email from a function that sends none": (lambda fn: not fn.sends_email, lambda fn: {"sends_email": True}),

@@ -132,7 +132,7 @@ def test_a_filter_value_that_is_not_an_array_is_an_error() -> None:
     spec = spec_with(trigger(filter_patterns=[{"body": {"kind": "video"}}]))
     assert_problem(only(list(rules.filter_patterns_are_well_formed(spec))), Level.ERROR,
                    ("functions", "worker", "trigger", "filter_patterns", 0), "body.kind is not an array",
-                   'kind = ["value"]')
+                   'kind = ["video"]')
 
 
 def test_an_environment_within_4_kb_passes() -> None:

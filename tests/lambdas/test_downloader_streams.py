@@ -15,6 +15,7 @@ import uuid
 
 import imageio_ffmpeg
 import pytest
+import stored_title as stored_title_module
 import video_download
 from common.messages import VideoJob
 from conftest import load_handler
@@ -219,6 +220,7 @@ def test_whatever_title_a_page_has_the_thumbnail_job_follows_the_contract(downlo
     assert response == {"batchItemFailures": []}
     (body,) = sqs_bodies(downloader_env.sqs, downloader_env.queues["thumbnail-generation"])
     stored_title = from_dict(body, ThumbnailJob).video_title
-    # (yt-dlp's generic extractor names a page's video "<title> (1)", or after the URL when the title is blank)
-    assert stored_title is not None and len(stored_title) <= 2048
-    assert expected is None or stored_title.startswith(expected[:2000])
+    # (yt-dlp's generic extractor names a page's video "<title> (1)", or after the URL when the title is blank;
+    # the title is kept with the stored video as S3 metadata, so it is cut to fit stored_title.MAX_ENCODED)
+    assert stored_title is not None and len(stored_title.encode()) <= stored_title_module.MAX_ENCODED
+    assert expected is None or stored_title.startswith(expected[:stored_title_module.MAX_ENCODED - 100])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import socket
 import time
@@ -9,6 +10,7 @@ import uuid
 
 import pytest
 import ssrf_guard
+import stored_title
 import video_download
 from common.messages import ThumbnailJob, VideoJob, from_dict
 from conftest import load_handler
@@ -126,6 +128,50 @@ def test_a_redelivered_job_is_not_downloaded_again(downloader_env, server):
     assert server.requests == downloads
     assert len(stored_keys(downloader_env)) == 1
     assert len(sqs_bodies(downloader_env.sqs, downloader_env.queues["thumbnail-generation"])) == 2
+
+
+def test_a_delivery_retried_after_the_upload_sends_the_same_thumbnail_job(downloader_env, server, monkeypatch):
+    # GIVEN a first delivery that stored the video, with the title yt-dlp gave it (a non-ASCII one)
+    title = "Café — 東京 100% \"live\" <b>"
+    real_download = video_download.download
+
+    def titled(*args, **kwargs):
+        return dataclasses.replace(real_download(*args, **kwargs), title=title)
+
+    monkeypatch.setattr(video_download, "download", titled)
+    record = sqs_record(video_job(server.url("/video.mp4")))
+    assert invoke(record) == {"batchItemFailures": []}
+    (first,) = sqs_bodies(downloader_env.sqs, downloader_env.queues["thumbnail-generation"])
+
+    # WHEN SQS delivers the message again (the thumbnail job was lost, or the record timed out after the upload)
+    assert invoke(redelivered(record)) == {"batchItemFailures": []}
+
+    # THEN the retry sends the same job, title included: it was kept with the stored video as S3 metadata
+    (second,) = sqs_bodies(downloader_env.sqs, downloader_env.queues["thumbnail-generation"])
+    assert first["video_title"] == title
+    assert {**second, "timestamp": 0} == {**first, "timestamp": 0}
+    (key,) = stored_keys(downloader_env)
+    metadata = downloader_env.s3.head_object(Bucket=downloader_env.bucket, Key=key)["Metadata"]
+    assert metadata["title"].isascii() and stored_title.title_from_metadata(metadata) == title
+
+
+@pytest.mark.parametrize("title", ["plain", "é" * 2048, "東" * 700 + "x", "a%2F b", "%", "%ff%fe", " x "])
+def test_a_title_fits_s3_metadata_and_reads_back_as_the_job_carries_it(title):
+    # GIVEN any clean title WHEN it is kept as metadata THEN it is printable ASCII within S3's 2 KB, and reads
+    # back as a clean prefix of the title (the whole title when it fits)
+    clean = video_download.clean_title(title)
+    metadata = stored_title.title_metadata(clean)
+    encoded = metadata["title"]
+    assert len(encoded.encode()) <= stored_title.MAX_ENCODED and all(" " <= c <= "~" for c in encoded)
+    back = stored_title.title_from_metadata(metadata)
+    assert back and clean.startswith(back)
+    if len(clean.encode()) * 3 <= stored_title.MAX_ENCODED:
+        assert back == clean
+
+
+def test_a_stored_title_that_does_not_decode_is_no_title():
+    assert stored_title.title_from_metadata({"title": "%ff%fe"}) is None
+    assert stored_title.title_from_metadata({}) is None
 
 
 def test_only_the_bad_records_of_a_batch_fail(downloader_env, server):

@@ -142,3 +142,17 @@ def test_a_missing_setting_is_a_500_not_a_traceback(router_env, monkeypatch):
     status, body, _ = call(http_event(GOOD_JOB))
     assert status == 500
     assert body == {"message": "Internal error"}
+
+
+@pytest.mark.parametrize("url", ["https://www.youtube.com/watch?v=abc123", "https://youtube.com:443/watch?v=a\\b",
+                                 "https://m.youtube.com?v=1", "https://www.youtube.com#t=10",
+                                 "https://WWW.YouTube.com./watch?v=abc"])
+def test_an_accepted_url_names_the_same_host_to_the_fetching_library(router_env, url):
+    from urllib.parse import urlsplit
+
+    from urllib3.util import parse_url
+
+    # GIVEN a URL the router accepts THEN urllib3 reads the host the router checked
+    status, answer, _ = call(http_event({**GOOD_JOB, "video_url": url}))
+    assert status == 200, answer
+    assert (parse_url(url).host or "").lower() == (urlsplit(url).hostname or "").lower()

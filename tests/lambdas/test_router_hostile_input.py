@@ -91,6 +91,51 @@ def test_a_hostile_body_is_a_400_that_says_why(router_env, body, fragment):
     assert nothing_queued(router_env)
 
 
+# ── URLs whose host the downloader's HTTP layer reads otherwise ────────────────────────────────────────
+
+# urllib.parse (the router's check) does not end the authority at a backslash; urllib3 (requests, yt-dlp's
+# requests handler) and browsers do, so each of these names youtube.com to a naive check and another host to
+# the library that would fetch it.
+MISREAD_URLS = [
+    ("backslash before a dot suffix", "https://evil.example\\.youtube.com/", "backslash"),
+    ("backslash before a subdomain", "https://evil.example\\www.youtube.com/", "backslash"),
+    ("backslash with a port", "https://evil.example\\.youtube.com:443/watch", "backslash"),
+    ("backslash with a query", "https://evil.example\\.youtube.com?v=1", "backslash"),
+]
+# Hosts that are no DNS name: a WHATWG parser percent-decodes the host before it checks it, urllib3 does not.
+NOT_A_HOST_NAME = [
+    ("percent-escaped backslash", "https://evil.example%5C.youtube.com/"),
+    ("percent-escaped slash", "https://evil.example%2F.youtube.com/"),
+    ("underscore in the last label", "https://www.youtube.c_m/"),
+]
+
+
+@pytest.mark.security_family("router: URLs the fetching library reads otherwise")
+@pytest.mark.parametrize(("url", "fragment"), [c[1:] for c in MISREAD_URLS], ids=[c[0] for c in MISREAD_URLS])
+def test_a_url_whose_host_parsers_disagree_on_is_refused(router_env, url, fragment):
+    from urllib.parse import urlsplit
+
+    from urllib3.util import parse_url
+
+    # GIVEN a URL whose host urllib.parse and the HTTP layer read differently (so a check on one is no check)
+    assert (urlsplit(url).hostname or "").endswith("youtube.com")
+    assert parse_url(url).host != urlsplit(url).hostname
+    # WHEN the router receives it THEN it is a 400 naming video_url, and nothing is queued
+    status, answer = call(http_event(job_with(video_url=url)))
+    assert status == 400, answer
+    assert "video_url" in json.dumps(answer) and fragment in json.dumps(answer), answer
+    assert nothing_queued(router_env)
+
+
+@pytest.mark.security_family("router: URLs the fetching library reads otherwise")
+@pytest.mark.parametrize("url", [c[1] for c in NOT_A_HOST_NAME], ids=[c[0] for c in NOT_A_HOST_NAME])
+def test_a_host_that_is_no_dns_name_is_refused(router_env, url):
+    status, answer = call(http_event(job_with(video_url=url)))
+    assert status == 400, answer
+    assert "is not a valid host name" in json.dumps(answer), answer
+    assert nothing_queued(router_env)
+
+
 # ── events ─────────────────────────────────────────────────────────────────────────────────────────────
 
 

@@ -76,7 +76,28 @@ SYMLINKS = {
     "link to a FIFO inside": (both(fifo("lambdas/fn/pipe"), link("lambdas/fn/pipe-link", "pipe")),
                               Refused(FN, "lambdas/fn/pipe-link is a FIFO (named pipe), not a regular file or "
                                       "folder", "it was not opened")),
-    # Followed: the target is inside the function's folder or lambdas/common/.
+    # A link never ships under another name what the exclusion rule leaves out.
+    "file link to a hidden sibling": (both(write("lambdas/fn/.env", "KEY=secret\n"),
+                                           link("lambdas/fn/conf.py", ".env")),
+                                      Refused(FN, "lambdas/fn/conf.py is a symbolic link to .env, which is never "
+                                              "packaged (.env: hidden (secrets, version control, editor and OS files))",
+                                              "what the zip leaves out")),
+    "file link into tests/": (both(write("lambdas/fn/tests/fixture.py"),
+                                   link("lambdas/fn/fixture.py", "tests/fixture.py")),
+                              Refused(FN, "lambdas/fn/fixture.py is a symbolic link to tests/fixture.py, which is "
+                                      "never packaged (tests: tests)", "what the zip leaves out")),
+    "file link to bytecode": (both(write("lambdas/fn/mod.pyc", b"\x00"), link("lambdas/fn/mod2.py", "mod.pyc")),
+                              Refused(FN, "lambdas/fn/mod2.py is a symbolic link to mod.pyc, which is never packaged "
+                                      "(mod.pyc: bytecode)", "what the zip leaves out")),
+    "requirements.txt to common's (read, not shipped)": (
+        both(write("lambdas/common/requirements.txt", ""), link("lambdas/fn/requirements.txt",
+                                                                "../common/requirements.txt")),
+        Packaged({})),
+    # Followed: the target is inside the function's folder or lambdas/common/; the zip holds a regular file with
+    # the target's bytes (never a link entry).
+    "file link to a sibling in a subfolder": (both(write("lambdas/fn/sub/real.py", "B = 1\n"),
+                                                   link("lambdas/fn/sub/alias.py", "real.py")),
+                                              Packaged({"sub/real.py": b"B = 1\n", "sub/alias.py": b"B = 1\n"})),
     "file link inside the folder": (both(write("lambdas/fn/real.py", "A = 1\n"),
                                          link("lambdas/fn/alias.py", "real.py")),
                                     Packaged({"real.py": b"A = 1\n", "alias.py": b"A = 1\n"})),

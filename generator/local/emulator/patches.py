@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-from generator.local.emulator import lambda_aliases, signing, sqs_move_tasks
+from generator.local.emulator import lambda_aliases, lambda_mappings, signing, sqs_fifo, sqs_move_tasks
 from generator.local.emulator.patch import Patch, patch
 
 
@@ -321,5 +321,7 @@ PATCHES: tuple[Patch, ...] = (
     _queue_changes_are_atomic,
     *sqs_move_tasks.PATCHES,
     *signing.PATCHES,
+    *lambda_mappings.PATCHES,
+    *sqs_fifo.PATCHES,
     *lambda_aliases.PATCHES,
 )

@@ -30,6 +30,9 @@ if TYPE_CHECKING:
     from types_boto3_lambda.type_defs import EventSourceMappingConfigurationTypeDef
     from types_boto3_sqs import SQSClient
 
+# A mapping in one of these states is settling (as on AWS, for a moment): the runner leaves it as it is running
+# and looks again at its next refresh. Lambda starts polling a new mapping once it is Enabled.
+SETTLING_STATES = frozenset({"Creating", "Enabling", "Updating", "Disabling"})
 DEFAULT_CONCURRENCY = 5  # Lambda starts with five pollers; locally a mapping without a cap runs at most this
 MAX_PAYLOAD_BYTES = 6 * 1024 * 1024  # synchronous invocation payload limit
 IDLE_WAIT_SECONDS = 1  # long-poll wait while idle (short, so the runner stops and reconfigures promptly)
@@ -60,7 +63,7 @@ class MappingConfig:
             batch_size=int(mapping.get("BatchSize") or 10),
             batching_window=int(mapping.get("MaximumBatchingWindowInSeconds") or 0),
             maximum_concurrency=(mapping.get("ScalingConfig") or {}).get("MaximumConcurrency"),
-            enabled=mapping.get("State", "Enabled") in ("Enabled", "Enabling", "Updating", "Creating"),
+            enabled=mapping.get("State", "Enabled") == "Enabled",
             filter_patterns=tuple(f["Pattern"] for f in (mapping.get("FilterCriteria") or {}).get("Filters") or []),
             report_batch_item_failures="ReportBatchItemFailures" in (mapping.get("FunctionResponseTypes") or []),
         )

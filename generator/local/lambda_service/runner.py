@@ -4,9 +4,11 @@
 
 What it runs is read back from the emulator (ListFunctions, ListEventSourceMappings, ListFunctionUrlConfigs),
 never from queues.toml, and re-read every REFRESH_SECONDS: a mapping disabled through the API (the rollback
-command) stops being polled within that time. Each function runs from the zip whose CodeSha256 the emulator
-reports, unpacked, on the runtime's Python (environments.py). Lambda's own metrics (Invocations, Errors,
-Throttles, Duration) are published to the emulator's CloudWatch, as Lambda publishes them.
+command) stops being polled within that time. A mapping still settling (Creating, Updating, Enabling,
+Disabling) is left as it runs until it is Enabled or Disabled: a new one is polled once Enabled, as on AWS.
+Each function runs from the zip whose CodeSha256 the emulator reports, unpacked, on the runtime's Python
+(environments.py). Lambda's own metrics (Invocations, Errors, Throttles, Duration) are published to the
+emulator's CloudWatch, as Lambda publishes them.
 """
 
 from __future__ import annotations
@@ -27,7 +29,7 @@ from generator.local.lambda_service import interpreter
 from generator.local.lambda_service.environments import FunctionConfig, InvocationOutcome, Pool, Runtime
 from generator.local.lambda_service.http_endpoints import FunctionUrl, MediaServer, json_line
 from generator.local.lambda_service.local_settings import endpoint_environment, with_local_settings
-from generator.local.lambda_service.poller import BatchResult, MappingConfig, MappingPoller
+from generator.local.lambda_service.poller import SETTLING_STATES, BatchResult, MappingConfig, MappingPoller
 from generator.local.state import RunnerConfig, RunnerRecord, local_session
 from generator.naming import LIVE_ALIAS
 
@@ -96,7 +98,7 @@ class Runner:
                                  for alias_page in lambda_.get_paginator("list_aliases").paginate(FunctionName=name)
                                  for alias in alias_page["Aliases"]}
         urls = self._url_configs(lambda_, functions, aliases)
-        mappings = self._mapping_configs(lambda_)
+        mappings, settling = self._mapping_configs(lambda_)
         # what runs: each version a mapping or a URL invokes (through its alias), and each function's live one
         wanted = {(name, _resolve(aliases.get(name, {}), qualifier))
                   for name, qualifier in [*((m.function_name, m.qualifier) for m in mappings),
@@ -114,7 +116,7 @@ class Runner:
             self.pools.pop(key).retire()
             self.code.pop(key, None)
         self._refresh_urls(urls, functions)
-        self._refresh_mappings(mappings)
+        self._refresh_mappings(mappings, settling)
 
     def live_version(self, function: str) -> str:
         """The version invocations of the function's live alias (or, without one, of the function) run."""
@@ -184,18 +186,23 @@ class Runner:
                 )
                 self._url_qualifiers[name] = qualifier
 
-    def _mapping_configs(self, lambda_: LambdaClient) -> list[MappingConfig]:
+    def _mapping_configs(self, lambda_: LambdaClient) -> tuple[list[MappingConfig], set[str]]:
+        """The SQS mappings to run, and the UUIDs of those settling (Creating, Updating, …: left as they are)."""
         sqs = self.client("sqs")
-        found = []
+        found, settling = [], set()
         for page in lambda_.get_paginator("list_event_source_mappings").paginate():
             for raw in page["EventSourceMappings"]:
-                if raw["EventSourceArn"].startswith("arn:aws:sqs:"):
-                    queue_url = sqs.get_queue_url(QueueName=raw["EventSourceArn"].split(":")[5])["QueueUrl"]
-                    found.append(MappingConfig.from_emulator(raw, queue_url))
-        return found
+                if not raw["EventSourceArn"].startswith("arn:aws:sqs:"):
+                    continue
+                if raw.get("State") in SETTLING_STATES:  # keep what runs (or not) until it is Enabled/Disabled
+                    settling.add(raw["UUID"])
+                    continue
+                queue_url = sqs.get_queue_url(QueueName=raw["EventSourceArn"].split(":")[5])["QueueUrl"]
+                found.append(MappingConfig.from_emulator(raw, queue_url))
+        return found, settling
 
-    def _refresh_mappings(self, mappings: list[MappingConfig]) -> None:
-        seen = set()
+    def _refresh_mappings(self, mappings: list[MappingConfig], settling: set[str]) -> None:
+        seen = set(settling)
         for mapping in mappings:
             seen.add(mapping.uuid)
             current = self.pollers.get(mapping.uuid)

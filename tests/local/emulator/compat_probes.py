@@ -408,6 +408,124 @@ def probe_function_urls_per_qualifier():
             "same_url": found["FunctionUrl"] == created["FunctionUrl"]}
 
 
+def _fifo_queue(sqs, name: str = "jobs.fifo", **attributes) -> tuple[str, str]:
+    url = sqs.create_queue(QueueName=name, Attributes={"FifoQueue": "true", **attributes})["QueueUrl"]
+    return url, sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+
+
+def _lambda_error(call) -> dict:
+    """What a Lambda call answered: its HTTP status and, for an error, the code, message and body shape."""
+    try:
+        response = call()
+    except Exception as error:  # botocore's ClientError; anything else is recorded by its class
+        answer = getattr(error, "response", None)
+        if answer is None:
+            return {"raised": type(error).__name__}
+        headers = answer["ResponseMetadata"].get("HTTPHeaders", {})
+        return {"status": answer["ResponseMetadata"]["HTTPStatusCode"], "code": answer["Error"]["Code"],
+                "message": answer["Error"]["Message"], "type": answer.get("Type"),
+                "error_type_header": headers.get("x-amzn-errortype")}
+    return {"status": response["ResponseMetadata"]["HTTPStatusCode"]}
+
+
+@probe
+def probe_mapping_lifecycle():
+    import time
+
+    from generator.local.emulator.lambda_mappings import SETTLE_SECONDS
+
+    sqs, lambda_ = client("sqs"), client("lambda")
+    _, arn = _queue(sqs, "q")
+    created = lambda_.create_event_source_mapping(FunctionName=_function(), EventSourceArn=arn, BatchSize=5)
+    uuid = created["UUID"]
+
+    def state() -> str:
+        return lambda_.get_event_source_mapping(UUID=uuid)["State"]
+
+    def settled() -> str:
+        time.sleep(SETTLE_SECONDS + 0.15)
+        return state()
+
+    found = {"create_status": created["ResponseMetadata"]["HTTPStatusCode"], "created": created["State"],
+             "reason": created.get("StateTransitionReason"),
+             "window": created.get("MaximumBatchingWindowInSeconds"),
+             "response_types": created.get("FunctionResponseTypes"), "then": settled()}
+    found["updated"] = lambda_.update_event_source_mapping(UUID=uuid, BatchSize=7)["State"]
+    found["after_update"] = settled()
+    found["disabled"] = lambda_.update_event_source_mapping(UUID=uuid, Enabled=False)["State"]
+    found["after_disable"] = settled()
+    found["enabled"] = lambda_.update_event_source_mapping(UUID=uuid, Enabled=True)["State"]
+    found["after_enable"] = settled()
+    deleted = lambda_.delete_event_source_mapping(UUID=uuid)
+    found["delete"] = [deleted["ResponseMetadata"]["HTTPStatusCode"], deleted["State"]]
+    return found
+
+
+@probe
+def probe_mapping_validation():
+    sqs, lambda_ = client("sqs"), client("lambda")
+    _, arn = _queue(sqs, "q")
+    _, fifo_arn = _fifo_queue(sqs)
+    function_arn = _function()
+    lambda_.publish_version(FunctionName="fn")
+    lambda_.create_alias(FunctionName="fn", Name="live", FunctionVersion="1")
+
+    def create(**kwargs):
+        return lambda: lambda_.create_event_source_mapping(**{"FunctionName": "fn", "EventSourceArn": arn, **kwargs})
+
+    found = {
+        "batch_11_no_window": _lambda_error(create(BatchSize=11)),
+        "batch_10001": _lambda_error(create(BatchSize=10001, MaximumBatchingWindowInSeconds=1)),
+        "fifo_batch_11": _lambda_error(create(EventSourceArn=fifo_arn, BatchSize=11,
+                                              MaximumBatchingWindowInSeconds=1)),
+        "fifo_window": _lambda_error(create(EventSourceArn=fifo_arn, BatchSize=5, MaximumBatchingWindowInSeconds=1)),
+        "empty_array_filter": _lambda_error(create(FilterCriteria={"Filters": [{"Pattern": '{"body": {"k": []}}'}]})),
+        "missing_queue": _lambda_error(create(EventSourceArn=arn + "-missing")),
+    }
+    first = lambda_.create_event_source_mapping(FunctionName=function_arn, EventSourceArn=arn)["UUID"]
+    duplicate = _lambda_error(create())
+    if "message" in duplicate:
+        duplicate["message"] = duplicate["message"].replace(first, "<its UUID>")
+    found["duplicate"] = duplicate
+    alias = lambda_.create_event_source_mapping(FunctionName="fn:live", EventSourceArn=arn)
+    found["alias_arn"] = alias["FunctionArn"].split(":", 6)[-1]
+    found["bad_update"] = _lambda_error(lambda: lambda_.update_event_source_mapping(UUID=first, BatchSize=50))
+    unknown = "00000000-0000-0000-0000-000000000000"
+    found["unknown_get"] = _lambda_error(lambda: lambda_.get_event_source_mapping(UUID=unknown))
+    found["unknown_update"] = _lambda_error(lambda: lambda_.update_event_source_mapping(UUID=unknown, BatchSize=5))
+    found["unknown_delete"] = _lambda_error(lambda: lambda_.delete_event_source_mapping(UUID=unknown))
+    return found
+
+
+@probe
+def probe_fifo_redelivery_in_order():
+    import time
+
+    sqs = client("sqs")
+    url, _ = _fifo_queue(sqs, ContentBasedDeduplication="true")
+    for body in ("m1", "m2", "m3"):
+        sqs.send_message(QueueUrl=url, MessageBody=body, MessageGroupId="g")
+    first = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10, VisibilityTimeout=1).get("Messages", [])
+    time.sleep(1.2)
+    again = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10, VisibilityTimeout=30).get("Messages", [])
+    return {"first": [m["Body"] for m in first], "again": [m["Body"] for m in again]}
+
+
+@probe
+def probe_fifo_sequence_numbers():
+    sqs = client("sqs")
+    url, _ = _fifo_queue(sqs, ContentBasedDeduplication="true")
+    sent = [sqs.send_message(QueueUrl=url, MessageBody=f"m{i}", MessageGroupId="g").get("SequenceNumber")
+            for i in range(3)]
+    batch = sqs.send_message_batch(QueueUrl=url, Entries=[{"Id": "a", "MessageBody": "m3", "MessageGroupId": "g"}])
+    sent.append(batch["Successful"][0].get("SequenceNumber"))
+    received = [m.get("Attributes", {}).get("SequenceNumber") for m in sqs.receive_message(
+        QueueUrl=url, MaxNumberOfMessages=10, MessageSystemAttributeNames=["SequenceNumber"]).get("Messages", [])]
+    numbers = [int(n) for n in sent if n]
+    return {"sent": len(numbers), "twenty_digits": all(len(n) == 20 for n in sent if n),
+            "increasing": numbers == sorted(set(numbers)), "received_match": received == sent}
+
+
 def main(mode: str) -> None:
     from generator.local.emulator import patches
 

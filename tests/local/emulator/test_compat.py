@@ -16,6 +16,17 @@ from tests.conftest import ROOT, on_one_worker
 
 pytestmark = on_one_worker(__name__)  # the moto probes run once, not once per worker
 
+
+
+def _refused(code: str, message: str, status: int = 400, body_type: str | None = "User") -> dict:
+    """A Lambda error as AWS answers it: status, x-amzn-ErrorType, {"Type": "User", "message": ...}."""
+    return {"status": status, "code": code, "message": message, "type": body_type, "error_type_header": code}
+
+
+NO_SUCH_MAPPING = _refused("ResourceNotFoundException", "The resource you requested does not exist.", 404)
+INVALID = "InvalidParameterValueException"
+WINDOW_NEEDED = "Maximum batch window in seconds must be greater than 0 if maximum batch size is greater than 10"
+
 # patch name → (what unpatched moto shows, what AWS shows), as observed by tests/local/emulator/compat_probes.py
 EXPECTED = {
     "no_invocation_on_send": ({"first_receive_count": None}, {"first_receive_count": "1"}),
@@ -54,6 +65,43 @@ EXPECTED = {
     # Lambda in Enforce mode deploys only a signing job's output
     "signing_jobs": ({"job": "ClientError"},
                      {"job": "Succeeded", "source_version_kept": True, "signed_key": True, "copy_is_the_zip": True}),
+    # generator/local/emulator/lambda_mappings.py
+    "mapping_lifecycle": (
+        {"create_status": 201, "created": "Enabled", "reason": "User initiated", "window": None, "response_types": None,
+         "then": "Enabled", "updated": "Enabled", "after_update": "Enabled", "disabled": "Disabled",
+         "after_disable": "Disabled", "enabled": "Enabled", "after_enable": "Enabled", "delete": [202, "Deleting"]},
+        {"create_status": 202, "created": "Creating", "reason": "USER_INITIATED", "window": 0, "response_types": [],
+         "then": "Enabled", "updated": "Updating", "after_update": "Enabled", "disabled": "Disabling",
+         "after_disable": "Disabled", "enabled": "Enabling", "after_enable": "Enabled", "delete": [202, "Deleting"]},
+    ),
+    "mapping_validation": (
+        {"batch_11_no_window": {"status": 201}, "batch_10001": {"raised": "ValueError"},
+         "fifo_batch_11": {"raised": "ValueError"}, "fifo_window": {"status": 201},
+         "empty_array_filter": {"status": 201},
+         "missing_queue": _refused("ResourceNotFoundException", "Invalid EventSourceArn", body_type=None),
+         "duplicate": {"status": 201}, "alias_arn": "fn:1", "bad_update": {"status": 202},
+         "unknown_get": NO_SUCH_MAPPING, "unknown_update": {"status": 200}, "unknown_delete": {"status": 200}},
+        {"batch_11_no_window": _refused(INVALID, WINDOW_NEEDED),
+         "batch_10001": _refused("ValidationException", "1 validation error detected: Value '10001' at 'batchSize' "
+                                 "failed to satisfy constraint: Member must have value less than or equal to 10000",
+                                 body_type=None),
+         "fifo_batch_11": _refused(INVALID, "Maximum batch size must be between 1 and 10 inclusive"),
+         "fifo_window": _refused(INVALID, "Batching window is not supported for FIFO queues"),
+         "empty_array_filter": _refused(INVALID, "Invalid filter pattern definition."),
+         "missing_queue": _refused(INVALID, "Error occurred while ReceiveMessage. SQS Error Code: "
+                                   "AWS.SimpleQueueService.NonExistentQueue. SQS Error Message: The specified queue "
+                                   "does not exist."),
+         "duplicate": _refused("ResourceConflictException", 'An event source mapping with SQS arn (" '
+                               'arn:aws:sqs:us-east-1:123456789012:q ") and function (" fn ") already exists. Please '
+                               "update or delete the existing mapping with UUID <its UUID>", 409),
+         "alias_arn": "fn:live", "bad_update": _refused(INVALID, WINDOW_NEEDED),
+         "unknown_get": NO_SUCH_MAPPING, "unknown_update": NO_SUCH_MAPPING, "unknown_delete": NO_SUCH_MAPPING},
+    ),
+    # generator/local/emulator/sqs_fifo.py
+    "fifo_redelivery_in_order": ({"first": ["m1", "m2", "m3"], "again": ["m3"]},
+                                 {"first": ["m1", "m2", "m3"], "again": ["m1", "m2", "m3"]}),
+    "fifo_sequence_numbers": ({"sent": 0, "twenty_digits": True, "increasing": True, "received_match": True},
+                              {"sent": 4, "twenty_digits": True, "increasing": True, "received_match": True}),
     "code_signing_configs": ({"configs": "ClientError"},
                              {"unsigned_code": "refused", "signed_code_attached": True, "detached": None,
                               "reattached": True, "description": "updated", "tags": {"team": "video"}}),

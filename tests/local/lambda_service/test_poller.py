@@ -226,3 +226,56 @@ def test_a_failed_record_waits_for_the_visibility_timeout_without_a_retry_delay(
     run_until(poller, lambda: recorder.events and time.sleep(2.5) is None)  # keeps polling for 2.5 s more
     assert len(recorder.events) == 1  # AWS behaviour: nothing shortens the visibility timeout
     assert depth(sqs, url) == (0, 1)
+
+
+# ── a mapping that is still settling (Creating, as AWS answers CreateEventSourceMapping) ─────────────────────
+
+
+class _Mappings:
+    """A Lambda client that lists one SQS mapping, in the state the test sets."""
+
+    def __init__(self, arn):
+        self.state = "Creating"
+        self.raw = {"UUID": "m-1", "FunctionArn": "arn:aws:lambda:us-east-1:123456789012:function:fn",
+                    "EventSourceArn": arn, "BatchSize": 10, "MaximumBatchingWindowInSeconds": 0,
+                    "FunctionResponseTypes": []}
+
+    def get_paginator(self, _name):
+        return self
+
+    def paginate(self):
+        return [{"EventSourceMappings": [{**self.raw, "State": self.state}]}]
+
+
+@pytest.mark.parametrize(("settling", "then", "polled"), [("Creating", "Enabled", True),
+                                                          ("Creating", "Disabled", False),
+                                                          ("Enabling", "Enabled", True)])
+def test_the_runner_polls_a_new_mapping_once_it_is_enabled(sqs, settling, then, polled):
+    from generator.local.lambda_service.runner import Runner
+
+    # GIVEN the runner and a mapping the emulator reports as still settling
+    _, arn, _ = make_queue(sqs)
+    runner = object.__new__(Runner)  # only what _refresh_mappings uses
+    runner.pollers, runner.retry_delay, runner.log = {}, None, lambda record: None
+    runner.client = lambda service: sqs
+    runner.invoke = lambda function, event: InvocationOutcome(status="ok")
+    runner._batch_done = lambda result: None
+    lambda_ = _Mappings(arn)
+    lambda_.state = settling
+    try:
+        # WHEN the runner refreshes THEN it polls nothing yet
+        runner._refresh_mappings(lambda_)
+        assert runner.pollers == {}
+        # AND once the mapping settled, it polls it only if it is Enabled
+        lambda_.state = then
+        runner._refresh_mappings(lambda_)
+        assert bool(runner.pollers) is polled
+        # AND an update in flight (Updating) leaves the running poller as it is
+        before = dict(runner.pollers)
+        lambda_.state = "Updating"
+        lambda_.raw["BatchSize"] = 5
+        runner._refresh_mappings(lambda_)
+        assert runner.pollers == before
+    finally:
+        for poller in runner.pollers.values():
+            poller.stop()
