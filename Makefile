@@ -14,6 +14,8 @@ LOCK     := $(UV) pip compile --quiet --python $(PYTHON) --custom-compile-comman
 # Local only: a failed record is retried after this many seconds instead of its queue's visibility timeout
 # (900 s for video-processing-queue), so the failure path runs in seconds. Lambda has no such setting.
 LOCAL_RETRY_DELAY ?= 2
+# IAM enforced for the functions' calls in the local stack, as on AWS; `make up LOCAL_IAM=off` turns it off.
+LOCAL_IAM ?= on
 # `make test` runs on this many processes: the cores, plus one for the local stack's tests, which mostly wait
 TEST_WORKERS ?= $(shell echo $$(( $$(nproc 2>/dev/null || echo 2) + 1 )))
 
@@ -46,7 +48,7 @@ generate: $(VENV)/.generator
 ## up: the whole pipeline on this machine: an AWS emulator, the generated Terraform applied to it, every
 ##     function run from its zip, a demo job through router → downloader → thumbnail → email → analytics
 up: generate $(VENV)/.installed
-	$(PY) -m generator up $(SPEC) --retry-delay $(LOCAL_RETRY_DELAY)
+	$(PY) -m generator up $(SPEC) --retry-delay $(LOCAL_RETRY_DELAY) $(if $(filter off,$(LOCAL_IAM)),--no-iam)
 
 ## down: stop everything `make up` started and remove its state (.local/); exits 0 when nothing is up
 down:

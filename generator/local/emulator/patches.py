@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-from generator.local.emulator import signing, sqs_move_tasks
+from generator.local.emulator import iam_enforcement, signing, sqs_move_tasks
 from generator.local.emulator.patch import Patch, patch
 
 
@@ -321,4 +321,5 @@ PATCHES: tuple[Patch, ...] = (
     _queue_changes_are_atomic,
     *sqs_move_tasks.PATCHES,
     *signing.PATCHES,
+    *iam_enforcement.PATCHES,
 )

@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Literal, overload
 from botocore.config import Config
 
 from generator.local.lambda_service import interpreter
+from generator.local.lambda_service.credentials import RoleCredentials
 from generator.local.lambda_service.environments import FunctionConfig, InvocationOutcome, Pool, Runtime
 from generator.local.lambda_service.http_endpoints import FunctionUrl, MediaServer, json_line
 from generator.local.lambda_service.local_settings import endpoint_environment, with_local_settings
@@ -31,6 +32,7 @@ from generator.local.lambda_service.poller import BatchResult, MappingConfig, Ma
 from generator.local.state import RunnerConfig, RunnerRecord, local_session
 
 if TYPE_CHECKING:
+    import boto3
     from types_boto3_cloudwatch import CloudWatchClient
     from types_boto3_cloudwatch.type_defs import DimensionTypeDef, MetricDatumTypeDef
     from types_boto3_lambda import LambdaClient
@@ -58,6 +60,8 @@ class Runner:
         self.pollers: dict[str, MappingPoller] = {}
         self.urls: dict[str, FunctionUrl] = {}
         self.local_settings: dict[str, list[str]] = {}
+        self.roles: dict[str, RoleCredentials] = {}  # function name → its execution role's credentials
+        self._role_sessions: dict[str, boto3.session.Session] = {}
         self._metrics: list[MetricDatumTypeDef] = []
         self._metrics_lock = threading.Lock()
         self._stopped = threading.Event()
@@ -71,6 +75,20 @@ class Runner:
     def client(self, service: Literal["cloudwatch"]) -> CloudWatchClient: ...
     def client(self, service: Literal["lambda", "sqs", "cloudwatch"]) -> LambdaClient | SQSClient | CloudWatchClient:
         return self._session.client(service, endpoint_url=self.endpoint, config=self._client_config)
+
+    def role_of(self, function: FunctionConfig) -> RoleCredentials:
+        """The function's role credentials (assumed again when the function's role changes)."""
+        current = self.roles.get(function.name)
+        if current is None or current.role_arn != function.role:
+            sts = functools.partial(self._session.client, "sts", endpoint_url=self.endpoint, config=self._client_config)
+            current = RoleCredentials(sts, function.role, function.name)
+            self.roles[function.name] = current
+            self._role_sessions[function.name] = current.session(self.region)
+        return current
+
+    def sqs_as_role(self, function_name: str) -> SQSClient:
+        """An SQS client signing with the function's role: the event source mapping polls with it, as on Lambda."""
+        return self._role_sessions[function_name].client("sqs", endpoint_url=self.endpoint, config=self._client_config)
 
     def log(self, record: Mapping[str, object]) -> None:
         line = json_line({"time": dt.datetime.now(dt.UTC).isoformat(timespec="milliseconds"), **record})
@@ -90,7 +108,8 @@ class Runner:
                     configuration, concurrency.get("ReservedConcurrentExecutions")
                 )
         for name, function in functions.items():
-            if self.code.get(name) != function.code_sha256 or name not in self.pools:
+            role_changed = name in self.roles and self.roles[name].role_arn != function.role
+            if self.code.get(name) != function.code_sha256 or name not in self.pools or role_changed:
                 self._replace_pool(function)
         for name in set(self.pools) - set(functions):
             self.pools.pop(name).close()
@@ -112,7 +131,7 @@ class Runner:
             runtime_env=endpoint_environment(self.endpoint, str(self.state_dir)),
             logs_dir=self.state_dir / "logs",
             tmp_dir=self.state_dir / "tmp",
-        ), environment)
+        ), environment, credentials=self.role_of(function).current)
         self.code[function.name] = function.code_sha256
         self.log({"event": "function-ready", "function": function.name, "zip": str(zip_path),
                   "code_sha256": function.code_sha256, "local_settings": applied})
@@ -170,7 +189,8 @@ class Runner:
                 if mapping.enabled:
                     poller = MappingPoller(
                         mapping, invoke=functools.partial(self.invoke, mapping.function_name),
-                        sqs_factory=lambda: self.client("sqs"), report=self._batch_done, retry_delay=self.retry_delay,
+                        sqs_factory=functools.partial(self.sqs_as_role, mapping.function_name),
+                        report=self._batch_done, retry_delay=self.retry_delay,
                     )
                     self.pollers[mapping.uuid] = poller
                     poller.start()
