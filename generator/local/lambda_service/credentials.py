@@ -60,8 +60,9 @@ class RoleCredentials:
             return self._current
 
     def _assume(self) -> Credentials:
-        answer = self._sts().assume_role(  # type: ignore[attr-defined]  # an STS client (no STS stubs installed)RoleArn=self.role_arn, RoleSessionName=self.session_name,
-                                         DurationSeconds=SESSION_SECONDS)["Credentials"]
+        sts: Any = self._sts()  # an STS client (no STS stubs installed)
+        answer = sts.assume_role(RoleArn=self.role_arn, RoleSessionName=self.session_name,
+                                 DurationSeconds=SESSION_SECONDS)["Credentials"]
         expiration = answer["Expiration"]
         if expiration.tzinfo is None:
             expiration = expiration.replace(tzinfo=dt.UTC)

@@ -49,6 +49,8 @@ EXPECTED = {
     # Lambda in Enforce mode deploys only a signing job's output
     "signing_jobs": ({"job": "ClientError"},
                      {"job": "Succeeded", "source_version_kept": True, "signed_key": True, "copy_is_the_zip": True}),
+    # generator/local/emulator/iam_enforcement.py: a role that no policy allows to send still sends on moto
+    "iam_enforced": ({"status": 200, "code": None}, {"status": 403, "code": "AccessDenied"}),
     "code_signing_configs": ({"configs": "ClientError"},
                              {"unsigned_code": "refused", "signed_code_attached": True, "detached": None,
                               "reattached": True, "description": "updated", "tags": {"team": "video"}}),

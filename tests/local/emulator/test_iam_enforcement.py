@@ -72,7 +72,8 @@ def emulator(server: str) -> Iterator[Emulator]:
     urllib.request.urlopen(urllib.request.Request(f"{server}/moto-api/reset", method="POST")).close()
     admin = boto3.session.Session(aws_access_key_id="local", aws_secret_access_key="local", region_name=REGION)
     role_arn = admin.client("iam", endpoint_url=server).create_role(
-        RoleName=ROLE_NAME, AssumeRolePolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": []}))["Role"]["Arn"]
+        RoleName=ROLE_NAME, AssumeRolePolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": []}),
+    )["Role"]["Arn"]
     credentials = admin.client("sts", endpoint_url=server).assume_role(RoleArn=role_arn,
                                                                        RoleSessionName="fn")["Credentials"]
     role = boto3.session.Session(aws_access_key_id=credentials["AccessKeyId"],
@@ -86,7 +87,8 @@ def error_of(call) -> tuple[str, int, str]:
     with pytest.raises(ClientError) as raised:
         call()
     response = raised.value.response
-    return response["Error"]["Code"], response["ResponseMetadata"]["HTTPStatusCode"], response["Error"].get("Message", "")
+    error = response["Error"]
+    return error["Code"], response["ResponseMetadata"]["HTTPStatusCode"], error.get("Message", "")
 
 
 def via(service: str) -> dict:
@@ -274,7 +276,8 @@ def test_dynamodb_with_a_customer_managed_key_needs_decrypt_through_dynamodb(emu
         SSESpecification={"Enabled": True, "SSEType": "KMS", "KMSMasterKeyId": key})
     put = {"Effect": "Allow", "Action": "dynamodb:PutItem", "Resource": f"arn:aws:dynamodb:{REGION}:{ACCOUNT}:table/t"}
     emulator.grant(put)
-    code, _, message = error_of(lambda: emulator.role_client("dynamodb").put_item(TableName="t", Item={"k": {"S": "1"}}))
+    dynamodb = emulator.role_client("dynamodb")
+    code, _, message = error_of(lambda: dynamodb.put_item(TableName="t", Item={"k": {"S": "1"}}))
     assert code == "AccessDeniedException" and f"kms:Decrypt on resource: {key}" in message
     emulator.grant(put, {"Effect": "Allow", "Action": "kms:Decrypt", "Resource": key, "Condition": via("dynamodb")})
     emulator.role_client("dynamodb").put_item(TableName="t", Item={"k": {"S": "1"}})
