@@ -37,7 +37,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from generator.local.emulator.iam_policy import Check, Decision, Principal, evaluate
+from generator.local.emulator.iam_policy import Check, Decision, Principal, UnsupportedCondition, evaluate
 from generator.local.emulator.iam_requests import (
     HttpRequest,
     MappedRequest,
@@ -460,7 +460,12 @@ def check_request(environ: WSGIEnvironment) -> ErrorAnswer | None:
     # S3's bodies are streamed to moto untouched: S3 requests are authorized from their method, path and headers
     read_body = "/s3/aws4_request" not in authorization
     request = http_request(environ, read_body)
-    found = authorize(request)
+    try:
+        found = authorize(request)
+    except UnsupportedCondition as error:  # refused, not guessed: the emulator's log and the caller say which
+        print(f"iam: {error}", flush=True)
+        body = json.dumps({"__type": "InternalFailure", "message": f"local emulator: {error}"}).encode()
+        return ErrorAnswer(500, [("Content-Type", "application/json")], body)
     if found is None:
         return None
     mapped, caller, denial = found
@@ -473,7 +478,7 @@ def _reasons(statuses: Iterable[int]) -> dict[int, str]:
     return {status: HTTPStatus(status).phrase for status in statuses}
 
 
-_REASONS = _reasons((400, 403))
+_REASONS = _reasons((400, 403, 500))
 
 
 @patch("IAM: calls signed with a role's credentials are authorized against its policies, the resource's policy and "

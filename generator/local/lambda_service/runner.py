@@ -191,6 +191,7 @@ class Runner:
                         mapping, invoke=functools.partial(self.invoke, mapping.function_name),
                         sqs_factory=functools.partial(self.sqs_as_role, mapping.function_name),
                         report=self._batch_done, retry_delay=self.retry_delay,
+                        local_sqs_factory=lambda: self.client("sqs"),
                     )
                     self.pollers[mapping.uuid] = poller
                     poller.start()
