@@ -9,12 +9,14 @@ import json
 import sys
 from urllib.parse import unquote
 
+import pytest
+
 from generator.local import demo
 from generator.progress import Progress
 from tests.local.project_copy import run
 from tests.local.stack import GROUP, Stack, clients, counts, wait_for
 
-pytestmark = [GROUP]
+pytestmark = [pytest.mark.slow, pytest.mark.terraform, GROUP]
 
 FUNCTION = "thumbnail"
 ROLE, POLICY = f"{FUNCTION}-role", f"{FUNCTION}-least-privilege"  # as terraform/modules/pipeline/iam.tf names them
