@@ -16,6 +16,8 @@ LOCK     := $(UV) pip compile --quiet --python $(PYTHON) --custom-compile-comman
 # LOCAL_RETRY_DELAY=off (or empty) keeps each queue's visibility timeout: AWS's timing.
 LOCAL_RETRY_DELAY ?= 2
 RETRY_DELAY_FLAG = $(if $(filter-out off,$(strip $(LOCAL_RETRY_DELAY))),--retry-delay $(strip $(LOCAL_RETRY_DELAY)))
+# IAM enforced for the functions' calls in the local stack, as on AWS; `make up LOCAL_IAM=off` turns it off.
+LOCAL_IAM ?= on
 # `make test` runs on this many processes: the cores, plus one for the local stack's tests, which mostly wait
 TEST_WORKERS ?= $(shell echo $$(( $$(nproc 2>/dev/null || echo 2) + 1 )))
 
@@ -48,7 +50,7 @@ generate: $(VENV)/.generator
 ## up: the whole pipeline on this machine: an AWS emulator, the generated Terraform applied to it, every
 ##     function run from its zip, a demo job through router → downloader → thumbnail → email → analytics
 up: generate $(VENV)/.installed
-	$(PY) -m generator up $(SPEC) $(RETRY_DELAY_FLAG)
+	$(PY) -m generator up $(SPEC) $(RETRY_DELAY_FLAG) $(if $(filter off,$(LOCAL_IAM)),--no-iam)
 
 ## emulator: the AWS emulator alone, empty, left running (prints its endpoint); `make up` later reuses it
 emulator: $(VENV)/.installed

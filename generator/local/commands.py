@@ -38,6 +38,9 @@ def _up_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--emulator-only", action="store_true",
                         help="start the emulator alone (empty), print its endpoint and return, leaving it running: "
                              "set up an existing architecture there, then `adopt --local` and `up`")
+    parser.add_argument("--no-iam", action="store_true",
+                        help="do not enforce IAM: every function's calls are allowed whatever its role grants "
+                             "(default: enforced, as on AWS)")
 
 
 def up(args: argparse.Namespace) -> int:
@@ -55,7 +58,7 @@ def up(args: argparse.Namespace) -> int:
         return ExitCode.OK
     topology = load_topology(args.spec, "")  # `up` runs the default environment
     result = stack.up(root, root / "terraform", progress, retry_delay=args.retry_delay,
-                      local_settings=demo.LOCAL_SETTINGS)
+                      local_settings=demo.LOCAL_SETTINGS, iam=not args.no_iam)
     if not args.no_reload:
         stack.start_reloader(root, args.spec.resolve(), root / "terraform", result.emulator.endpoint, topology.spec)
         progress("hot reload on: saving a file of a function redeploys it (.local/reloader.log says when)")
@@ -105,7 +108,11 @@ def _print_summary(topology: Topology, result: UpResult, job: JobArtefacts | Non
     settings = {name: lines for name, lines in result.runner.local_settings.items() if lines}
     print()
     print("Local-only settings (never in the generated Terraform):")
-    print(f"  every function: AWS_ENDPOINT_URL={endpoint}, fake credentials")
+    print(f"  every function: AWS_ENDPOINT_URL={endpoint}, its role's credentials from the emulator's STS")
+    if result.iam:
+        print("  IAM enforced: each function's calls are authorized against its role's policies, as on AWS")
+    else:
+        print("  IAM NOT enforced (--no-iam): a permission the role lacks passes here and fails on AWS")
     for name, lines in sorted(settings.items()):
         for line in lines:
             print(f"  {name}: {line}")

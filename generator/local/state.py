@@ -2,6 +2,7 @@
 
     .local/
       emulator.json  emulator.log     the emulator process (EmulatorRecord: pid, port); its log
+      emulator-config.json            what `up` hands the emulator (EmulatorConfig: IAM enforced or not)
       runner-config.json              what `up` hands the Lambda service process (RunnerConfig)
       runner.json    runner.log       the Lambda service process (RunnerRecord: pid, endpoints); its log
       terraform/                      the working directory the generated files are applied from
@@ -115,6 +116,27 @@ class EmulatorRecord:
 
     def write(self, state_dir: Path) -> None:
         write_json_atomically(state_dir / self.FILE, {"pid": self.pid, "port": self.port})
+
+
+@dataclass(frozen=True)
+class EmulatorConfig:
+    """emulator-config.json: written by `up` before it starts or reuses the emulator, which re-reads it when it
+    changes (so `up --no-iam` on a running stack turns enforcement off)."""
+
+    FILE = "emulator-config.json"
+
+    iam: bool  # IAM enforced for calls signed with a role's credentials (each function's)
+
+    def write(self, state: LocalState) -> None:
+        state.write(self.FILE, asdict(self))
+
+    @classmethod
+    def read(cls, state_dir: Path) -> EmulatorConfig:
+        try:
+            document = json.loads((state_dir / cls.FILE).read_text(encoding="utf-8"))
+        except (FileNotFoundError, ValueError):
+            return cls(iam=True)
+        return cls(iam=bool(document.get("iam", True)))
 
 
 def running_emulator(state: LocalState) -> EmulatorRecord | None:

@@ -28,6 +28,7 @@ from generator.local.processes import (
 )
 from generator.local.state import (
     DEFAULT_REGION,
+    EmulatorConfig,
     EmulatorRecord,
     LocalError,
     LocalSetting,
@@ -58,6 +59,7 @@ class UpResult:
     outputs: dict[str, Any]
     region: str
     reused_emulator: bool
+    iam: bool = True  # IAM enforced for the functions' calls
     notes: list[str] = field(default_factory=list)
 
 
@@ -78,7 +80,7 @@ def emulator_only(root: Path, progress: Progress) -> EmulatorRecord:
 
 
 def up(root: Path, terraform_dir: Path, progress: Progress, *, retry_delay: int | None,
-       local_settings: tuple[LocalSetting, ...] = ()) -> UpResult:
+       local_settings: tuple[LocalSetting, ...] = (), iam: bool = True) -> UpResult:
     state = LocalState(root)
     if not (terraform_dir / "outputs.tf").exists():
         raise UpError(f"{terraform_dir} has no generated configuration: run `make generate` first")
@@ -88,11 +90,13 @@ def up(root: Path, terraform_dir: Path, progress: Progress, *, retry_delay: int 
             progress("a previous stack is not running any more: clearing its state")
             down(root)
         progress("starting the emulator (moto server on 127.0.0.1, a free port)")
+        EmulatorConfig(iam=iam).write(state)
         running = emulator.start(state)
         progress(f"emulator ready at {running.endpoint} (log: {state.file('emulator.log')})")
         reused = False
     else:
         progress(f"emulator already running at {running.endpoint}: applying changes only")
+        EmulatorConfig(iam=iam).write(state)  # the running emulator re-reads it
         reused = True
 
     stop_reloader(state)  # it applies too: one apply at a time
@@ -137,7 +141,8 @@ def up(root: Path, terraform_dir: Path, progress: Progress, *, retry_delay: int 
     record = start_runner(state)
     progress(f"Lambda service ready: {len(record.mappings)} mappings polled, "
              f"{len(record.function_urls)} function URLs served")
-    return UpResult(running, interpreters, record, outputs, region, reused)
+    progress("IAM enforced for the functions' calls" if iam else "IAM not enforced (--no-iam)")
+    return UpResult(running, interpreters, record, outputs, region, reused, iam)
 
 
 def _runtimes_in_use(state: LocalState) -> set[str]:

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-from generator.local.emulator import lambda_aliases, lambda_mappings, signing, sqs_fifo, sqs_move_tasks
+from generator.local.emulator import iam_enforcement, lambda_aliases, lambda_mappings, signing, sqs_fifo, sqs_move_tasks
 from generator.local.emulator.patch import Patch, patch
 
 
@@ -324,4 +324,5 @@ PATCHES: tuple[Patch, ...] = (
     *lambda_mappings.PATCHES,
     *sqs_fifo.PATCHES,
     *lambda_aliases.PATCHES,
+    *iam_enforcement.PATCHES,
 )

@@ -41,8 +41,9 @@ def stop(state: LocalState) -> bool:
 def serve(state_dir: Path) -> None:
     """The emulator process: moto with the compatibility layer, SQS metrics and alarm evaluation, on a free
     loopback port, until SIGTERM."""
-    from generator.local.emulator import alarms, patches, sqs_metrics
+    from generator.local.emulator import alarms, iam_enforcement, patches, sqs_metrics
 
+    iam_enforcement.configure(state_dir)
     for description in patches.apply_all():
         print(f"compat: {description}", flush=True)
     sqs_metrics.install_counters()

@@ -20,18 +20,24 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from generator.local.lambda_service.credentials import Credentials
 from generator.local.lambda_service.runtime_api import ErrorDocument, Invocation, RuntimeApi
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from types_boto3_lambda.type_defs import FunctionConfigurationResponseTypeDef
 
 INIT_TIMEOUT_S = 10  # Lambda's init phase limit for on-demand functions
+# An environment is replaced when its role credentials would expire within an invocation (plus this margin).
+CREDENTIALS_MARGIN_S = 60
 
 
 @dataclass(frozen=True)
 class FunctionConfig:
     name: str
     arn: str
+    role: str  # the execution role's ARN: its credentials sign the function's calls (credentials.py)
     region: str
     runtime: str
     handler: str
@@ -51,6 +57,7 @@ class FunctionConfig:
         return cls(
             name=configuration["FunctionName"],
             arn=configuration["FunctionArn"],
+            role=configuration["Role"],
             region=configuration["FunctionArn"].split(":")[3],
             runtime=configuration["Runtime"],
             handler=configuration["Handler"],
@@ -91,8 +98,10 @@ class Runtime:
 class Worker:
     """One execution environment of one function."""
 
-    def __init__(self, function: FunctionConfig, task_root: Path, runtime: Runtime, environment: dict[str, str]):
+    def __init__(self, function: FunctionConfig, task_root: Path, runtime: Runtime, environment: dict[str, str],
+                 credentials: Credentials | None = None):
         self.function = function
+        self.credentials = credentials
         self.api = RuntimeApi()
         self.started = time.monotonic()
         tmp = runtime.tmp_dir / function.name / uuid.uuid4().hex[:8]
@@ -120,6 +129,7 @@ class Worker:
             **({"AWS_LAMBDA_LOG_LEVEL": function.application_log_level} if function.application_log_level else {}),
             **environment,
             **runtime.runtime_env,
+            **(credentials.environment() if credentials else {}),  # the role's, as Lambda sets them
         }
         runtime.logs_dir.mkdir(parents=True, exist_ok=True)
         with open(runtime.logs_dir / f"{function.name}.log", "ab") as log:
@@ -132,6 +142,10 @@ class Worker:
 
     def alive(self) -> bool:
         return self.process.poll() is None
+
+    def credentials_last(self, seconds: float) -> bool:
+        """Whether its role credentials stay valid for an invocation of this length."""
+        return self.credentials is None or self.credentials.valid_for(seconds + CREDENTIALS_MARGIN_S)
 
     def invoke(self, event: object, timeout_s: float) -> InvocationOutcome:
         cold = self.invocations == 0
@@ -198,8 +212,10 @@ def _crash(returncode: int | None) -> ErrorDocument:
 class Pool:
     """A function's warm execution environments; at most `limit` at once (reserved concurrency, if any)."""
 
-    def __init__(self, function: FunctionConfig, task_root: Path, runtime: Runtime, environment: dict[str, str]):
+    def __init__(self, function: FunctionConfig, task_root: Path, runtime: Runtime, environment: dict[str, str],
+                 credentials: Callable[[], Credentials] | None = None):
         self.function = function
+        self._credentials = credentials
         self._task_root = task_root
         self._runtime = runtime
         self._environment = environment
@@ -227,9 +243,12 @@ class Pool:
         with self._lock:
             while self._idle:
                 worker = self._idle.pop()
-                if worker.alive():
+                if worker.alive() and worker.credentials_last(self.function.timeout):
                     return worker
-            worker = Worker(self.function, self._task_root, self._runtime, self._environment)
+                worker.kill()  # crashed, or its credentials expire soon: a new environment gets fresh ones
+                self._all.remove(worker)
+            credentials = self._credentials() if self._credentials else None
+            worker = Worker(self.function, self._task_root, self._runtime, self._environment, credentials)
             self._all.append(worker)
             return worker
 

@@ -8,7 +8,9 @@ function, delete what succeeded, leave the rest to the queue (visibility timeout
 - ReportBatchItemFailures: only the listed records stay; a malformed answer, an error or a timeout fails the
   whole batch (nothing deleted). Without it, any successful return deletes the whole batch.
 - `retry_delay` is the one local-only knob: when set, failed records are made visible again after that many
-  seconds (ChangeMessageVisibility) instead of the queue's visibility timeout. Lambda has no such setting.
+  seconds (ChangeMessageVisibility) instead of the queue's visibility timeout. Lambda has no such setting, so
+  that call is the Lambda service's own (`local_sqs_factory`), not the function role's: the role needs, as on
+  AWS, only ReceiveMessage, DeleteMessage and GetQueueAttributes.
 """
 
 from __future__ import annotations
@@ -91,10 +93,12 @@ Report = Callable[[BatchResult], None]
 
 class MappingPoller:
     def __init__(self, mapping: MappingConfig, invoke: Invoke, sqs_factory: Callable[[], SQSClient],
-                 report: Report, retry_delay: int | None = None):
+                 report: Report, retry_delay: int | None = None,
+                 local_sqs_factory: Callable[[], SQSClient] | None = None):
         self.mapping = mapping
         self._invoke = invoke
         self._sqs_factory = sqs_factory
+        self._local_sqs_factory = local_sqs_factory or sqs_factory
         self._report = report
         self._retry_delay = retry_delay
         self._filters = Filters(mapping.filter_patterns)
@@ -202,9 +206,10 @@ class MappingPoller:
             detail = f"{not_deleted} record(s) could not be deleted and will be delivered again"
         if self._retry_delay is not None and failed:
             retry = [record for record in records if record["messageId"] in failed]
+            local_sqs = self._local_sqs_factory()
             for start in range(0, len(retry), 10):
                 chunk = retry[start:start + 10]
-                sqs.change_message_visibility_batch(QueueUrl=mapping.queue_url, Entries=[
+                local_sqs.change_message_visibility_batch(QueueUrl=mapping.queue_url, Entries=[
                     {"Id": str(i), "ReceiptHandle": record["receiptHandle"], "VisibilityTimeout": self._retry_delay}
                     for i, record in enumerate(chunk)
                 ])

@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Literal, overload
 from botocore.config import Config
 
 from generator.local.lambda_service import interpreter
+from generator.local.lambda_service.credentials import RoleCredentials
 from generator.local.lambda_service.environments import FunctionConfig, InvocationOutcome, Pool, Runtime
 from generator.local.lambda_service.http_endpoints import FunctionUrl, MediaServer, json_line
 from generator.local.lambda_service.local_settings import endpoint_environment, with_local_settings
@@ -34,6 +35,7 @@ from generator.local.state import RunnerConfig, RunnerRecord, local_session
 from generator.naming import LIVE_ALIAS
 
 if TYPE_CHECKING:
+    import boto3
     from types_boto3_cloudwatch import CloudWatchClient
     from types_boto3_cloudwatch.type_defs import DimensionTypeDef, MetricDatumTypeDef
     from types_boto3_lambda import LambdaClient
@@ -65,6 +67,8 @@ class Runner:
         self.pollers: dict[str, MappingPoller] = {}
         self.urls: dict[str, FunctionUrl] = {}
         self.local_settings: dict[str, list[str]] = {}
+        self.roles: dict[str, RoleCredentials] = {}  # function name → its execution role's credentials
+        self._role_sessions: dict[str, boto3.session.Session] = {}
         self._metrics: list[MetricDatumTypeDef] = []
         self._metrics_lock = threading.Lock()
         self._stopped = threading.Event()
@@ -79,6 +83,20 @@ class Runner:
     def client(self, service: Literal["cloudwatch"]) -> CloudWatchClient: ...
     def client(self, service: Literal["lambda", "sqs", "cloudwatch"]) -> LambdaClient | SQSClient | CloudWatchClient:
         return self._session.client(service, endpoint_url=self.endpoint, config=self._client_config)
+
+    def role_of(self, function: FunctionConfig) -> RoleCredentials:
+        """The function's role credentials (assumed again when the function's role changes)."""
+        current = self.roles.get(function.name)
+        if current is None or current.role_arn != function.role:
+            sts = functools.partial(self._session.client, "sts", endpoint_url=self.endpoint, config=self._client_config)
+            current = RoleCredentials(sts, function.role, function.name)
+            self.roles[function.name] = current
+            self._role_sessions[function.name] = current.session(self.region)
+        return current
+
+    def sqs_as_role(self, function_name: str) -> SQSClient:
+        """An SQS client signing with the function's role: the event source mapping polls with it, as on Lambda."""
+        return self._role_sessions[function_name].client("sqs", endpoint_url=self.endpoint, config=self._client_config)
 
     def log(self, record: Mapping[str, object]) -> None:
         line = json_line({"time": dt.datetime.now(dt.UTC).isoformat(timespec="milliseconds"), **record})
@@ -109,7 +127,9 @@ class Runner:
             configuration = lambda_.get_function_configuration(FunctionName=name, Qualifier=version)
             concurrency = lambda_.get_function_concurrency(FunctionName=name)
             function = FunctionConfig.from_emulator(configuration, concurrency.get("ReservedConcurrentExecutions"))
-            if self.code.get((name, version)) != function.code_sha256 or (name, version) not in self.pools:
+            role_changed = name in self.roles and self.roles[name].role_arn != function.role
+            if self.code.get((name, version)) != function.code_sha256 or (name, version) not in self.pools \
+                    or role_changed:
                 self._replace_pool(function, version)
         self.aliases = aliases  # from here on, invocations through an alias reach the version it names now
         for key in set(self.pools) - wanted:
@@ -134,7 +154,7 @@ class Runner:
             runtime_env=endpoint_environment(self.endpoint, str(self.state_dir)),
             logs_dir=self.state_dir / "logs",
             tmp_dir=self.state_dir / "tmp",
-        ), environment)
+        ), environment, credentials=self.role_of(function).current)
         self.code[(function.name, version)] = function.code_sha256
         self.log({"event": "function-ready", "function": function.name, "version": version,
                   "code_sha256": function.code_sha256, "local_settings": applied})
@@ -214,7 +234,9 @@ class Runner:
             if mapping.enabled:
                 poller = MappingPoller(
                     mapping, invoke=functools.partial(self.invoke, mapping.function_name, mapping.qualifier),
-                    sqs_factory=lambda: self.client("sqs"), report=self._batch_done, retry_delay=self.retry_delay,
+                    sqs_factory=functools.partial(self.sqs_as_role, mapping.function_name),
+                    report=self._batch_done, retry_delay=self.retry_delay,
+                    local_sqs_factory=lambda: self.client("sqs"),
                 )
                 self.pollers[mapping.uuid] = poller
                 poller.start()

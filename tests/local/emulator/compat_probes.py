@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import io
 import json
+import re
 import sys
 import threading
 import zipfile
@@ -524,6 +525,30 @@ def probe_fifo_sequence_numbers():
     numbers = [int(n) for n in sent if n]
     return {"sent": len(numbers), "twenty_digits": all(len(n) == 20 for n in sent if n),
             "increasing": numbers == sorted(set(numbers)), "received_match": received == sent}
+
+
+@probe
+def probe_iam_enforced():
+    # A role without any grant sends to a queue through the emulator's WSGI application (the patch's place),
+    # signed with the credentials the emulator's STS issued it.
+    from botocore.auth import SigV4Auth
+    from botocore.awsrequest import AWSRequest
+    from botocore.credentials import Credentials
+    from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
+    from werkzeug.test import Client
+
+    sqs = client("sqs")
+    url, _ = _queue(sqs, "jobs")
+    issued = client("sts").assume_role(RoleArn=_role(), RoleSessionName="fn")["Credentials"]
+    body = f"Action=SendMessage&QueueUrl={url}&MessageBody=job&Version=2012-11-05"
+    request = AWSRequest(method="POST", url=f"https://sqs.{REGION}.amazonaws.com/", data=body,
+                         headers={"Content-Type": "application/x-www-form-urlencoded"})
+    SigV4Auth(Credentials(issued["AccessKeyId"], issued["SecretAccessKey"], issued["SessionToken"]),
+              "sqs", REGION).add_auth(request)
+    answer = Client(DomainDispatcherApplication(create_backend_app)).post(
+        "/", data=body, headers=dict(request.headers.items()))
+    code = re.search(r"<Code>([^<]+)</Code>", answer.get_data(as_text=True))
+    return {"status": answer.status_code, "code": code.group(1) if code else None}
 
 
 def main(mode: str) -> None:

@@ -102,6 +102,8 @@ EXPECTED = {
                                  {"first": ["m1", "m2", "m3"], "again": ["m1", "m2", "m3"]}),
     "fifo_sequence_numbers": ({"sent": 0, "twenty_digits": True, "increasing": True, "received_match": True},
                               {"sent": 4, "twenty_digits": True, "increasing": True, "received_match": True}),
+    # generator/local/emulator/iam_enforcement.py: a role that no policy allows to send still sends on moto
+    "iam_enforced": ({"status": 200, "code": None}, {"status": 403, "code": "AccessDenied"}),
     "code_signing_configs": ({"configs": "ClientError"},
                              {"unsigned_code": "refused", "signed_code_attached": True, "detached": None,
                               "reattached": True, "description": "updated", "tags": {"team": "video"}}),

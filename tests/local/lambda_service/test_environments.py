@@ -3,12 +3,14 @@ Lambda's runtime interface client, with only what the Lambda runtime provides be
 
 from __future__ import annotations
 
+import datetime as dt
 import time
 from pathlib import Path
 
 import pytest
 
 from generator.local.lambda_service import interpreter
+from generator.local.lambda_service.credentials import Credentials, RoleCredentials
 from generator.local.lambda_service.environments import FunctionConfig, Pool, Runtime
 from tests.conftest import ROOT
 
@@ -23,7 +25,7 @@ def lambda_handler(event, context):
         time.sleep(event["sleep"])
     return {"pid": os.getpid(), "python": sys.version.split()[0], "function": context.function_name,
             "remaining_ms": context.get_remaining_time_in_millis(), "setting": os.environ.get("SETTING"),
-            "event": event}
+            "key": os.environ.get("AWS_ACCESS_KEY_ID"), "token": os.environ.get("AWS_SESSION_TOKEN"), "event": event}
 '''
 
 
@@ -35,20 +37,42 @@ def runtime_python() -> Path:
 
 def config(name: str = "fn", timeout: int = 3, reserved: int | None = None) -> FunctionConfig:
     return FunctionConfig(
-        name=name, arn=f"arn:aws:lambda:us-east-1:123456789012:function:{name}", region="us-east-1",
+        name=name, arn=f"arn:aws:lambda:us-east-1:123456789012:function:{name}",
+        role=f"arn:aws:iam::123456789012:role/{name}-role", region="us-east-1",
         runtime="python3.12", handler="handler.lambda_handler", timeout=timeout, memory_size=128,
         environment={"SETTING": "from-the-emulator"}, log_group=f"/aws/lambda/{name}", log_format="JSON",
         application_log_level=None, code_sha256="x", reserved_concurrency=reserved,
     )
 
 
-def pool(tmp_path: Path, python: Path, handler: str = HANDLER, **kwargs) -> Pool:
+def pool(tmp_path: Path, python: Path, handler: str = HANDLER, credentials=None, **kwargs) -> Pool:
     task_root = tmp_path / "task"
     task_root.mkdir(exist_ok=True)
     (task_root / "handler.py").write_text(handler, encoding="utf-8")
     function = config(**kwargs)
     return Pool(function, task_root, Runtime(python=python, runtime_env={}, logs_dir=tmp_path / "logs",
-                                             tmp_dir=tmp_path / "tmp"), function.environment)
+                                             tmp_dir=tmp_path / "tmp"), function.environment,
+                credentials=credentials)
+
+
+def test_each_environment_gets_its_role_credentials_and_is_replaced_before_they_expire(tmp_path, runtime_python):
+    issued = []
+
+    def credentials() -> Credentials:  # the first expire within the invocation's timeout, the next last an hour
+        lasting = dt.timedelta(seconds=30 if not issued else 3600)
+        issued.append(Credentials(f"ASIA{len(issued)}", "secret", f"token-{len(issued)}",
+                                  dt.datetime.now(dt.UTC) + lasting))
+        return issued[-1]
+
+    functions = pool(tmp_path, runtime_python, credentials=credentials)
+    try:
+        first, second, third = functions.invoke({}), functions.invoke({}), functions.invoke({})
+    finally:
+        functions.close()
+    assert (first.payload["key"], first.payload["token"]) == ("ASIA0", "token-0")
+    # 30 s left is less than an invocation (3 s) plus the margin: a new environment with fresh credentials
+    assert second.cold_start and second.payload["key"] == "ASIA1" and second.payload["pid"] != first.payload["pid"]
+    assert not third.cold_start and third.payload["key"] == "ASIA1"
 
 
 def test_a_handler_runs_on_the_runtime_python_with_its_environment(tmp_path, runtime_python):
@@ -131,3 +155,36 @@ def test_reserved_concurrency_makes_an_invocation_wait_for_a_free_environment(tm
     finally:
         functions.close()
     assert sorted(outcome.status for outcome in outcomes) == ["ok", "ok"]  # the second waited for the slot
+
+
+class FakeSts:
+    """What the emulator's STS answers AssumeRole with: credentials lasting `lasting`."""
+
+    def __init__(self, lasting: dt.timedelta):
+        self.lasting = lasting
+        self.calls: list[dict] = []
+
+    def assume_role(self, **request):
+        self.calls.append(request)
+        n = len(self.calls)
+        return {"Credentials": {"AccessKeyId": f"ASIA{n}", "SecretAccessKey": "s", "SessionToken": f"t{n}",
+                                "Expiration": dt.datetime.now(dt.UTC) + self.lasting}}
+
+
+def test_role_credentials_are_assumed_as_the_function_and_reused_until_near_expiry():
+    sts = FakeSts(dt.timedelta(hours=1))
+    role = RoleCredentials(lambda: sts, "arn:aws:iam::123456789012:role/fn-role", "fn")
+    assert role.current() == role.current()
+    assert sts.calls == [{"RoleArn": "arn:aws:iam::123456789012:role/fn-role", "RoleSessionName": "fn",
+                          "DurationSeconds": 3600}]
+    soon = FakeSts(dt.timedelta(minutes=10))  # inside botocore's 15-minute refresh window: assumed again
+    role = RoleCredentials(lambda: soon, "arn:aws:iam::123456789012:role/fn-role", "fn")
+    assert role.current().access_key != role.current().access_key
+
+
+def test_a_role_session_refreshes_its_credentials_through_botocore():
+    sts = FakeSts(dt.timedelta(minutes=10))
+    session = RoleCredentials(lambda: sts, "arn:aws:iam::123456789012:role/fn-role", "fn").session("us-east-1")
+    first = session.get_credentials().get_frozen_credentials().access_key
+    second = session.get_credentials().get_frozen_credentials().access_key
+    assert first != second and len(sts.calls) >= 2

@@ -209,9 +209,16 @@ def test_a_failing_record_is_retried_after_the_retry_delay_and_redriven_after_ma
     url, arn, dlq_url = make_queue(sqs, max_receive_count=3)
     send(sqs, url, "poison")
     recorder = Recorder(lambda r: InvocationOutcome("error", error={"errorType": "Boom"}))
+    local_calls = []
+
+    def local_sqs():  # the Lambda service's own client: the function's role is not granted ChangeMessageVisibility
+        local_calls.append(1)
+        return sqs
+
     poller = MappingPoller(mapping(url, arn, batch_size=1), recorder, lambda: sqs, report=lambda r: None,
-                           retry_delay=1)
+                           retry_delay=1, local_sqs_factory=local_sqs)
     run_until(poller, lambda: depth(sqs, dlq_url)[0] == 1, timeout=20)
+    assert len(local_calls) == 3  # each retry delay set with it
     counts = [records[0]["attributes"]["ApproximateReceiveCount"] for records in recorder.events]
     assert counts == ["1", "2", "3"]  # received exactly maxReceiveCount times, then moved by the redrive
     assert depth(sqs, url) == (0, 0)
