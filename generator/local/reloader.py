@@ -33,6 +33,16 @@ POLL_SECONDS = 0.25
 SETTLE_SECONDS = 0.15  # an editor writes a file in several steps: wait until it stops changing
 SWITCH_TIMEOUT = 30.0
 IGNORED = ("__pycache__", ".pytest_cache", ".mypy_cache")
+# run by the runtime's Python over a function's files: the first that does not parse, as `path:line: message`
+_PARSE_ALL = """
+import ast, sys
+for name in sys.argv[1:]:
+    try:
+        ast.parse(open(name, "rb").read(), name)
+    except SyntaxError as error:
+        print(f"{name}:{error.lineno}: {error.msg}")
+        sys.exit(1)
+"""
 
 
 @dataclass(frozen=True)
@@ -47,6 +57,7 @@ class ReloaderConfig:
     functions: dict[str, list[str]]  # function key → the folders its zip is built from
     names: dict[str, str]  # function key → its AWS name
     alias_addresses: dict[str, str]  # function key → the Terraform address of its live alias
+    pythons: dict[str, str]  # function key → the Python of its runtime (a saved file must parse there)
 
     def write(self, state_dir: Path) -> None:
         write_json_atomically(state_dir / self.FILE, asdict(self))
@@ -130,6 +141,12 @@ class Reloader:
     def reload(self, keys: list[str]) -> None:
         started = time.monotonic()
         names = ", ".join(self.config.names[key] for key in keys)
+        unparsable = [problem for key in keys if (problem := self._syntax_error(key))]
+        if unparsable:
+            self.log({"event": "reload-failed", "functions": keys,
+                      "message": f"reload of {names} failed (the previous code keeps running): "
+                                 + "; ".join(unparsable)})
+            return
         generated = subprocess.run(
             [sys.executable, "-m", "generator", "generate", self.config.spec, "--out", self.config.terraform_dir],
             capture_output=True, text=True, cwd=Path(self.config.spec).parent, stdin=subprocess.DEVNULL)
@@ -155,6 +172,18 @@ class Reloader:
             self.log({"event": "reloaded", "function": name, "version": versions.get(name),
                       "elapsed_ms": round(elapsed_ms),
                       "message": f"reloaded {name} in {elapsed_ms:.0f} ms (version {versions.get(name, '?')})"})
+
+    def _syntax_error(self, key: str) -> str | None:
+        """The first Python file of the function that its runtime's Python cannot parse, with the place (the
+        generator may run on an older Python, where a newer syntax is only a warning)."""
+        files = [path for folder in self.config.functions[key] for path in sorted(Path(folder).rglob("*.py"))
+                 if not set(path.parts) & set(IGNORED)]
+        check = subprocess.run(
+            [self.config.pythons[key], "-c", _PARSE_ALL, *map(str, files)],
+            capture_output=True, text=True, stdin=subprocess.DEVNULL)
+        if check.returncode == 0:
+            return None
+        return check.stdout.strip() or check.stderr.strip().splitlines()[-1]
 
     def _wait_for_runner(self, keys: list[str]) -> dict[str, str]:
         """Wake the Lambda service and wait until it runs each function's new live version."""

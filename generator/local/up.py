@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -181,11 +182,13 @@ def start_reloader(root: Path, spec_path: Path, terraform_dir: Path, endpoint: s
 
     state = LocalState(root)
     sources = function_sources(spec, spec_path.parent)
+    runtimes = RunnerConfig.read(state.dir).runtimes
     ReloaderConfig(
         spec=str(spec_path), terraform_dir=str(terraform_dir), endpoint=endpoint,
         functions={fn.key: [str(fn.source_dir), str(fn.common_dir)] for fn in sources},
         names={fn.key: fn.name for fn in sources},
         alias_addresses={fn.key: f"module.pipeline.aws_lambda_alias.{alias_label(fn.key)}" for fn in sources},
+        pythons={fn.key: runtimes.get(fn.runtime, sys.executable) for fn in sources},
     ).write(state.dir)
     start_background(state, "reloader", "generator.local.reloader", ReloaderRecord.FILE,
                      lambda record, pid: bool(record.get("ready")), RUNNER_READY_TIMEOUT)

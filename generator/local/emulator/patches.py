@@ -169,11 +169,16 @@ def _mappings_by_function_name() -> None:
                                    function_name: str | None) -> Iterable[EventSourceMapping]:
         if not function_name:
             return original(self, event_source_arn, "")  # no function to filter by
+        # a qualified name (`fn:live`, an alias or version ARN) lists the mappings that invoke that qualifier
+        parts = function_name.split(":")
+        name, qualifier = ((parts[6], parts[7] if len(parts) > 7 else None) if function_name.startswith("arn:")
+                           else (parts[0], parts[1] if len(parts) > 1 else None))
         try:
-            arn = self.get_function(function_name).function_arn
+            arn = self.get_function(name).function_arn
         except Exception:  # an unknown function has no mappings
             return []
-        return [esm for esm in original(self, event_source_arn, "") if esm.function_arn == arn]
+        wanted = f"{arn}:{qualifier}" if qualifier else arn
+        return [esm for esm in original(self, event_source_arn, "") if esm.function_arn == wanted]
 
     LambdaBackend.list_event_source_mappings = list_event_source_mappings
 

@@ -262,26 +262,31 @@ def test_the_runner_polls_a_new_mapping_once_it_is_enabled(sqs, settling, then, 
 
     # GIVEN the runner and a mapping the emulator reports as still settling
     _, arn, _ = make_queue(sqs)
-    runner = object.__new__(Runner)  # only what _refresh_mappings uses
+    runner = object.__new__(Runner)  # only what _mapping_configs and _refresh_mappings use
     runner.pollers, runner.retry_delay, runner.log = {}, None, lambda record: None
     runner.client = lambda service: sqs
-    runner.invoke = lambda function, event: InvocationOutcome(status="ok")
+    runner.invoke = lambda function, qualifier, event: InvocationOutcome(status="ok")
+    runner.sqs_as_role = lambda function: sqs
     runner._batch_done = lambda result: None
     lambda_ = _Mappings(arn)
+
+    def refresh(lambda_) -> None:
+        runner._refresh_mappings(*runner._mapping_configs(lambda_))
+
     lambda_.state = settling
     try:
         # WHEN the runner refreshes THEN it polls nothing yet
-        runner._refresh_mappings(lambda_)
+        refresh(lambda_)
         assert runner.pollers == {}
         # AND once the mapping settled, it polls it only if it is Enabled
         lambda_.state = then
-        runner._refresh_mappings(lambda_)
+        refresh(lambda_)
         assert bool(runner.pollers) is polled
         # AND an update in flight (Updating) leaves the running poller as it is
         before = dict(runner.pollers)
         lambda_.state = "Updating"
         lambda_.raw["BatchSize"] = 5
-        runner._refresh_mappings(lambda_)
+        refresh(lambda_)
         assert runner.pollers == before
     finally:
         for poller in runner.pollers.values():
