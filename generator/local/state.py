@@ -211,3 +211,58 @@ class RunnerRecord:
             return cls.from_json(document)
         except (KeyError, TypeError):
             return None
+
+
+# ── the functions' log records (.local/logs/<function>.log; read by `logs` and `trace`) ─────────────────────
+
+# The message attribute that threads one job through every queue (lambdas/common/correlation.py sets it): message
+# ids change at every hop and on redrive, the correlation id never does.
+CORRELATION_ATTRIBUTE = "CorrelationId"
+
+
+@dataclass(frozen=True)
+class MessageRef:
+    """One SQS message of an invocation's event: enough to place it in a job's trace."""
+
+    message_id: str
+    queue: str  # the queue's name (from eventSourceARN)
+    receive_count: int
+    sent_ms: int  # SentTimestamp
+    correlation_id: str = ""
+
+
+@dataclass(frozen=True)
+class LogRecord:
+    """One line of a function's log as the Lambda service writes it: one JSON document a line.
+
+    stream: "function" (what the function printed), "platform" (START / END / REPORT, as Lambda writes them) or
+    "runner" (the Lambda service's own lines: pollers, batches, errors)."""
+
+    time: str  # ISO 8601, UTC, milliseconds
+    function: str
+    stream: str
+    text: str
+    request_id: str = ""
+    message_ids: tuple[str, ...] = ()
+    correlation_ids: tuple[str, ...] = ()
+    log_stream: str = ""  # the CloudWatch Logs stream it is shipped to
+    messages: tuple[MessageRef, ...] = ()  # START of an SQS invocation: each record's message
+    outcome: str = ""  # REPORT: ok | error | timeout | crash
+    failed_message_ids: tuple[str, ...] = ()  # REPORT of an SQS invocation: the batch item failures
+
+    def to_json(self) -> str:
+        document = {name: value for name, value in asdict(self).items() if value not in ("", (), [])}
+        return json.dumps(document, sort_keys=True, default=str)
+
+    @classmethod
+    def from_json(cls, document: dict[str, Any]) -> LogRecord:
+        messages = tuple(MessageRef(**message) for message in document.get("messages") or ())
+        return cls(
+            time=str(document["time"]), function=str(document["function"]), stream=str(document["stream"]),
+            text=str(document["text"]), request_id=str(document.get("request_id") or ""),
+            message_ids=tuple(document.get("message_ids") or ()),
+            correlation_ids=tuple(document.get("correlation_ids") or ()),
+            log_stream=str(document.get("log_stream") or ""), messages=messages,
+            outcome=str(document.get("outcome") or ""),
+            failed_message_ids=tuple(document.get("failed_message_ids") or ()),
+        )

@@ -3,6 +3,7 @@ Lambda's runtime interface client, with only what the Lambda runtime provides be
 
 from __future__ import annotations
 
+import json
 import time
 from pathlib import Path
 
@@ -131,3 +132,45 @@ def test_reserved_concurrency_makes_an_invocation_wait_for_a_free_environment(tm
     finally:
         functions.close()
     assert sorted(outcome.status for outcome in outcomes) == ["ok", "ok"]  # the second waited for the slot
+
+
+LOGGING_HANDLER = '''
+def lambda_handler(event, context):
+    print("handling", len(event.get("Records", [])))
+    print("second line")
+    return {"batchItemFailures": [{"itemIdentifier": event["Records"][0]["messageId"]}]}
+'''
+
+
+def test_every_line_is_a_record_with_its_request_id_and_message_ids_framed_by_start_end_report(tmp_path,
+                                                                                                runtime_python):
+    from generator.local.lambda_service.events import delivered_message, sqs_event, sqs_record
+    from generator.local.state import LogRecord
+
+    shipped: list[LogRecord] = []
+    task_root = tmp_path / "task"
+    task_root.mkdir()
+    (task_root / "handler.py").write_text(LOGGING_HANDLER, encoding="utf-8")
+    function = config()
+    functions = Pool(function, task_root, Runtime(python=runtime_python, runtime_env={}, logs_dir=tmp_path / "logs",
+                                                  tmp_dir=tmp_path / "tmp", log_sink=shipped.append), {})
+    arn = "arn:aws:sqs:us-east-1:123456789012:jobs"
+    attributes = {"CorrelationId": {"DataType": "String", "StringValue": "job-1"}}
+    records = [sqs_record(delivered_message(body, attributes, sender_id="local"), arn) for body in ("a", "b")]
+    try:
+        outcomes = [functions.invoke(sqs_event(records)) for _ in range(2)]
+    finally:
+        functions.close()
+    lines = [LogRecord.from_json(json.loads(line))
+             for line in (tmp_path / "logs" / "fn.log").read_text(encoding="utf-8").splitlines()]
+    assert lines == shipped
+    ids = tuple(record["messageId"] for record in records)
+    for outcome in outcomes:
+        own = [line for line in lines if line.request_id == outcome.request_id]
+        assert [(line.stream, line.text.split(" RequestId")[0]) for line in own] == [
+            ("platform", "START"), ("function", "handling 2"), ("function", "second line"), ("platform", "END"),
+            ("platform", "REPORT")]
+        assert all(line.message_ids == ids and line.correlation_ids == ("job-1",) for line in own)
+        assert [message.queue for message in own[0].messages] == ["jobs", "jobs"]
+        assert own[-1].outcome == "ok" and own[-1].failed_message_ids == (ids[0],)
+        assert all(line.function == "fn" and "/[$LATEST]" in line.log_stream for line in own)
