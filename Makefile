@@ -114,6 +114,7 @@ lock:
 	$(LOCK) requirements/generator.in --constraint requirements/dev.lock -o requirements/generator.lock
 	$(LOCK) requirements/checkov.in -o requirements/checkov.lock
 	$(LOCK) requirements/tools.in -o requirements/tools.lock
+	$(LOCK) requirements/debug.in -o requirements/debug.lock
 
 # What `generate` and `check` need (requirements/generator.lock, a subset of dev.lock), in a new venv, bytecode
 # compiled: with PYTHONDONTWRITEBYTECODE set, uncompiled pydantic would be compiled again on every run.

@@ -146,6 +146,19 @@ class LocalSetting:
 
 
 @dataclass(frozen=True)
+class DebugSettings:
+    """One function run under debugpy: its environment listens on 127.0.0.1:port and waits for the editor; its
+    timeout and its queues' visibility are raised locally so a paused invocation is neither killed nor its
+    messages delivered again meanwhile."""
+
+    function: str  # the AWS name
+    port: int
+    packages: str  # the folder debugpy is installed in, for the runtime's Python
+    timeout: int  # seconds: the function's timeout while debugged
+    visibility: int  # seconds: how long a received message of its queues stays hidden
+
+
+@dataclass(frozen=True)
 class RunnerConfig:
     """runner-config.json: what `up` hands the Lambda service process."""
 
@@ -161,6 +174,7 @@ class RunnerConfig:
     # The loopback ports the previous Lambda service served on ("media", function names): kept where free, so a
     # URL a waiting job or a user holds stays valid across `up`.
     ports: dict[str, int] = field(default_factory=dict)
+    debug: DebugSettings | None = None  # `up --debug FUNCTION`
 
     def write(self, state: LocalState) -> None:
         state.write(self.FILE, asdict(self))
@@ -169,7 +183,8 @@ class RunnerConfig:
     def read(cls, state_dir: Path) -> RunnerConfig:
         document = json.loads((state_dir / cls.FILE).read_text(encoding="utf-8"))
         settings = tuple(LocalSetting(**setting) for setting in document.pop("local_settings", []))
-        return cls(**document, local_settings=settings)
+        debug = document.pop("debug", None)
+        return cls(**document, local_settings=settings, debug=DebugSettings(**debug) if debug else None)
 
     @classmethod
     def region_of(cls, state: LocalState) -> str:
@@ -189,6 +204,8 @@ class RunnerRecord:
     mappings: dict[str, str]  # mapping UUID → function name, for every mapping polled
     local_settings: dict[str, list[str]]  # function name → a line per local-only setting applied
     retry_delay: int | None
+    invoke_endpoint: str = ""  # the Lambda Invoke API of the service (lambda_service/invoke_endpoint.py)
+    debug_address: str = ""  # host:port debugpy listens on (`up --debug`), else ""
 
     def write(self, state_dir: Path) -> None:
         write_json_atomically(state_dir / self.FILE, asdict(self))
@@ -200,7 +217,7 @@ class RunnerRecord:
 
     @classmethod
     def from_json(cls, document: dict[str, Any]) -> RunnerRecord:
-        return cls(**{name: document[name] for name in cls.__dataclass_fields__})
+        return cls(**{name: document[name] for name in cls.__dataclass_fields__ if name in document})
 
     @classmethod
     def read(cls, state: LocalState) -> RunnerRecord | None:

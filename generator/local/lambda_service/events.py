@@ -197,14 +197,14 @@ _TRANSPORT = {"String": 1, "Number": 1, "Binary": 2}  # SQS's transport type byt
 
 def md5_of_body(body: str) -> str:
     """MD5OfBody: the hex MD5 of the body's UTF-8 bytes."""
-    return hashlib.md5(body.encode("utf-8")).hexdigest()  # noqa: S324 - SQS's checksum, not a security use
+    return hashlib.md5(body.encode("utf-8")).hexdigest()  # SQS's checksum, not a security use
 
 
 def md5_of_message_attributes(attributes: Mapping[str, MessageAttributeValueTypeDef]) -> str:
     """MD5OfMessageAttributes as SQS computes it: per attribute in name order, each of name, DataType and value
     as a 4-byte big-endian length and the bytes, the value preceded by its transport type (1 string, 2 binary).
     https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-message-metadata.html"""
-    digest = hashlib.md5()  # noqa: S324 - SQS's checksum
+    digest = hashlib.md5()  # SQS's checksum
     for name in sorted(attributes):
         value = attributes[name]
         data_type = value["DataType"]
@@ -216,7 +216,11 @@ def md5_of_message_attributes(attributes: Mapping[str, MessageAttributeValueType
         digest.update(bytes([_TRANSPORT[base]]))
         if base == "Binary":
             raw = value.get("BinaryValue", b"")
-            digest.update(_length_prefixed(raw if isinstance(raw, bytes) else base64.b64decode(raw)))
+            if isinstance(raw, str):
+                raw = base64.b64decode(raw)
+            if not isinstance(raw, bytes):
+                raise ValueError(f"message attribute {name}: BinaryValue must be bytes or base64 text")
+            digest.update(_length_prefixed(raw))
         else:
             digest.update(_length_prefixed(value.get("StringValue", "").encode()))
     return digest.hexdigest()

@@ -11,6 +11,7 @@ Throttles, Duration) are published to the emulator's CloudWatch, as Lambda publi
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import functools
 import os
@@ -24,8 +25,10 @@ from typing import TYPE_CHECKING, Literal, overload
 from botocore.config import Config
 
 from generator.local.lambda_service import interpreter
-from generator.local.lambda_service.environments import FunctionConfig, InvocationOutcome, Pool, Runtime
+from generator.local.lambda_service.cloudwatch_logs import LogShipper
+from generator.local.lambda_service.environments import Debugger, FunctionConfig, InvocationOutcome, Pool, Runtime
 from generator.local.lambda_service.http_endpoints import FunctionUrl, MediaServer, json_line
+from generator.local.lambda_service.invoke_endpoint import InvokeEndpoint
 from generator.local.lambda_service.local_settings import endpoint_environment, with_local_settings
 from generator.local.lambda_service.poller import BatchResult, MappingConfig, MappingPoller
 from generator.local.state import RunnerConfig, RunnerRecord, local_session
@@ -35,6 +38,7 @@ if TYPE_CHECKING:
     from types_boto3_cloudwatch.type_defs import DimensionTypeDef, MetricDatumTypeDef
     from types_boto3_lambda import LambdaClient
     from types_boto3_lambda.type_defs import GetFunctionUrlConfigResponseTypeDef
+    from types_boto3_logs import CloudWatchLogsClient
     from types_boto3_sqs import SQSClient
 
 REFRESH_SECONDS = 2
@@ -62,6 +66,9 @@ class Runner:
         self._metrics_lock = threading.Lock()
         self._stopped = threading.Event()
         self.media = MediaServer(state_dir / "media", config.ports.get("media", 0))
+        self.debug = config.debug
+        self.shipper = LogShipper(lambda: self.client("logs"), self.log)  # the lines to CloudWatch Logs
+        self.invoke_endpoint = InvokeEndpoint(self.invoke, lambda name: name in self.pools)
 
     @overload
     def client(self, service: Literal["lambda"]) -> LambdaClient: ...
@@ -69,7 +76,10 @@ class Runner:
     def client(self, service: Literal["sqs"]) -> SQSClient: ...
     @overload
     def client(self, service: Literal["cloudwatch"]) -> CloudWatchClient: ...
-    def client(self, service: Literal["lambda", "sqs", "cloudwatch"]) -> LambdaClient | SQSClient | CloudWatchClient:
+    @overload
+    def client(self, service: Literal["logs"]) -> CloudWatchLogsClient: ...
+    def client(self, service: Literal["lambda", "sqs", "cloudwatch", "logs"]
+               ) -> LambdaClient | SQSClient | CloudWatchClient | CloudWatchLogsClient:
         return self._session.client(service, endpoint_url=self.endpoint, config=self._client_config)
 
     def log(self, record: Mapping[str, object]) -> None:
@@ -86,9 +96,9 @@ class Runner:
             for summary in page["Functions"]:
                 configuration = lambda_.get_function_configuration(FunctionName=summary["FunctionName"])
                 concurrency = lambda_.get_function_concurrency(FunctionName=summary["FunctionName"])
-                functions[summary["FunctionName"]] = FunctionConfig.from_emulator(
+                functions[summary["FunctionName"]] = self._debugged(FunctionConfig.from_emulator(
                     configuration, concurrency.get("ReservedConcurrentExecutions")
-                )
+                ))
         for name, function in functions.items():
             if self.code.get(name) != function.code_sha256 or name not in self.pools:
                 self._replace_pool(function)
@@ -97,6 +107,12 @@ class Runner:
             self.code.pop(name, None)
         self._refresh_urls(lambda_, functions)
         self._refresh_mappings(lambda_)
+
+    def _debugged(self, function: FunctionConfig) -> FunctionConfig:
+        """The function as it runs while debugged: one environment (one debugpy port), the raised timeout."""
+        if self.debug is None or self.debug.function != function.name:
+            return function
+        return dataclasses.replace(function, timeout=self.debug.timeout, reserved_concurrency=1)
 
     def _replace_pool(self, function: FunctionConfig) -> None:
         zip_path = self._zip_for(function)
@@ -112,6 +128,9 @@ class Runner:
             runtime_env=endpoint_environment(self.endpoint, str(self.state_dir)),
             logs_dir=self.state_dir / "logs",
             tmp_dir=self.state_dir / "tmp",
+            log_sink=self.shipper.sink(function.log_group),
+            debug=(Debugger(self.debug.port, Path(self.debug.packages))
+                   if self.debug is not None and self.debug.function == function.name else None),
         ), environment)
         self.code[function.name] = function.code_sha256
         self.log({"event": "function-ready", "function": function.name, "zip": str(zip_path),
@@ -171,6 +190,8 @@ class Runner:
                     poller = MappingPoller(
                         mapping, invoke=functools.partial(self.invoke, mapping.function_name),
                         sqs_factory=lambda: self.client("sqs"), report=self._batch_done, retry_delay=self.retry_delay,
+                        hold_visibility=(self.debug.visibility if self.debug is not None
+                                         and self.debug.function == mapping.function_name else None),
                     )
                     self.pollers[mapping.uuid] = poller
                     poller.start()
@@ -182,7 +203,7 @@ class Runner:
 
     # ── invoking ───────────────────────────────────────────────────────────────────────────────────────────
 
-    def invoke(self, function: str, event: Mapping[str, object]) -> InvocationOutcome:
+    def invoke(self, function: str, event: object) -> InvocationOutcome:
         pool = self.pools[function]
         outcome = pool.invoke(event)
         self._record_metrics(function, outcome)
@@ -230,11 +251,14 @@ class Runner:
             mappings={uuid: poller.mapping.function_name for uuid, poller in sorted(self.pollers.items())},
             local_settings=self.local_settings,
             retry_delay=self.retry_delay,
+            invoke_endpoint=self.invoke_endpoint.url,
+            debug_address=f"127.0.0.1:{self.debug.port}" if self.debug is not None else "",
         ).write(self.state_dir)
 
     def serve(self) -> None:
         signal.signal(signal.SIGTERM, lambda *_: self._stopped.set())
         signal.signal(signal.SIGINT, lambda *_: self._stopped.set())
+        self.shipper.start()
         self.refresh()
         self.record(ready=True)
         threading.Thread(target=self._publish_metrics, daemon=True).start()
@@ -256,6 +280,8 @@ class Runner:
         for pool in self.pools.values():
             pool.close()
         self.media.close()
+        self.invoke_endpoint.close()
+        self.shipper.stop()
 
 
 def main(state_dir: Path) -> None:
