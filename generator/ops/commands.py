@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from types_boto3_sqs import SQSClient
     from types_boto3_sqs.type_defs import MessageTypeDef
 
+    from generator.local.state import LogRecord
     from generator.ops.redrive import Queue, RedriveOutcome
     from generator.ops.target import Target
     from generator.ops.topology import QueueRef, Topology
@@ -419,6 +420,63 @@ def purge(args: argparse.Namespace) -> int:
     return ExitCode.OK
 
 
+# ── logs, trace ────────────────────────────────────────────────────────────────────────────────────────────
+
+
+def _logs_arguments(parser: argparse.ArgumentParser) -> None:
+    add_target_arguments(parser)
+    parser.add_argument("functions", nargs="*", metavar="FUNCTION", help="queues.toml keys or AWS names (default: "
+                        "every function, and the local Lambda service's own lines)")
+    parser.add_argument("--follow", "-f", action="store_true", help="keep printing lines as they come (Ctrl-C ends)")
+    parser.add_argument("--since", default=None, metavar="WHEN", help="only lines since 30s, 10m, 2h, 1d ago or an "
+                        "ISO 8601 time (default: everything; --aws: 10m)")
+    parser.add_argument("--filter", default="", metavar="TEXT",
+                        help="only lines holding TEXT (or with TEXT as their request, message or correlation id)")
+    parser.add_argument("--json", action="store_true", help="one JSON record a line")
+
+
+def logs(args: argparse.Namespace) -> int:
+    import datetime as dt
+
+    from generator.ops import logs as reading
+
+    topology = topology_of(args)
+    names = []
+    for name in args.functions:
+        found = topology.function_name(name) or (name if name in topology.function_names() else None)
+        found = found or next((n for n in topology.function_names() if n.removeprefix(topology.prefix) == name), None)
+        if found is None:
+            raise UsageError(f"{name!r} is not a function of {topology.spec_path} (functions: "
+                             f"{', '.join(sorted(topology.spec.functions))})")
+        names.append(found)
+    now = dt.datetime.now(dt.UTC)
+    since = reading.parse_since(args.since, now) if args.since else None
+    selection = reading.Selection(frozenset(names), since, args.filter)
+    target = target_of(args)
+    if target.name == "local":
+        from generator.local.state import LocalState
+
+        files = reading.LocalFiles(LocalState(args.spec.resolve().parent).dir)
+        read, poll = files.read_new, reading.FOLLOW_POLL_SECONDS
+    else:
+        selection = reading.Selection(selection.functions, since or reading.parse_since("10m", now), args.filter)
+        groups = {name: f"/aws/lambda/{name}" for name in (names or topology.function_names())}
+        cloudwatch = reading.CloudWatchLogs(target.session().client("logs"), groups)
+
+        def read() -> list[LogRecord]:
+            return cloudwatch.read(selection.since, args.filter)
+
+        poll = reading.AWS_POLL_SECONDS
+    shown = reading.emit(read(), selection, args.json, print)
+    if not args.follow:
+        if not shown and not args.json:
+            print(f"no log lines{' matching' if args.filter or since else ''} ({target.describe()})", file=sys.stderr)
+        return ExitCode.OK
+    for batch in reading.follow(read, poll):
+        reading.emit(batch, selection, args.json, lambda line: print(line, flush=True))
+    return ExitCode.OK
+
+
 COMMANDS = (
     Command("status", "queues, DLQs, consumers and alarms (the week-1 plan's Tests 2 and 3); exit 1 when a DLQ "
                       "holds messages", _status_arguments, status),
@@ -429,4 +487,6 @@ COMMANDS = (
                        "set `enabled = false` in queues.toml", _switch_arguments, disable),
     Command("enable", "start a consumer again (UpdateEventSourceMapping Enabled=true)", _switch_arguments, enable),
     Command("purge", "delete every message in a queue (asks for its name)", _purge_arguments, purge),
+    Command("logs", "the functions' log lines with their request and message ids (--follow, --since, --filter)",
+            _logs_arguments, logs),
 )
