@@ -477,6 +477,47 @@ def logs(args: argparse.Namespace) -> int:
     return ExitCode.OK
 
 
+def _trace_arguments(parser: argparse.ArgumentParser) -> None:
+    add_target_arguments(parser)
+    parser.add_argument("job", metavar="JOB", help="the job's id (its correlation id: the router's answer names it)")
+    parser.add_argument("--since", default="1d", metavar="WHEN", help="--aws: search lines since then (1d)")
+    parser.add_argument("--json", action="store_true", help="the hops as JSON")
+
+
+def trace(args: argparse.Namespace) -> int:
+    import datetime as dt
+
+    from generator import naming
+    from generator.command import CommandError
+    from generator.ops import logs as reading
+    from generator.ops import trace as tracing
+
+    topology = topology_of(args)
+    target = target_of(args)
+    if target.name == "local":
+        from generator.local.state import LocalState
+
+        rules = {}
+        for key, queue in topology.spec.queues.items():
+            name = topology.prefix + naming.queue_name(key, queue)
+            rules[name] = tracing.QueueRules(queue.max_receive_count, topology.prefix + naming.dlq_name(key, queue))
+        records = reading.LocalFiles(LocalState(args.spec.resolve().parent).dir).read_new()
+        hops = tracing.local_hops(args.job, records, rules)
+    else:
+        since = reading.parse_since(args.since, dt.datetime.now(dt.UTC))
+        groups = {name: f"/aws/lambda/{name}" for name in topology.function_names()}
+        cloudwatch = reading.CloudWatchLogs(target.session().client("logs"), groups)
+        hops = tracing.line_hops(args.job, cloudwatch.read(since, args.job))
+    if not hops:
+        raise CommandError(f"no log line of {target.describe()} names {args.job!r}: is it the id the router "
+                           "answered with (job_id)? (--aws: older than --since?)")
+    if args.json:
+        print_json({"job": args.job, "hops": [hop.as_json() for hop in hops]})
+    else:
+        print("\n".join(hop.format() for hop in hops))
+    return ExitCode.OK
+
+
 COMMANDS = (
     Command("status", "queues, DLQs, consumers and alarms (the week-1 plan's Tests 2 and 3); exit 1 when a DLQ "
                       "holds messages", _status_arguments, status),
@@ -489,4 +530,6 @@ COMMANDS = (
     Command("purge", "delete every message in a queue (asks for its name)", _purge_arguments, purge),
     Command("logs", "the functions' log lines with their request and message ids (--follow, --since, --filter)",
             _logs_arguments, logs),
+    Command("trace", "every hop one job took, in time order, by the correlation id the router assigned",
+            _trace_arguments, trace),
 )
