@@ -44,9 +44,10 @@ generate: $(VENV)/.generator
 	$(PY) -m generator generate $(SPEC)
 
 ## up: the whole pipeline on this machine: an AWS emulator, the generated Terraform applied to it, every
-##     function run from its zip, a demo job through router → downloader → thumbnail → email → analytics
+##     function run from its zip, a demo job through router → downloader → thumbnail → email → analytics;
+##     DEBUG=FUNCTION runs that function under debugpy (installed then) and waits for the editor to attach
 up: generate $(VENV)/.installed
-	$(PY) -m generator up $(SPEC) --retry-delay $(LOCAL_RETRY_DELAY)
+	$(PY) -m generator up $(SPEC) --retry-delay $(LOCAL_RETRY_DELAY)$(if $(DEBUG), --debug $(DEBUG))
 
 ## down: stop everything `make up` started and remove its state (.local/); exits 0 when nothing is up
 down:

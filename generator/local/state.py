@@ -206,6 +206,7 @@ class RunnerRecord:
     retry_delay: int | None
     invoke_endpoint: str = ""  # the Lambda Invoke API of the service (lambda_service/invoke_endpoint.py)
     debug_address: str = ""  # host:port debugpy listens on (`up --debug`), else ""
+    debug_task_root: str = ""  # where the debugged function's code runs from (the editor's path mapping)
 
     def write(self, state_dir: Path) -> None:
         write_json_atomically(state_dir / self.FILE, asdict(self))

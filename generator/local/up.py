@@ -28,6 +28,7 @@ from generator.local.processes import (
 )
 from generator.local.state import (
     DEFAULT_REGION,
+    DebugSettings,
     EmulatorRecord,
     LocalError,
     LocalSetting,
@@ -58,7 +59,7 @@ class UpResult:
 
 
 def up(root: Path, terraform_dir: Path, progress: Progress, *, retry_delay: int | None,
-       local_settings: tuple[LocalSetting, ...] = ()) -> UpResult:
+       local_settings: tuple[LocalSetting, ...] = (), debug: str | None = None) -> UpResult:
     state = LocalState(root)
     if not (terraform_dir / "outputs.tf").exists():
         raise UpError(f"{terraform_dir} has no generated configuration: run `make generate` first")
@@ -92,12 +93,13 @@ def up(root: Path, terraform_dir: Path, progress: Progress, *, retry_delay: int 
         progress(f"runtime {found.describe()}")
         pythons[name] = str(interpreter.runtime_virtualenv(root, found, progress))
 
+    debugging = _debug_settings(root, state, debug, interpreters, progress) if debug else None
     previous = RunnerRecord.read(state)
     stop_runner(state)
     region = region_of(outputs)
     RunnerConfig(endpoint=running.endpoint, region=region, retry_delay=retry_delay,
                  zip_dir=str(root / "build" / "lambda"), runtimes=pythons, local_settings=local_settings,
-                 ports=previous.ports() if previous else {}).write(state)
+                 ports=previous.ports() if previous else {}, debug=debugging).write(state)
     progress("starting the Lambda service (event source mappings, function URLs)")
     record = start_runner(state)
     progress(f"Lambda service ready: {len(record.mappings)} mappings polled, "
@@ -109,6 +111,30 @@ def _runtimes_in_use(state: LocalState) -> set[str]:
     document = json.loads(state.file("terraform.tfstate").read_text(encoding="utf-8"))
     return {
         instance["attributes"]["runtime"]
+        for resource in document.get("resources", [])
+        if resource.get("type") == "aws_lambda_function"
+        for instance in resource.get("instances", [])
+    }
+
+
+def _debug_settings(root: Path, state: LocalState, function: str, interpreters: list[interpreter.Interpreter],
+                    progress: Progress) -> DebugSettings:
+    """`up --debug FUNCTION`: debugpy for the function's runtime, and a port for it (generator/local/debugging.py)."""
+    from generator.local import debugging
+
+    runtimes = _function_runtimes(state)
+    if function not in runtimes:
+        raise UpError(f"--debug {function}: the applied configuration has no such function "
+                      f"(functions: {', '.join(sorted(runtimes))})")
+    found = next(i for i in interpreters if i.runtime == runtimes[function])
+    packages = debugging.debugpy_packages(root, found, progress)
+    return debugging.settings(function, packages, debugging.free_port())
+
+
+def _function_runtimes(state: LocalState) -> dict[str, str]:
+    document = json.loads(state.file("terraform.tfstate").read_text(encoding="utf-8"))
+    return {
+        instance["attributes"]["function_name"]: instance["attributes"]["runtime"]
         for resource in document.get("resources", [])
         if resource.get("type") == "aws_lambda_function"
         for instance in resource.get("instances", [])

@@ -263,6 +263,13 @@ class Pool:
             if self._slots is not None:
                 self._slots.release()
 
+    def prewarm(self) -> None:
+        """Start an environment now, before any invocation (a debugged one: the editor can attach at once)."""
+        with self._lock:
+            worker = Worker(self.function, self._task_root, self._runtime, self._environment, self._log)
+            self._all.append(worker)
+            self._idle.append(worker)
+
     def _acquire(self) -> Worker:
         with self._lock:
             while self._idle:

@@ -67,6 +67,7 @@ class Runner:
         self._stopped = threading.Event()
         self.media = MediaServer(state_dir / "media", config.ports.get("media", 0))
         self.debug = config.debug
+        self.debug_task_root = ""
         self.shipper = LogShipper(lambda: self.client("logs"), self.log)  # the lines to CloudWatch Logs
         self.invoke_endpoint = InvokeEndpoint(self.invoke, lambda name: name in self.pools)
 
@@ -133,6 +134,13 @@ class Runner:
                    if self.debug is not None and self.debug.function == function.name else None),
         ), environment)
         self.code[function.name] = function.code_sha256
+        debugged = self.debug is not None and self.debug.function == function.name
+        if debugged:  # one debugger port: the previous environment lets go of it before the new one listens
+            if old is not None:
+                old.close()
+                old = None
+            self.debug_task_root = str(task_root)
+            self.pools[function.name].prewarm()
         self.log({"event": "function-ready", "function": function.name, "zip": str(zip_path),
                   "code_sha256": function.code_sha256, "local_settings": applied})
         if old is not None:
@@ -253,6 +261,7 @@ class Runner:
             retry_delay=self.retry_delay,
             invoke_endpoint=self.invoke_endpoint.url,
             debug_address=f"127.0.0.1:{self.debug.port}" if self.debug is not None else "",
+            debug_task_root=self.debug_task_root,
         ).write(self.state_dir)
 
     def serve(self) -> None:
