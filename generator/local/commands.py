@@ -126,7 +126,8 @@ def _print_summary(topology: Topology, result: UpResult, job: JobArtefacts | Non
              (f"AWS_ENDPOINT_URL={endpoint} aws sqs list-queues", "the plan's own commands")]
     print()
     print(f"Function URLs: {routes or 'none'}")
-    print(f"Logs: {state_dir}/logs/<function>.log, {state_dir}/runner.log, {state_dir}/emulator.log")
+    print(f"Logs: python -m generator logs --local [FUNCTION] --follow ({state_dir}/logs/<function>.log, "
+          f"{state_dir}/runner.log, {state_dir}/emulator.log)")
     for index, (command, why) in enumerate(more):
         print(f"{'More: ' if index == 0 else '      '}{command:<54} ({why})")
     print("Stop: make down")

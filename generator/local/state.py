@@ -7,7 +7,7 @@
       terraform/                      the working directory the generated files are applied from
       terraform.tfstate               its state (outside the generated files)
       functions/<name>/               each function's zip, unpacked (the task root)
-      logs/<name>.log                 what each function printed (its CloudWatch log, locally)
+      logs/<name>.log                 what each function printed, one LogRecord (JSON) a line (`logs`, `trace`)
 
 `make down` stops the recorded processes and removes the folder. Caches that outlive a stack (the Lambda
 runtime's virtualenv) live under build/, like the wheels.
