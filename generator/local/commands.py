@@ -221,20 +221,20 @@ def invoke(args: argparse.Namespace) -> int:
     if args.target != "local":
         raise UsageError("`invoke` runs a function of the local stack; on AWS use `aws lambda invoke`")
     root = args.spec.resolve().parent
-    target = targets.resolve(args.target, root)
     topology = load_topology(args.spec, "")
     function = topology.function_name(args.function) or (
         args.function if args.function in topology.function_names() else None)
     if function is None:
         raise UsageError(f"{args.function!r} is not a function of {args.spec} "
                          f"(functions: {', '.join(sorted(topology.spec.functions))})")
+    queue = topology.queue(args.queue, key_means="queue").name if args.queue else None
+    target = targets.resolve(args.target, root)
     record = RunnerRecord.read(LocalState(root))
     if record is None or not record.invoke_endpoint:
         raise CommandError("the local Lambda service serves no Invoke API: restart it with `make up`")
     lambda_ = target.client("lambda")
     configuration = lambda_.get_function_configuration(FunctionName=function)
     account, region = configuration["FunctionArn"].split(":")[4], configuration["FunctionArn"].split(":")[3]
-    queue = topology.queue(args.queue, key_means="queue").name if args.queue else None
     kind = args.event
     if kind is None:
         mappings = lambda_.list_event_source_mappings(FunctionName=function)["EventSourceMappings"]

@@ -200,7 +200,9 @@ def format_record(record: LogRecord) -> str:
     if record.message_ids:
         ids.append("messages " + ",".join(record.message_ids))
     where = f" [{'; '.join(ids)}]" if ids else ""
-    return f"{record.time} {record.function}{where} {record.text}"
+    source = f"{record.function} (runner)" if record.stream == "runner" and record.function != RUNNER \
+        else record.function
+    return f"{record.time} {source}{where} {record.text}"
 
 
 def emit(records: Iterable[LogRecord], selection: Selection, as_json: bool, write: Callable[[str], None]) -> int:

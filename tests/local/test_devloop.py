@@ -54,6 +54,7 @@ def test_invoke_the_downloader_with_a_message_of_its_queue(local_stack: Stack) -
 
 def test_logs_show_request_ids_and_reach_the_emulator_s_cloudwatch_logs(local_stack: Stack) -> None:
     code, answer = _invoke(local_stack, "downloader", "--body", "another poison")
+    assert code == 1  # a poison message: a batch item failure
     request_id = answer["request_id"]
     result = run(local_stack.project, "logs", "--local", "downloader", "--since", "10m")
     assert result.returncode == 0, result.stderr
@@ -64,7 +65,7 @@ def test_logs_show_request_ids_and_reach_the_emulator_s_cloudwatch_logs(local_st
     records = [json.loads(line) for line in as_json.stdout.splitlines()]
     assert records and {record["request_id"] for record in records} == {request_id}
     everything = run(local_stack.project, "logs", "--local")
-    assert re.search(r" runner mapping-polling ", everything.stdout)  # the service's own lines among them
+    assert re.search(r" downloader \(runner\) mapping-polling ", everything.stdout)  # the service's own lines
     session, endpoint, _ = clients(local_stack.project)
     cloudwatch = session.client("logs", endpoint_url=endpoint)
 

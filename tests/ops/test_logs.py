@@ -101,3 +101,5 @@ def test_cloudwatch_events_get_their_request_and_message_ids():
 def test_a_line_names_its_function_request_and_messages():
     line = format_record(record(request_id=RID, message_ids=("m1", "m2")))
     assert line == f"2026-05-01T11:55:00.000+00:00 downloader [{RID}; messages m1,m2] hello"
+    runner = LogRecord("2026-05-01T11:55:00.000+00:00", "email", "runner", "batch records=1")
+    assert format_record(runner) == "2026-05-01T11:55:00.000+00:00 email (runner) batch records=1"
