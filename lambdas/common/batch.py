@@ -1,9 +1,9 @@
 """The SQS consumer skeleton every queue-triggered function uses (Powertools batch utility).
 
-Each record goes through `handle_record(record, budget)`, with its correlation id carried on to what it sends
-(`common.correlation`) and its message and correlation ids on every line logged meanwhile; an exception fails that record only and the
-response lists it in batchItemFailures (the event source mapping has ReportBatchItemFailures), so SQS
-redelivers it and, after maxReceiveCount, moves it to the DLQ.
+Each record goes through `handle_record(record, budget)`, with its correlation id carried on to what it
+sends (`common.correlation`) and its message and correlation ids on every line logged meanwhile; an
+exception fails that record only and the response lists it in batchItemFailures (the event source mapping
+has ReportBatchItemFailures), so SQS redelivers it and, after maxReceiveCount, moves it to the DLQ.
 """
 
 from __future__ import annotations
