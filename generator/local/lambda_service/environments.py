@@ -102,8 +102,9 @@ class Debugger:
     packages: Path  # where debugpy is installed for the runtime's Python (build/lambda-debug/…)
 
     def command(self, python: Path, handler: str) -> list[str]:
-        return [str(python), "-s", "-u", "-m", "debugpy", "--listen", f"127.0.0.1:{self.port}", "--wait-for-client",
-                "-m", "awslambdaric", handler]
+        # frozen_modules=off: debugpy may miss breakpoints in frozen standard modules otherwise (it says so)
+        return [str(python), "-s", "-u", "-X", "frozen_modules=off", "-m", "debugpy", "--listen",
+                f"127.0.0.1:{self.port}", "--wait-for-client", "-m", "awslambdaric", handler]
 
 
 class Worker:
