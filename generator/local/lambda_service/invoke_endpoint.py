@@ -4,16 +4,19 @@
 
 as Lambda answers it, so boto3 (`lambda.invoke` with endpoint_url) and `aws lambda invoke --endpoint-url` work: the
 payload the handler returned, or the error document with `X-Amz-Function-Error: Unhandled`; the request id in
-`x-amzn-RequestId`. The invocation runs in the function's own execution environments, through the same
+`x-amzn-RequestId`; with `X-Amz-Log-Type: Tail`, the last 4 KB of its log lines, base64, in `X-Amz-Log-Result`.
+The invocation runs in the function's own execution environments, through the same
 `Runner.invoke` the pollers and function URLs use. Only synchronous invocations: Event and DryRun are refused.
 https://docs.aws.amazon.com/lambda/latest/api/API_Invoke.html
 """
 
 from __future__ import annotations
 
+import base64
 import http.server
 import json
 import re
+import urllib.parse
 from collections.abc import Callable
 
 from generator.local.lambda_service.environments import InvocationOutcome
@@ -21,10 +24,21 @@ from generator.local.lambda_service.http_endpoints import _Server
 
 _PATH = re.compile(r"^/2015-03-31/functions/(?P<name>[^/?]+)/invocations(?:\?.*)?$")
 MAX_PAYLOAD_BYTES = 6 * 1024 * 1024
+TAIL_BYTES = 4096
+
+
+def function_name(raw: str) -> str:
+    """FunctionName as Invoke takes it (a name, an ARN or a partial ARN, maybe with a qualifier), URL-encoded."""
+    name = urllib.parse.unquote(raw)
+    if ":function:" in name:
+        name = name.split(":function:", 1)[1]
+    return name.split(":", 1)[0]
 
 
 class InvokeEndpoint(_Server):
-    def __init__(self, invoke: Callable[[str, object], InvocationOutcome], known: Callable[[str], bool]):
+    def __init__(self, invoke: Callable[[str, object], InvocationOutcome], known: Callable[[str], bool],
+                 lines: Callable[[str, str], list[str]]):
+        """lines(function, request_id): the invocation's log lines (START … REPORT), for LogType Tail."""
         class Handler(http.server.BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
 
@@ -34,8 +48,7 @@ class InvokeEndpoint(_Server):
                 body = self.rfile.read(length)
                 if match is None:
                     return self._error(404, "UnknownOperationException", f"no operation at {self.path}")
-                name = match.group("name").rsplit(":", 1)[-1] if ":function:" in match.group("name") \
-                    else match.group("name")
+                name = function_name(match.group("name"))
                 if not known(name):
                     return self._error(404, "ResourceNotFoundException", f"Function not found: {name}")
                 kind = self.headers.get("X-Amz-Invocation-Type") or "RequestResponse"
@@ -50,6 +63,9 @@ class InvokeEndpoint(_Server):
                     return self._error(400, "InvalidRequestContentException", "Could not parse request body into json")
                 outcome = invoke(name, event)
                 headers = {"x-amzn-RequestId": outcome.request_id, "X-Amz-Executed-Version": "$LATEST"}
+                if (self.headers.get("X-Amz-Log-Type") or "None") == "Tail":
+                    text = "".join(f"{line}\n" for line in lines(name, outcome.request_id)).encode()
+                    headers["X-Amz-Log-Result"] = base64.b64encode(text[-TAIL_BYTES:]).decode()
                 if outcome.failed:
                     headers["X-Amz-Function-Error"] = "Unhandled"
                     data = json.dumps(outcome.error or {}).encode()

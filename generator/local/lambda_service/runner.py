@@ -14,6 +14,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import functools
+import json
 import os
 import signal
 import sys
@@ -31,7 +32,7 @@ from generator.local.lambda_service.http_endpoints import FunctionUrl, MediaServ
 from generator.local.lambda_service.invoke_endpoint import InvokeEndpoint
 from generator.local.lambda_service.local_settings import endpoint_environment, with_local_settings
 from generator.local.lambda_service.poller import BatchResult, MappingConfig, MappingPoller
-from generator.local.state import RunnerConfig, RunnerRecord, local_session
+from generator.local.state import LogRecord, RunnerConfig, RunnerRecord, local_session
 
 if TYPE_CHECKING:
     from types_boto3_cloudwatch import CloudWatchClient
@@ -69,7 +70,7 @@ class Runner:
         self.debug = config.debug
         self.debug_task_root = ""
         self.shipper = LogShipper(lambda: self.client("logs"), self.log)  # the lines to CloudWatch Logs
-        self.invoke_endpoint = InvokeEndpoint(self.invoke, lambda name: name in self.pools)
+        self.invoke_endpoint = InvokeEndpoint(self.invoke, lambda name: name in self.pools, self._lines_of)
 
     @overload
     def client(self, service: Literal["lambda"]) -> LambdaClient: ...
@@ -219,6 +220,18 @@ class Runner:
             self.log({"event": "invocation-failed", "function": function, "outcome": outcome.status,
                       "error": outcome.error})
         return outcome
+
+    def _lines_of(self, function: str, request_id: str) -> list[str]:
+        """An invocation's lines, as they go to CloudWatch Logs (for the Invoke API's LogType Tail)."""
+        path = self.state_dir / "logs" / f"{function}.log"
+        found = []
+        with open(path, encoding="utf-8", errors="replace") as handle:
+            for line in handle:
+                if request_id in line:
+                    record = LogRecord.from_json(json.loads(line))
+                    if record.request_id == request_id:
+                        found.append(record.text)
+        return found
 
     def _batch_done(self, result: BatchResult) -> None:
         self.log({"event": "batch", **result.__dict__})
