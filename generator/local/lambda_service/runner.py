@@ -6,7 +6,9 @@ What it runs is read back from the emulator (ListFunctions, ListEventSourceMappi
 never from queues.toml, and re-read every REFRESH_SECONDS: a mapping disabled through the API (the rollback
 command) stops being polled within that time. Each function runs from the zip whose CodeSha256 the emulator
 reports, unpacked, on the runtime's Python (environments.py). Lambda's own metrics (Invocations, Errors,
-Throttles, Duration) are published to the emulator's CloudWatch, as Lambda publishes them.
+Throttles, Duration) are published to the emulator's CloudWatch, as Lambda publishes them, and every function's
+log lines to its CloudWatch Logs group (function_logs.py, cloudwatch_logs.py). The Lambda Invoke API on loopback
+(invoke_endpoint.py, `python -m generator invoke`) runs one invocation in the same environments.
 """
 
 from __future__ import annotations
@@ -125,17 +127,16 @@ class Runner:
         environment, applied = with_local_settings(function.environment, self.config.local_settings)
         self.local_settings[function.name] = applied
         old = self.pools.get(function.name)
+        debugged = self.debug is not None and self.debug.function == function.name
         self.pools[function.name] = Pool(function, task_root, Runtime(
             python=python,
             runtime_env=endpoint_environment(self.endpoint, str(self.state_dir)),
             logs_dir=self.state_dir / "logs",
             tmp_dir=self.state_dir / "tmp",
             log_sink=self.shipper.sink(function.log_group),
-            debug=(Debugger(self.debug.port, Path(self.debug.packages))
-                   if self.debug is not None and self.debug.function == function.name else None),
+            debug=Debugger(self.debug.port, Path(self.debug.packages)) if self.debug and debugged else None,
         ), environment)
         self.code[function.name] = function.code_sha256
-        debugged = self.debug is not None and self.debug.function == function.name
         if debugged:  # one debugger port: the previous environment lets go of it before the new one listens
             if old is not None:
                 old.close()
