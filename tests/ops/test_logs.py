@@ -103,3 +103,28 @@ def test_a_line_names_its_function_request_and_messages():
     assert line == f"2026-05-01T11:55:00.000+00:00 downloader [{RID}; messages m1,m2] hello"
     runner = LogRecord("2026-05-01T11:55:00.000+00:00", "email", "runner", "batch records=1")
     assert format_record(runner) == "2026-05-01T11:55:00.000+00:00 email (runner) batch records=1"
+
+
+def test_aws_reads_each_function_s_group_once_per_event():
+    import boto3
+    from moto import mock_aws
+
+    from generator.ops.logs import CloudWatchLogs
+
+    with mock_aws():
+        client = boto3.client("logs", region_name="us-east-1")
+        client.create_log_group(logGroupName="/aws/lambda/email")
+        client.create_log_stream(logGroupName="/aws/lambda/email", logStreamName="s1")
+        moment = dt.datetime.now(dt.UTC)  # CloudWatch refuses events older than 14 days
+        now = int(moment.timestamp() * 1000)
+        client.put_log_events(logGroupName="/aws/lambda/email", logStreamName="s1", logEvents=[
+            {"timestamp": now, "message": f"START RequestId: {RID} Version: $LATEST"},
+            {"timestamp": now + 1, "message": "sent job-1"},
+        ])
+        reader = CloudWatchLogs(client, {"email": "/aws/lambda/email", "thumbnail": "/aws/lambda/thumbnail"})
+        first = reader.read(moment - dt.timedelta(minutes=1), "")
+        assert [(r.function, r.request_id, r.text) for r in first] == [
+            ("email", RID, f"START RequestId: {RID} Version: $LATEST"), ("email", RID, "sent job-1")]
+        assert reader.read(moment - dt.timedelta(minutes=1), "") == []  # --follow: nothing printed twice
+        assert [r.text for r in CloudWatchLogs(client, {"email": "/aws/lambda/email"}).read(None, "job-1")] == [
+            "sent job-1"]  # --filter: a quoted term
