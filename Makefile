@@ -48,9 +48,10 @@ generate: $(VENV)/.generator
 	$(PY) -m generator generate $(SPEC)
 
 ## up: the whole pipeline on this machine: an AWS emulator, the generated Terraform applied to it, every
-##     function run from its zip, a demo job through router → downloader → thumbnail → email → analytics
+##     function run from its zip, a demo job through router → downloader → thumbnail → email → analytics;
+##     DEBUG=FUNCTION runs that function under debugpy (installed then) and waits for the editor to attach
 up: generate $(VENV)/.installed
-	$(PY) -m generator up $(SPEC) $(RETRY_DELAY_FLAG) $(if $(filter off,$(LOCAL_IAM)),--no-iam)
+	$(PY) -m generator up $(SPEC) $(RETRY_DELAY_FLAG) $(if $(filter off,$(LOCAL_IAM)),--no-iam)$(if $(DEBUG), --debug $(DEBUG))
 
 ## emulator: the AWS emulator alone, empty, left running (prints its endpoint); `make up` later reuses it
 emulator: $(VENV)/.installed
@@ -122,6 +123,7 @@ lock:
 	$(LOCK) requirements/generator.in --constraint requirements/dev.lock -o requirements/generator.lock
 	$(LOCK) requirements/checkov.in -o requirements/checkov.lock
 	$(LOCK) requirements/tools.in -o requirements/tools.lock
+	$(LOCK) requirements/debug.in -o requirements/debug.lock
 
 # What `generate` and `check` need (requirements/generator.lock, a subset of dev.lock), in a new venv, bytecode
 # compiled: with PYTHONDONTWRITEBYTECODE set, uncompiled pydantic would be compiled again on every run.

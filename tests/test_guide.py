@@ -47,7 +47,7 @@ def _anchors(path: Path) -> set[str]:
 def test_the_guide_has_the_pages_the_readme_promises() -> None:
     assert [page.name for page in PAGES] == sorted(
         ["adopt.md", "generate.md", "queues-toml.md", "terraform.md", "packaging.md", "local-stack.md", "operations.md",
-         "security.md", "cost.md", "development.md"])
+         "security.md", "cost.md", "development.md", "daily-loop.md"])
 
 
 def test_the_readme_is_at_most_250_lines() -> None:

@@ -41,6 +41,9 @@ def _up_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--no-iam", action="store_true",
                         help="do not enforce IAM: every function's calls are allowed whatever its role grants "
                              "(default: enforced, as on AWS)")
+    parser.add_argument("--debug", default=None, metavar="FUNCTION",
+                        help="run FUNCTION's execution environment under debugpy (127.0.0.1, waiting for the editor "
+                             "to attach), its timeout and its queues' local visibility raised; no demo job")
 
 
 def up(args: argparse.Namespace) -> int:
@@ -57,14 +60,22 @@ def up(args: argparse.Namespace) -> int:
         print(f"emulator: {running.endpoint}")
         return ExitCode.OK
     topology = load_topology(args.spec, "")  # `up` runs the default environment
+    debug = None
+    if args.debug is not None:
+        debug = topology.function_name(args.debug) or (args.debug if args.debug in topology.function_names() else None)
+        if debug is None:
+            raise UsageError(f"--debug {args.debug}: not a function of {args.spec} "
+                             f"(functions: {', '.join(sorted(topology.spec.functions))})")
     result = stack.up(root, root / "terraform", progress, retry_delay=args.retry_delay,
-                      local_settings=demo.LOCAL_SETTINGS, iam=not args.no_iam)
+                      local_settings=demo.LOCAL_SETTINGS, iam=not args.no_iam, debug=debug)
     if not args.no_reload:
         stack.start_reloader(root, args.spec.resolve(), root / "terraform", result.emulator.endpoint, topology.spec)
         progress("hot reload on: saving a file of a function redeploys it (.local/reloader.log says when)")
     session = local_session(result.region)
     job = None
-    if not args.no_demo:
+    if debug is not None:
+        progress(f"no demo job: {debug} waits for the debugger (`python -m generator job --local sample` sends one)")
+    elif not args.no_demo:
         router = demo.router_url(topology, result.runner.function_urls)
         if router is None:
             progress(f"no demo job: the demo needs a `{demo.ROUTER}` function with a URL (the video pipeline's)")
@@ -77,6 +88,12 @@ def up(args: argparse.Namespace) -> int:
             progress(f"demo job {job.job_id} complete" if job.complete else
                      f"demo job {job.job_id}: as far as the enabled consumers take it")
     _print_summary(topology, result, job, session, progress)
+    if debug is not None:
+        from generator.local.debugging import attach_hint
+
+        key = next((k for k in topology.spec.functions if topology.function_name(k) == debug), debug)
+        print()
+        print("\n".join(attach_hint(debug, result.runner.debug_address, result.runner.debug_task_root, root, key)))
     return ExitCode.OK
 
 
@@ -128,7 +145,8 @@ def _print_summary(topology: Topology, result: UpResult, job: JobArtefacts | Non
              (f"AWS_ENDPOINT_URL={endpoint} aws sqs list-queues", "the plan's own commands")]
     print()
     print(f"Function URLs: {routes or 'none'}")
-    print(f"Logs: {state_dir}/logs/<function>.log, {state_dir}/runner.log, {state_dir}/emulator.log")
+    print(f"Logs: python -m generator logs --local [FUNCTION] --follow ({state_dir}/logs/<function>.log, "
+          f"{state_dir}/runner.log, {state_dir}/emulator.log)")
     for index, (command, why) in enumerate(more):
         print(f"{'More: ' if index == 0 else '      '}{command:<54} ({why})")
     print("Stop: make down")
@@ -189,8 +207,129 @@ def job(args: argparse.Namespace) -> int:
     return ExitCode.OK
 
 
+# ── invoke, event ──────────────────────────────────────────────────────────────────────────────────────────
+
+
+def _event_shape_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--queue", default=None, metavar="QUEUE", help="sqs: the queue (queues.toml key or AWS name)")
+    parser.add_argument("--body", default="{}", metavar="TEXT", help="the message body (sqs) or request body (http)")
+    parser.add_argument("--attribute", action="append", default=[], metavar="NAME[:Number]=VALUE",
+                        help="sqs: a message attribute, String unless `:Number` (repeatable)")
+    parser.add_argument("--path", default="/", help="http: the request path (and ?query)")
+    parser.add_argument("--method", default="POST", help="http: the request method")
+
+
+def _invoke_arguments(parser: argparse.ArgumentParser) -> None:
+    from generator.ops.commands import add_target_arguments
+
+    add_target_arguments(parser, environment=False)
+    parser.add_argument("function", metavar="FUNCTION", help="queues.toml key or AWS name")
+    parser.add_argument("--event", default=None, metavar="sqs|http|FILE",
+                        help="the event: a message of the function's queue (sqs), a function URL request (http) or "
+                             "a JSON file (default: sqs for a queue's consumer, else http)")
+    _event_shape_arguments(parser)
+    parser.add_argument("--json", action="store_true", help="the event, the response and the lines as one JSON")
+
+
+def invoke(args: argparse.Namespace) -> int:
+    from generator.local import invoke as invoking
+    from generator.local.state import LocalState, RunnerRecord
+    from generator.ops import target as targets
+    from generator.ops.topology import topology as load_topology
+
+    if args.target != "local":
+        raise UsageError("`invoke` runs a function of the local stack; on AWS use `aws lambda invoke`")
+    root = args.spec.resolve().parent
+    topology = load_topology(args.spec, "")
+    function = topology.function_name(args.function) or (
+        args.function if args.function in topology.function_names() else None)
+    if function is None:
+        raise UsageError(f"{args.function!r} is not a function of {args.spec} "
+                         f"(functions: {', '.join(sorted(topology.spec.functions))})")
+    queue = topology.queue(args.queue, key_means="queue").name if args.queue else None
+    target = targets.resolve(args.target, root)
+    record = RunnerRecord.read(LocalState(root))
+    if record is None or not record.invoke_endpoint:
+        raise CommandError("the local Lambda service serves no Invoke API: restart it with `make up`")
+    lambda_ = target.client("lambda")
+    configuration = lambda_.get_function_configuration(FunctionName=function)
+    account, region = configuration["FunctionArn"].split(":")[4], configuration["FunctionArn"].split(":")[3]
+    kind = args.event
+    if kind is None:
+        mappings = lambda_.list_event_source_mappings(FunctionName=function)["EventSourceMappings"]
+        kind = "sqs" if any(m.get("EventSourceArn", "").startswith("arn:aws:sqs:") for m in mappings) else "http"
+    event: object
+    if kind == "sqs":
+        arn = invoking.sqs_trigger(lambda_, function, queue)
+        event = invoking.sqs_event_for(arn, args.body, invoking.attributes_from(args.attribute))
+    elif kind == "http":
+        try:
+            url = lambda_.get_function_url_config(FunctionName=function)
+            url_id, iam = url["FunctionUrl"].split("//", 1)[-1].split(".", 1)[0], url["AuthType"] == "AWS_IAM"
+        except lambda_.exceptions.ResourceNotFoundException:
+            url_id, iam = invoking.new_url_id(), False
+        event = invoking.http_event_for(method=args.method, path=args.path, body=args.body, url_id=url_id,
+                                        account=account, region=region, iam=iam)
+    else:
+        event = invoking.read_event_file(kind)
+    timeout = int(configuration["Timeout"])
+    if record.debug_address:
+        timeout = 24 * 3600  # a debugged function waits for its editor
+    invoked = invoking.invoke(record.invoke_endpoint, function, event, timeout + 30)
+    lines = invoking.lines_of(LocalState(root).dir, function, invoked.request_id)
+    failures = (invoked.payload.get("batchItemFailures") or []) if kind == "sqs" and isinstance(
+        invoked.payload, dict) else []
+    if args.json:
+        print(json.dumps({"function": function, "request_id": invoked.request_id, "event": event,
+                          "function_error": invoked.function_error or None, "response": invoked.payload,
+                          "logs": [json.loads(line.to_json()) for line in lines]}, indent=2, sort_keys=True))
+    else:
+        outcome = f"error ({invoked.function_error})" if invoked.function_error else "ok"
+        print(f"{function} {invoked.request_id}: {outcome}")
+        print(json.dumps(invoked.payload, indent=2, sort_keys=True))
+        if kind == "sqs" and not invoked.function_error:
+            print(f"batch item failures: {', '.join(f.get('itemIdentifier', '?') for f in failures) or 'none'}")
+        for line in lines:
+            print(f"  {line.time} {line.text}")
+    return ExitCode.PROBLEMS if invoked.function_error or failures else ExitCode.OK
+
+
+def _event_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("kind", choices=("sqs", "http"), help="an SQS event (one record) or a function URL request")
+    _event_shape_arguments(parser)
+    parser.add_argument("--spec", default="queues.toml", type=Path, metavar="SPEC")
+    parser.add_argument("--region", default=None, help="default: AWS_REGION, else us-east-1")
+    parser.add_argument("--account", default=None, metavar="ID", help="default: the emulator's, 123456789012")
+
+
+def event(args: argparse.Namespace) -> int:
+    from generator.local import invoke as invoking
+    from generator.local.state import DEFAULT_REGION
+
+    region = args.region or os.environ.get("AWS_REGION") or DEFAULT_REGION
+    account = args.account or invoking.DEFAULT_ACCOUNT
+    built: object
+    if args.kind == "sqs":
+        from generator.ops.topology import topology as load_topology
+
+        if args.queue is None:
+            raise UsageError("event sqs: name the queue with --queue (queues.toml key or AWS name)")
+        name = load_topology(args.spec, "").queue(args.queue, key_means="queue").name
+        built = invoking.sqs_event_for(f"arn:aws:sqs:{region}:{account}:{name}", args.body,
+                                       invoking.attributes_from(args.attribute))
+    else:
+        built = invoking.http_event_for(method=args.method, path=args.path, body=args.body,
+                                        url_id=invoking.new_url_id(), account=account, region=region, iam=False)
+    print(json.dumps(built, indent=2, sort_keys=True))
+    return ExitCode.OK
+
+
 COMMANDS = (
     Command("up", "run the whole pipeline locally: emulator, apply, Lambda service, a demo job", _up_arguments, up),
     Command("down", "stop everything `up` started and remove the local state", spec_argument, down),
     Command("job", "submit a video job through the router's function URL and optionally wait", _job_arguments, job),
+    Command("invoke", "invoke one function of the local stack with one event (as Lambda builds it); print its "
+                      "response and log lines", _invoke_arguments, invoke),
+    Command("event", "print an event as Lambda builds it (sqs: one message of a queue; http: a function URL "
+                     "request)", _event_arguments, event),
 )

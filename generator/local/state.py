@@ -8,7 +8,7 @@
       terraform/                      the working directory the generated files are applied from
       terraform.tfstate               its state (outside the generated files)
       functions/<name>/               each function's zip, unpacked (the task root)
-      logs/<name>.log                 what each function printed (its CloudWatch log, locally)
+      logs/<name>.log                 what each function printed, one LogRecord (JSON) a line (`logs`, `trace`)
 
 `make down` stops the recorded processes and removes the folder. Caches that outlive a stack (the Lambda
 runtime's virtualenv) live under build/, like the wheels.
@@ -168,6 +168,19 @@ class LocalSetting:
 
 
 @dataclass(frozen=True)
+class DebugSettings:
+    """One function run under debugpy: its environment listens on 127.0.0.1:port and waits for the editor; its
+    timeout and its queues' visibility are raised locally so a paused invocation is neither killed nor its
+    messages delivered again meanwhile."""
+
+    function: str  # the AWS name
+    port: int
+    packages: str  # the folder debugpy is installed in, for the runtime's Python
+    timeout: int  # seconds: the function's timeout while debugged
+    visibility: int  # seconds: how long a received message of its queues stays hidden
+
+
+@dataclass(frozen=True)
 class RunnerConfig:
     """runner-config.json: what `up` hands the Lambda service process."""
 
@@ -183,6 +196,7 @@ class RunnerConfig:
     # The loopback ports the previous Lambda service served on ("media", function names): kept where free, so a
     # URL a waiting job or a user holds stays valid across `up`.
     ports: dict[str, int] = field(default_factory=dict)
+    debug: DebugSettings | None = None  # `up --debug FUNCTION`
 
     def write(self, state: LocalState) -> None:
         state.write(self.FILE, asdict(self))
@@ -191,7 +205,8 @@ class RunnerConfig:
     def read(cls, state_dir: Path) -> RunnerConfig:
         document = json.loads((state_dir / cls.FILE).read_text(encoding="utf-8"))
         settings = tuple(LocalSetting(**setting) for setting in document.pop("local_settings", []))
-        return cls(**document, local_settings=settings)
+        debug = document.pop("debug", None)
+        return cls(**document, local_settings=settings, debug=DebugSettings(**debug) if debug else None)
 
     @classmethod
     def region_of(cls, state: LocalState) -> str:
@@ -212,6 +227,9 @@ class RunnerRecord:
     live_versions: dict[str, str]  # function name → the version its live alias points at ($LATEST without one)
     local_settings: dict[str, list[str]]  # function name → a line per local-only setting applied
     retry_delay: int | None
+    invoke_endpoint: str = ""  # the Lambda Invoke API of the service (lambda_service/invoke_endpoint.py)
+    debug_address: str = ""  # host:port debugpy listens on (`up --debug`), else ""
+    debug_task_root: str = ""  # where the debugged function's code runs from (the editor's path mapping)
 
     def write(self, state_dir: Path) -> None:
         write_json_atomically(state_dir / self.FILE, asdict(self))
@@ -223,7 +241,7 @@ class RunnerRecord:
 
     @classmethod
     def from_json(cls, document: dict[str, Any]) -> RunnerRecord:
-        return cls(**{name: document[name] for name in cls.__dataclass_fields__})
+        return cls(**{name: document[name] for name in cls.__dataclass_fields__ if name in document})
 
     @classmethod
     def read(cls, state: LocalState) -> RunnerRecord | None:
@@ -234,3 +252,58 @@ class RunnerRecord:
             return cls.from_json(document)
         except (KeyError, TypeError):
             return None
+
+
+# ── the functions' log records (.local/logs/<function>.log; read by `logs` and `trace`) ─────────────────────
+
+# The message attribute that threads one job through every queue (lambdas/common/correlation.py sets it): message
+# ids change at every hop and on redrive, the correlation id never does.
+CORRELATION_ATTRIBUTE = "CorrelationId"
+
+
+@dataclass(frozen=True)
+class MessageRef:
+    """One SQS message of an invocation's event: enough to place it in a job's trace."""
+
+    message_id: str
+    queue: str  # the queue's name (from eventSourceARN)
+    receive_count: int
+    sent_ms: int  # SentTimestamp
+    correlation_id: str = ""
+
+
+@dataclass(frozen=True)
+class LogRecord:
+    """One line of a function's log as the Lambda service writes it: one JSON document a line.
+
+    stream: "function" (what the function printed), "platform" (START / END / REPORT, as Lambda writes them) or
+    "runner" (the Lambda service's own lines: pollers, batches, errors)."""
+
+    time: str  # ISO 8601, UTC, milliseconds
+    function: str
+    stream: str
+    text: str
+    request_id: str = ""
+    message_ids: tuple[str, ...] = ()
+    correlation_ids: tuple[str, ...] = ()
+    log_stream: str = ""  # the CloudWatch Logs stream it is shipped to
+    messages: tuple[MessageRef, ...] = ()  # START of an SQS invocation: each record's message
+    outcome: str = ""  # REPORT: ok | error | timeout | crash
+    failed_message_ids: tuple[str, ...] = ()  # REPORT of an SQS invocation: the batch item failures
+
+    def to_json(self) -> str:
+        document = {name: value for name, value in asdict(self).items() if value not in ("", (), [])}
+        return json.dumps(document, sort_keys=True, default=str)
+
+    @classmethod
+    def from_json(cls, document: dict[str, Any]) -> LogRecord:
+        messages = tuple(MessageRef(**message) for message in document.get("messages") or ())
+        return cls(
+            time=str(document["time"]), function=str(document["function"]), stream=str(document["stream"]),
+            text=str(document["text"]), request_id=str(document.get("request_id") or ""),
+            message_ids=tuple(document.get("message_ids") or ()),
+            correlation_ids=tuple(document.get("correlation_ids") or ()),
+            log_stream=str(document.get("log_stream") or ""), messages=messages,
+            outcome=str(document.get("outcome") or ""),
+            failed_message_ids=tuple(document.get("failed_message_ids") or ()),
+        )

@@ -29,6 +29,7 @@ from generator.local.processes import (
 )
 from generator.local.state import (
     DEFAULT_REGION,
+    DebugSettings,
     EmulatorConfig,
     EmulatorRecord,
     LocalError,
@@ -81,7 +82,8 @@ def emulator_only(root: Path, progress: Progress) -> EmulatorRecord:
 
 
 def up(root: Path, terraform_dir: Path, progress: Progress, *, retry_delay: int | None,
-       local_settings: tuple[LocalSetting, ...] = (), iam: bool = True) -> UpResult:
+       local_settings: tuple[LocalSetting, ...] = (), iam: bool = True,
+       debug: str | None = None) -> UpResult:
     state = LocalState(root)
     if not (terraform_dir / "outputs.tf").exists():
         raise UpError(f"{terraform_dir} has no generated configuration: run `make generate` first")
@@ -127,15 +129,17 @@ def up(root: Path, terraform_dir: Path, progress: Progress, *, retry_delay: int 
         progress(f"runtime {found.describe()}")
         pythons[name] = str(interpreter.runtime_virtualenv(root, found, progress))
 
+    debugging = _debug_settings(root, state, debug, interpreters, progress) if debug else None
     previous = RunnerRecord.read(state)
     region = region_of(outputs)
     config = RunnerConfig(endpoint=running.endpoint, region=region, retry_delay=retry_delay,
                           zip_dir=str(root / "build" / "lambda"), runtimes=pythons, local_settings=local_settings,
-                          ports=previous.ports() if previous else {})
+                          ports=previous.ports() if previous else {}, debug=debugging)
     if (previous is not None and process_alive(previous.pid) and state.file(RunnerConfig.FILE).exists()
             and RunnerConfig.read(state.dir) == config):
         progress("Lambda service already running with these settings: kept (it follows the emulator by itself)")
-        return UpResult(running, interpreters, previous, outputs, region, reused)
+        progress("IAM enforced for the functions' calls" if iam else "IAM not enforced (--no-iam)")
+        return UpResult(running, interpreters, previous, outputs, region, reused, iam)
     stop_runner(state)
     config.write(state)
     progress("starting the Lambda service (event source mappings, function URLs)")
@@ -150,6 +154,30 @@ def _runtimes_in_use(state: LocalState) -> set[str]:
     document = json.loads(state.file("terraform.tfstate").read_text(encoding="utf-8"))
     return {
         instance["attributes"]["runtime"]
+        for resource in document.get("resources", [])
+        if resource.get("type") == "aws_lambda_function"
+        for instance in resource.get("instances", [])
+    }
+
+
+def _debug_settings(root: Path, state: LocalState, function: str, interpreters: list[interpreter.Interpreter],
+                    progress: Progress) -> DebugSettings:
+    """`up --debug FUNCTION`: debugpy for the function's runtime, and a port for it (generator/local/debugging.py)."""
+    from generator.local import debugging
+
+    runtimes = _function_runtimes(state)
+    if function not in runtimes:
+        raise UpError(f"--debug {function}: the applied configuration has no such function "
+                      f"(functions: {', '.join(sorted(runtimes))})")
+    found = next(i for i in interpreters if i.runtime == runtimes[function])
+    packages = debugging.debugpy_packages(root, found, progress)
+    return debugging.settings(function, packages, debugging.free_port())
+
+
+def _function_runtimes(state: LocalState) -> dict[str, str]:
+    document = json.loads(state.file("terraform.tfstate").read_text(encoding="utf-8"))
+    return {
+        instance["attributes"]["function_name"]: instance["attributes"]["runtime"]
         for resource in document.get("resources", [])
         if resource.get("type") == "aws_lambda_function"
         for instance in resource.get("instances", [])

@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from types_boto3_sqs import SQSClient
     from types_boto3_sqs.type_defs import MessageTypeDef
 
+    from generator.local.state import LogRecord
     from generator.ops.redrive import Queue, RedriveOutcome
     from generator.ops.target import Target
     from generator.ops.topology import QueueRef, Topology
@@ -490,6 +491,104 @@ def adopt(args: argparse.Namespace) -> int:
     return ExitCode.OK
 
 
+# ── logs, trace ────────────────────────────────────────────────────────────────────────────────────────────
+
+
+def _logs_arguments(parser: argparse.ArgumentParser) -> None:
+    add_target_arguments(parser)
+    parser.add_argument("functions", nargs="*", metavar="FUNCTION", help="queues.toml keys or AWS names (default: "
+                        "every function, and the local Lambda service's own lines)")
+    parser.add_argument("--follow", "-f", action="store_true", help="keep printing lines as they come (Ctrl-C ends)")
+    parser.add_argument("--since", default=None, metavar="WHEN", help="only lines since 30s, 10m, 2h, 1d ago or an "
+                        "ISO 8601 time (default: everything; --aws: 10m)")
+    parser.add_argument("--filter", default="", metavar="TEXT",
+                        help="only lines holding TEXT (or with TEXT as their request, message or correlation id)")
+    parser.add_argument("--json", action="store_true", help="one JSON record a line")
+
+
+def logs(args: argparse.Namespace) -> int:
+    import datetime as dt
+
+    from generator.ops import logs as reading
+
+    topology = topology_of(args)
+    names = []
+    for name in args.functions:
+        found = topology.function_name(name) or (name if name in topology.function_names() else None)
+        found = found or next((n for n in topology.function_names() if n.removeprefix(topology.prefix) == name), None)
+        if found is None:
+            raise UsageError(f"{name!r} is not a function of {topology.spec_path} (functions: "
+                             f"{', '.join(sorted(topology.spec.functions))})")
+        names.append(found)
+    now = dt.datetime.now(dt.UTC)
+    since = reading.parse_since(args.since, now) if args.since else None
+    selection = reading.Selection(frozenset(names), since, args.filter)
+    target = target_of(args)
+    if target.name == "local":
+        from generator.local.state import LocalState
+
+        files = reading.LocalFiles(LocalState(args.spec.resolve().parent).dir)
+        read, poll = files.read_new, reading.FOLLOW_POLL_SECONDS
+    else:
+        selection = reading.Selection(selection.functions, since or reading.parse_since("10m", now), args.filter)
+        groups = {name: f"/aws/lambda/{name}" for name in (names or topology.function_names())}
+        cloudwatch = reading.CloudWatchLogs(target.session().client("logs"), groups)
+
+        def read() -> list[LogRecord]:
+            return cloudwatch.read(selection.since, args.filter)
+
+        poll = reading.AWS_POLL_SECONDS
+    shown = reading.emit(read(), selection, args.json, print)
+    if not args.follow:
+        if not shown and not args.json:
+            print(f"no log lines{' matching' if args.filter or since else ''} ({target.describe()})", file=sys.stderr)
+        return ExitCode.OK
+    for batch in reading.follow(read, poll):
+        reading.emit(batch, selection, args.json, lambda line: print(line, flush=True))
+    return ExitCode.OK
+
+
+def _trace_arguments(parser: argparse.ArgumentParser) -> None:
+    add_target_arguments(parser)
+    parser.add_argument("job", metavar="JOB", help="the job's id (its correlation id: the router's answer names it)")
+    parser.add_argument("--since", default="1d", metavar="WHEN", help="--aws: search lines since then (1d)")
+    parser.add_argument("--json", action="store_true", help="the hops as JSON")
+
+
+def trace(args: argparse.Namespace) -> int:
+    import datetime as dt
+
+    from generator import naming
+    from generator.command import CommandError
+    from generator.ops import logs as reading
+    from generator.ops import trace as tracing
+
+    topology = topology_of(args)
+    target = target_of(args)
+    if target.name == "local":
+        from generator.local.state import LocalState
+
+        rules = {}
+        for key, queue in topology.spec.queues.items():
+            name = topology.prefix + naming.queue_name(key, queue)
+            rules[name] = tracing.QueueRules(queue.max_receive_count, topology.prefix + naming.dlq_name(key, queue))
+        records = reading.LocalFiles(LocalState(args.spec.resolve().parent).dir).read_new()
+        hops = tracing.local_hops(args.job, records, rules)
+    else:
+        since = reading.parse_since(args.since, dt.datetime.now(dt.UTC))
+        groups = {name: f"/aws/lambda/{name}" for name in topology.function_names()}
+        cloudwatch = reading.CloudWatchLogs(target.session().client("logs"), groups)
+        hops = tracing.line_hops(args.job, cloudwatch.read(since, args.job))
+    if not hops:
+        raise CommandError(f"no log line of {target.describe()} names {args.job!r}: is it the id the router "
+                           "answered with (job_id)? (--aws: older than --since?)")
+    if args.json:
+        print_json({"job": args.job, "hops": [hop.as_json() for hop in hops]})
+    else:
+        print("\n".join(hop.format() for hop in hops))
+    return ExitCode.OK
+
+
 COMMANDS = (
     Command("status", "queues, DLQs, consumers and alarms (the week-1 plan's Tests 2 and 3); exit 1 when a DLQ "
                       "holds messages", _status_arguments, status),
@@ -505,4 +604,8 @@ COMMANDS = (
     Command("adopt", "look up every resource of the generated module in the target and write terraform/imports.tf "
                      "for those that exist (imported by the next apply instead of created); exit 1 on a conflict",
             _adopt_arguments, adopt),
+    Command("logs", "the functions' log lines with their request and message ids (--follow, --since, --filter)",
+            _logs_arguments, logs),
+    Command("trace", "every hop one job took, in time order, by the correlation id the router assigned",
+            _trace_arguments, trace),
 )

@@ -7,7 +7,7 @@ import re
 import time
 from typing import Any
 
-from common import aws
+from common import aws, correlation
 from common.ids import milestone_event_id
 from common.messages import AnalyticsEvent, EmailNotification, Message, validate
 from common.time_budget import TimeBudget
@@ -28,6 +28,9 @@ def attributes_for(message: Message) -> dict[str, dict[str, str]]:
     attributes = {"JobType": {"StringValue": _JOB_TYPES[message.TYPE], "DataType": "String"}}
     if message.TYPE == "video_job":
         attributes["Priority"] = {"StringValue": "normal", "DataType": "String"}
+    carried = correlation.current()
+    if carried:  # the job's thread through the queues (common/correlation.py)
+        attributes.update(correlation.attribute(carried))
     return attributes
 
 

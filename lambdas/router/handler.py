@@ -15,7 +15,7 @@ from typing import Any
 import daily_quota
 import http_event
 import json_body
-from common import config, sqs
+from common import config, correlation, sqs
 from common.ids import new_job_id, user_subject
 from common.log import logger_for
 from common.messages import VideoJob
@@ -83,7 +83,8 @@ def queue_job(request: JobRequest, caller: str | None, budget: TimeBudget) -> di
         timestamp=int(now.timestamp()),
     )
 
-    with logger.append_context_keys(job_id=job.job_id):
+    # The job's id is its correlation id: every message of the job, at every hop, carries it (common/correlation.py).
+    with logger.append_context_keys(job_id=job.job_id), correlation.carried(job.job_id):
         try:
             used_up = daily_quota.try_consume(table, job.job_id, counters, now, budget)
         except (daily_quota.QuotaUnavailable, OutOfTime):

@@ -166,8 +166,9 @@ def test_every_family_lands_in_one_table_and_every_command_parses() -> None:
     from generator import cli
 
     table = cli.command_table()
-    assert set(table) == {"check", "zip-list", "generate", "cost", "diff", "up", "down", "job", "status", "send",
-                          "peek", "redrive", "disable", "enable", "purge", "rollback", "adopt"}
+    assert set(table) == {"check", "zip-list", "generate", "cost", "diff", "up", "down", "job", "invoke", "event",
+                          "status", "send", "peek", "redrive", "disable", "enable", "purge", "logs", "trace",
+                          "rollback", "adopt"}
     help_text = cli.parser(table).format_help()
     assert all(name in help_text for name in table)
 

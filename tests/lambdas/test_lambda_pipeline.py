@@ -36,7 +36,10 @@ def test_a_job_flows_from_the_http_request_to_the_email_and_the_counters(pipelin
             ("email", "email"),
             ("analytics", "analytics"),
         ):
-            assert run(function, queue_as_records(aws.sqs, aws.queues[queue])) == {"batchItemFailures": []}
+            records = queue_as_records(aws.sqs, aws.queues[queue])
+            # every message of the job, at every hop, carries the correlation id the router assigned (its job id)
+            assert {record["messageAttributes"]["CorrelationId"]["stringValue"] for record in records} == {job_id}
+            assert run(function, records) == {"batchItemFailures": []}
 
     # THEN the video and its thumbnail are stored under the job id, and one email was sent
     keys = sorted(o["Key"] for o in aws.s3.list_objects_v2(Bucket=aws.bucket)["Contents"])

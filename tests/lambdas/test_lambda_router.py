@@ -52,6 +52,7 @@ def test_a_valid_job_is_queued_with_the_seed_message_attributes(router_env):
     assert message["MessageAttributes"] == {
         "JobType": {"StringValue": "video_download", "DataType": "String"},
         "Priority": {"StringValue": "normal", "DataType": "String"},
+        "CorrelationId": {"StringValue": body["job_id"], "DataType": "String"},  # the job's thread (trace)
     }
     job = from_dict(json.loads(message["Body"]), VideoJob)
     assert (job.job_id, job.video_url, job.user_email, job.quality) == (

@@ -8,6 +8,7 @@ invocations, and is replaced (a cold start) after a timeout or a crash.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import datetime as dt
 import json
 import os
@@ -20,7 +21,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from generator.local.lambda_service.batch_response import InvalidBatchResponse, failed_message_ids
 from generator.local.lambda_service.credentials import Credentials
+from generator.local.lambda_service.function_logs import FunctionLog, InvocationContext, Pump, Sink, messages_of
 from generator.local.lambda_service.runtime_api import ErrorDocument, Invocation, RuntimeApi
 
 if TYPE_CHECKING:
@@ -79,6 +82,7 @@ class InvocationOutcome:
     error: ErrorDocument | None = None
     duration_ms: float = 0.0
     cold_start: bool = False
+    request_id: str = ""
 
     @property
     def failed(self) -> bool:
@@ -93,13 +97,28 @@ class Runtime:
     runtime_env: dict[str, str]  # endpoint, fake credentials, the stack marker, local-only settings resolver
     logs_dir: Path
     tmp_dir: Path
+    log_sink: Sink | None = None  # each log record also goes there (the CloudWatch Logs shipper); must not block
+    debug: Debugger | None = None  # run the environment under debugpy (`up --debug FUNCTION`)
+
+
+@dataclass(frozen=True)
+class Debugger:
+    """debugpy for one function's environment: listening on 127.0.0.1:port, waiting for the editor to attach."""
+
+    port: int
+    packages: Path  # where debugpy is installed for the runtime's Python (build/lambda-debug/…)
+
+    def command(self, python: Path, handler: str) -> list[str]:
+        # frozen_modules=off: debugpy may miss breakpoints in frozen standard modules otherwise (it says so)
+        return [str(python), "-s", "-u", "-X", "frozen_modules=off", "-m", "debugpy", "--listen",
+                f"127.0.0.1:{self.port}", "--wait-for-client", "-m", "awslambdaric", handler]
 
 
 class Worker:
     """One execution environment of one function."""
 
     def __init__(self, function: FunctionConfig, task_root: Path, runtime: Runtime, environment: dict[str, str],
-                 credentials: Credentials | None = None):
+                 credentials: Credentials | None = None, log: FunctionLog | None = None):
         self.function = function
         self.credentials = credentials
         self.api = RuntimeApi()
@@ -131,13 +150,18 @@ class Worker:
             **runtime.runtime_env,
             **(credentials.environment() if credentials else {}),  # the role's, as Lambda sets them
         }
-        runtime.logs_dir.mkdir(parents=True, exist_ok=True)
-        with open(runtime.logs_dir / f"{function.name}.log", "ab") as log:
-            self.process = subprocess.Popen(
-                [str(runtime.python), "-s", "-m", "awslambdaric", function.handler],
-                cwd=task_root, env=env, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
-                start_new_session=True,  # a timeout kills the whole environment (ffmpeg children included)
-            )  # fmt: skip
+        command = [str(runtime.python), "-s", "-u", "-m", "awslambdaric", function.handler]  # -u: as Lambda's bootstrap
+        if runtime.debug is not None:
+            command = runtime.debug.command(runtime.python, function.handler)
+            env["PYTHONPATH"] = str(runtime.debug.packages)
+        self.process = subprocess.Popen(
+            command, cwd=task_root, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,  # a timeout kills the whole environment (ffmpeg children included)
+        )  # fmt: skip
+        assert self.process.stdout is not None
+        self.log = log or FunctionLog(function.name, runtime.logs_dir, runtime.log_sink)
+        self.pump = Pump(self.process.stdout.fileno(), self.log, stream)
         self.invocations = 0
 
     def alive(self) -> bool:
@@ -148,17 +172,30 @@ class Worker:
         return self.credentials is None or self.credentials.valid_for(seconds + CREDENTIALS_MARGIN_S)
 
     def invoke(self, event: object, timeout_s: float) -> InvocationOutcome:
+        """One invocation, its log lines framed by START / END / REPORT and tagged with its request id."""
+        invocation = Invocation(payload=json.dumps(event).encode(), deadline_ms=0, function_arn=self.function.arn)
+        context = InvocationContext(invocation.request_id, messages_of(event))
+        self.pump.begin(context)
+        outcome = dataclasses.replace(self._invoke(invocation, timeout_s), request_id=invocation.request_id)
+        failed: tuple[str, ...] = ()
+        if context.messages:
+            ids = set(context.message_ids)
+            try:
+                failed = tuple(sorted(ids if outcome.failed else failed_message_ids(outcome.payload, ids)))
+            except InvalidBatchResponse:
+                failed = tuple(sorted(ids))
+        self.pump.end(duration_ms=outcome.duration_ms, outcome=outcome.status, failed=failed,
+                      memory_mb=self.function.memory_size)
+        return outcome
+
+    def _invoke(self, invocation: Invocation, timeout_s: float) -> InvocationOutcome:
         cold = self.invocations == 0
         self.invocations += 1
         if cold and not self._wait_until_ready(max(INIT_TIMEOUT_S, timeout_s)):
             return InvocationOutcome("crash" if not self.alive() else "timeout", error=self._init_failure(),
                                      cold_start=True)
         started = time.monotonic()
-        invocation = Invocation(
-            payload=json.dumps(event).encode(),
-            deadline_ms=int(time.time() * 1000 + timeout_s * 1000),
-            function_arn=self.function.arn,
-        )
+        invocation.deadline_ms = int(time.time() * 1000 + timeout_s * 1000)
         self.api.submit(invocation)
         deadline = started + timeout_s
         while not invocation.done.wait(0.05):
@@ -203,6 +240,9 @@ class Worker:
                 os.killpg(self.process.pid, signal.SIGKILL)
             self.process.wait(timeout=5)
         self.api.close()
+        self.pump.join(timeout=1)
+        if self.process.stdout is not None:
+            self.process.stdout.close()
 
 
 def _crash(returncode: int | None) -> ErrorDocument:
@@ -219,6 +259,7 @@ class Pool:
         self._task_root = task_root
         self._runtime = runtime
         self._environment = environment
+        self._log = FunctionLog(function.name, runtime.logs_dir, runtime.log_sink)
         self._idle: list[Worker] = []
         self._lock = threading.Lock()
         self._all: list[Worker] = []
@@ -239,6 +280,15 @@ class Pool:
             if self._slots is not None:
                 self._slots.release()
 
+    def prewarm(self) -> None:
+        """Start an environment now, before any invocation (a debugged one: the editor can attach at once)."""
+        with self._lock:
+            credentials = self._credentials() if self._credentials else None
+            worker = Worker(self.function, self._task_root, self._runtime, self._environment, credentials,
+                            self._log)
+            self._all.append(worker)
+            self._idle.append(worker)
+
     def _acquire(self) -> Worker:
         with self._lock:
             while self._idle:
@@ -248,7 +298,8 @@ class Pool:
                 worker.kill()  # crashed, or its credentials expire soon: a new environment gets fresh ones
                 self._all.remove(worker)
             credentials = self._credentials() if self._credentials else None
-            worker = Worker(self.function, self._task_root, self._runtime, self._environment, credentials)
+            worker = Worker(self.function, self._task_root, self._runtime, self._environment, credentials,
+                            self._log)
             self._all.append(worker)
             return worker
 

@@ -10,14 +10,20 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
+import hashlib
 import json
+import struct
 import uuid
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any, NotRequired, TypedDict
 
 if TYPE_CHECKING:
     from types_boto3_sqs.literals import MessageSystemAttributeNameType
-    from types_boto3_sqs.type_defs import MessageAttributeValueOutputTypeDef, MessageTypeDef
+    from types_boto3_sqs.type_defs import (
+        MessageAttributeValueOutputTypeDef,
+        MessageAttributeValueTypeDef,
+        MessageTypeDef,
+    )
 
 
 class ReceiveEverything(TypedDict):
@@ -182,3 +188,80 @@ def function_url_response(result: object) -> tuple[int, dict[str, str], bytes]:
         return int(result["statusCode"]), headers, data
     data = result.encode() if isinstance(result, str) else json.dumps(result).encode()
     return 200, {"content-type": "application/json"}, data
+
+
+# ── events made here (`invoke`, `event`): a message as SQS would have delivered it ───────────────────────────
+
+_TRANSPORT = {"String": 1, "Number": 1, "Binary": 2}  # SQS's transport type byte, by the DataType's base type
+
+
+def md5_of_body(body: str) -> str:
+    """MD5OfBody: the hex MD5 of the body's UTF-8 bytes."""
+    return hashlib.md5(body.encode("utf-8")).hexdigest()  # SQS's checksum, not a security use
+
+
+def md5_of_message_attributes(attributes: Mapping[str, MessageAttributeValueTypeDef]) -> str:
+    """MD5OfMessageAttributes as SQS computes it: per attribute in name order, each of name, DataType and value
+    as a 4-byte big-endian length and the bytes, the value preceded by its transport type (1 string, 2 binary).
+    https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-message-metadata.html"""
+    digest = hashlib.md5()  # SQS's checksum
+    for name in sorted(attributes):
+        value = attributes[name]
+        data_type = value["DataType"]
+        base = data_type.split(".", 1)[0]
+        if base not in _TRANSPORT:
+            raise ValueError(f"message attribute {name}: DataType {data_type!r} is not String, Number or Binary")
+        digest.update(_length_prefixed(name.encode()))
+        digest.update(_length_prefixed(data_type.encode()))
+        digest.update(bytes([_TRANSPORT[base]]))
+        if base == "Binary":
+            raw = value.get("BinaryValue", b"")
+            if isinstance(raw, str):
+                raw = base64.b64decode(raw)
+            if not isinstance(raw, bytes):
+                raise ValueError(f"message attribute {name}: BinaryValue must be bytes or base64 text")
+            digest.update(_length_prefixed(raw))
+        else:
+            digest.update(_length_prefixed(value.get("StringValue", "").encode()))
+    return digest.hexdigest()
+
+
+def _length_prefixed(data: bytes) -> bytes:
+    return struct.pack(">I", len(data)) + data
+
+
+def parse_attribute(item: str) -> tuple[str, MessageAttributeValueTypeDef]:
+    """`NAME=VALUE` (String) or `NAME:Number=VALUE` as a message attribute; ValueError says what is wrong."""
+    name, sep, value = item.partition("=")
+    name, _, kind = name.partition(":")
+    if not sep or not name:
+        raise ValueError(f"{item!r}: use NAME=VALUE (or NAME:Number=VALUE)")
+    if kind not in ("", "String", "Number"):
+        raise ValueError(f"{item!r}: the type is String (the default) or Number")
+    return name, {"DataType": kind or "String", "StringValue": value}
+
+
+def delivered_message(body: str, attributes: Mapping[str, MessageAttributeValueTypeDef] | None = None, *,
+                      sender_id: str, receive_count: int = 1, now: dt.datetime | None = None) -> MessageTypeDef:
+    """A message as ReceiveMessage (with RECEIVE_EVERYTHING) returns it on its first receive: a fresh message id
+    and receipt handle, its MD5s, the system attributes. `sqs_record` turns it into the record, as for a polled one."""
+    now = now or dt.datetime.now(dt.UTC)
+    sent = int(now.timestamp() * 1000)
+    message_id = str(uuid.uuid4())
+    handle = base64.b64encode(f"{message_id} {uuid.uuid4().hex} {sent}".encode()).decode()
+    message: MessageTypeDef = {
+        "MessageId": message_id,
+        "ReceiptHandle": handle,
+        "MD5OfBody": md5_of_body(body),
+        "Body": body,
+        "Attributes": {
+            "ApproximateReceiveCount": str(receive_count),
+            "SentTimestamp": str(sent),
+            "SenderId": sender_id,
+            "ApproximateFirstReceiveTimestamp": str(sent),
+        },
+    }
+    if attributes:
+        message["MessageAttributes"] = {name: dict(value) for name, value in attributes.items()}  # type: ignore[misc]
+        message["MD5OfMessageAttributes"] = md5_of_message_attributes(attributes)
+    return message

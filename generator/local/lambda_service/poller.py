@@ -94,13 +94,14 @@ Report = Callable[[BatchResult], None]
 class MappingPoller:
     def __init__(self, mapping: MappingConfig, invoke: Invoke, sqs_factory: Callable[[], SQSClient],
                  report: Report, retry_delay: int | None = None,
-                 local_sqs_factory: Callable[[], SQSClient] | None = None):
+                 local_sqs_factory: Callable[[], SQSClient] | None = None, hold_visibility: int | None = None):
         self.mapping = mapping
         self._invoke = invoke
         self._sqs_factory = sqs_factory
         self._local_sqs_factory = local_sqs_factory or sqs_factory
         self._report = report
         self._retry_delay = retry_delay
+        self._hold_visibility = hold_visibility  # local only (`up --debug`): keep a received batch hidden this long
         self._filters = Filters(mapping.filter_patterns)
         self._stopped = threading.Event()
         self._slots = threading.Semaphore(mapping.concurrency)
@@ -134,6 +135,8 @@ class MappingPoller:
             if not records:
                 self._slots.release()
                 continue
+            if self._hold_visibility is not None:
+                self._hold(sqs, records, self._hold_visibility)
             self._executor.submit(self._run_batch, records)
 
     def _gather(self, sqs: SQSClient) -> list[SqsRecord]:
@@ -170,6 +173,13 @@ class MappingPoller:
             if not records and not response.get("Messages") and wait == 0:
                 break
         return records
+
+    def _hold(self, sqs: SQSClient, records: list[SqsRecord], seconds: int) -> None:
+        for start in range(0, len(records), 10):
+            sqs.change_message_visibility_batch(QueueUrl=self.mapping.queue_url, Entries=[
+                {"Id": str(i), "ReceiptHandle": record["receiptHandle"], "VisibilityTimeout": seconds}
+                for i, record in enumerate(records[start:start + 10])
+            ])
 
     def _run_batch(self, records: list[SqsRecord]) -> None:
         try:

@@ -8,13 +8,17 @@ command) stops being polled within that time. A mapping still settling (Creating
 Disabling) is left as it runs until it is Enabled or Disabled: a new one is polled once Enabled, as on AWS.
 Each function runs from the zip whose CodeSha256 the emulator reports, unpacked, on the runtime's Python
 (environments.py). Lambda's own metrics (Invocations, Errors, Throttles, Duration) are published to the
-emulator's CloudWatch, as Lambda publishes them.
+emulator's CloudWatch, as Lambda publishes them, and every function's log lines to its CloudWatch Logs group
+(function_logs.py, cloudwatch_logs.py). The Lambda Invoke API on loopback (invoke_endpoint.py, `python -m
+generator invoke`) runs one invocation in the same environments.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import functools
+import json
 import os
 import signal
 import sys
@@ -26,12 +30,14 @@ from typing import TYPE_CHECKING, Literal, overload
 from botocore.config import Config
 
 from generator.local.lambda_service import interpreter
+from generator.local.lambda_service.cloudwatch_logs import LogShipper
 from generator.local.lambda_service.credentials import RoleCredentials
-from generator.local.lambda_service.environments import FunctionConfig, InvocationOutcome, Pool, Runtime
+from generator.local.lambda_service.environments import Debugger, FunctionConfig, InvocationOutcome, Pool, Runtime
 from generator.local.lambda_service.http_endpoints import FunctionUrl, MediaServer, json_line
+from generator.local.lambda_service.invoke_endpoint import InvokeEndpoint
 from generator.local.lambda_service.local_settings import endpoint_environment, with_local_settings
 from generator.local.lambda_service.poller import SETTLING_STATES, BatchResult, MappingConfig, MappingPoller
-from generator.local.state import RunnerConfig, RunnerRecord, local_session
+from generator.local.state import LogRecord, RunnerConfig, RunnerRecord, local_session
 from generator.naming import LIVE_ALIAS
 
 if TYPE_CHECKING:
@@ -42,6 +48,7 @@ if TYPE_CHECKING:
     from types_boto3_lambda.type_defs import FunctionConfigurationTypeDef, GetFunctionUrlConfigResponseTypeDef
 
     UrlConfig = GetFunctionUrlConfigResponseTypeDef
+    from types_boto3_logs import CloudWatchLogsClient
     from types_boto3_sqs import SQSClient
 
 REFRESH_SECONDS = 2
@@ -74,6 +81,11 @@ class Runner:
         self._stopped = threading.Event()
         self._wake = threading.Event()  # SIGUSR1 (the reloader): look at the emulator now
         self.media = MediaServer(state_dir / "media", config.ports.get("media", 0))
+        self.debug = config.debug
+        self.debug_task_root = ""
+        self.shipper = LogShipper(lambda: self.client("logs"), self.log)  # the lines to CloudWatch Logs
+        self.invoke_endpoint = InvokeEndpoint(self.invoke, lambda name: any(key[0] == name for key in self.pools),
+                                              self._lines_of)
 
     @overload
     def client(self, service: Literal["lambda"]) -> LambdaClient: ...
@@ -81,7 +93,10 @@ class Runner:
     def client(self, service: Literal["sqs"]) -> SQSClient: ...
     @overload
     def client(self, service: Literal["cloudwatch"]) -> CloudWatchClient: ...
-    def client(self, service: Literal["lambda", "sqs", "cloudwatch"]) -> LambdaClient | SQSClient | CloudWatchClient:
+    @overload
+    def client(self, service: Literal["logs"]) -> CloudWatchLogsClient: ...
+    def client(self, service: Literal["lambda", "sqs", "cloudwatch", "logs"]
+               ) -> LambdaClient | SQSClient | CloudWatchClient | CloudWatchLogsClient:
         return self._session.client(service, endpoint_url=self.endpoint, config=self._client_config)
 
     def role_of(self, function: FunctionConfig) -> RoleCredentials:
@@ -121,12 +136,14 @@ class Runner:
         wanted = {(name, _resolve(aliases.get(name, {}), qualifier))
                   for name, qualifier in [*((m.function_name, m.qualifier) for m in mappings),
                                           *((name, qualifier) for name, (qualifier, _) in urls.items()),
-                                          *((name, LIVE_ALIAS) for name in functions)]
+                                          *((name, LIVE_ALIAS) for name in functions),
+                                          *((name, None) for name in functions)]  # Invoke without a qualifier
                   if name in functions}
         for name, version in sorted(wanted):
             configuration = lambda_.get_function_configuration(FunctionName=name, Qualifier=version)
             concurrency = lambda_.get_function_concurrency(FunctionName=name)
-            function = FunctionConfig.from_emulator(configuration, concurrency.get("ReservedConcurrentExecutions"))
+            function = self._debugged(FunctionConfig.from_emulator(
+                configuration, concurrency.get("ReservedConcurrentExecutions")))
             role_changed = name in self.roles and self.roles[name].role_arn != function.role
             if self.code.get((name, version)) != function.code_sha256 or (name, version) not in self.pools \
                     or role_changed:
@@ -142,6 +159,12 @@ class Runner:
         """The version invocations of the function's live alias (or, without one, of the function) run."""
         return _resolve(self.aliases.get(function, {}), LIVE_ALIAS)
 
+    def _debugged(self, function: FunctionConfig) -> FunctionConfig:
+        """The function as it runs while debugged: one environment (one debugpy port), the raised timeout."""
+        if self.debug is None or self.debug.function != function.name:
+            return function
+        return dataclasses.replace(function, timeout=self.debug.timeout, reserved_concurrency=1)
+
     def _replace_pool(self, function: FunctionConfig, version: str) -> None:
         code_dir = self.state_dir / "functions" / function.name / function.code_sha256.replace("/", "_")[:16]
         task_root = code_dir if code_dir.is_dir() else interpreter.unpack(self._zip_for(function), code_dir)
@@ -149,13 +172,24 @@ class Runner:
         environment, applied = with_local_settings(function.environment, self.config.local_settings)
         self.local_settings[function.name] = applied
         old = self.pools.get((function.name, version))
+        debugged = self.debug is not None and self.debug.function == function.name
         self.pools[(function.name, version)] = Pool(function, task_root, Runtime(
             python=python,
             runtime_env=endpoint_environment(self.endpoint, str(self.state_dir)),
             logs_dir=self.state_dir / "logs",
             tmp_dir=self.state_dir / "tmp",
+            log_sink=self.shipper.sink(function.log_group),
+            debug=Debugger(self.debug.port, Path(self.debug.packages)) if self.debug and debugged else None,
         ), environment, credentials=self.role_of(function).current)
         self.code[(function.name, version)] = function.code_sha256
+        if debugged:  # one debugger port: the previous environment lets go of it before the new one listens
+            for key in [key for key in self.pools if key[0] == function.name and key != (function.name, version)]:
+                self.pools.pop(key).close()
+            if old is not None:
+                old.close()
+                old = None
+            self.debug_task_root = str(task_root)
+            self.pools[(function.name, version)].prewarm()
         self.log({"event": "function-ready", "function": function.name, "version": version,
                   "code_sha256": function.code_sha256, "local_settings": applied})
         if old is not None:
@@ -237,6 +271,8 @@ class Runner:
                     sqs_factory=functools.partial(self.sqs_as_role, mapping.function_name),
                     report=self._batch_done, retry_delay=self.retry_delay,
                     local_sqs_factory=lambda: self.client("sqs"),
+                    hold_visibility=(self.debug.visibility if self.debug is not None
+                                     and self.debug.function == mapping.function_name else None),
                 )
                 self.pollers[mapping.uuid] = poller
                 poller.start()
@@ -249,7 +285,7 @@ class Runner:
 
     # ── invoking ───────────────────────────────────────────────────────────────────────────────────────────
 
-    def invoke(self, function: str, qualifier: str | None, event: Mapping[str, object]) -> InvocationOutcome:
+    def invoke(self, function: str, qualifier: str | None, event: object) -> InvocationOutcome:
         """One invocation of the version the qualifier names now (an alias is resolved per invocation, so a
         batch runs on one version and the next batch on the version the alias was moved to)."""
         pool = self.pools[(function, _resolve(self.aliases.get(function, {}), qualifier))]
@@ -259,6 +295,18 @@ class Runner:
             self.log({"event": "invocation-failed", "function": function, "outcome": outcome.status,
                       "error": outcome.error})
         return outcome
+
+    def _lines_of(self, function: str, request_id: str) -> list[str]:
+        """An invocation's lines, as they go to CloudWatch Logs (for the Invoke API's LogType Tail)."""
+        path = self.state_dir / "logs" / f"{function}.log"
+        found = []
+        with open(path, encoding="utf-8", errors="replace") as handle:
+            for line in handle:
+                if request_id in line:
+                    record = LogRecord.from_json(json.loads(line))
+                    if record.request_id == request_id:
+                        found.append(record.text)
+        return found
 
     def _batch_done(self, result: BatchResult) -> None:
         self.log({"event": "batch", **result.__dict__})
@@ -300,6 +348,9 @@ class Runner:
             live_versions={name: self.live_version(name) for name in sorted(self.aliases)},
             local_settings=self.local_settings,
             retry_delay=self.retry_delay,
+            invoke_endpoint=self.invoke_endpoint.url,
+            debug_address=f"127.0.0.1:{self.debug.port}" if self.debug is not None else "",
+            debug_task_root=self.debug_task_root,
         ).write(self.state_dir)
 
     def serve(self) -> None:
@@ -310,6 +361,7 @@ class Runner:
         signal.signal(signal.SIGTERM, stop)
         signal.signal(signal.SIGINT, stop)
         signal.signal(signal.SIGUSR1, lambda *_: self._wake.set())
+        self.shipper.start()
         self.refresh()
         self.record(ready=True)
         threading.Thread(target=self._publish_metrics, daemon=True).start()
@@ -335,6 +387,8 @@ class Runner:
         for pool in self.pools.values():
             pool.close()
         self.media.close()
+        self.invoke_endpoint.close()
+        self.shipper.stop()
 
 
 def _resolve(aliases: Mapping[str, str], qualifier: str | None) -> str:

@@ -4,6 +4,7 @@ Lambda's runtime interface client, with only what the Lambda runtime provides be
 from __future__ import annotations
 
 import datetime as dt
+import json
 import time
 from pathlib import Path
 
@@ -188,3 +189,115 @@ def test_a_role_session_refreshes_its_credentials_through_botocore():
     first = session.get_credentials().get_frozen_credentials().access_key
     second = session.get_credentials().get_frozen_credentials().access_key
     assert first != second and len(sts.calls) >= 2
+
+
+LOGGING_HANDLER = '''
+def lambda_handler(event, context):
+    print("handling", len(event.get("Records", [])))
+    print("second line")
+    return {"batchItemFailures": [{"itemIdentifier": event["Records"][0]["messageId"]}]}
+'''
+
+
+def test_every_line_is_a_record_with_its_request_id_and_message_ids_framed_by_start_end_report(tmp_path,
+                                                                                                runtime_python):
+    from generator.local.lambda_service.events import delivered_message, sqs_event, sqs_record
+    from generator.local.state import LogRecord
+
+    shipped: list[LogRecord] = []
+    task_root = tmp_path / "task"
+    task_root.mkdir()
+    (task_root / "handler.py").write_text(LOGGING_HANDLER, encoding="utf-8")
+    function = config()
+    functions = Pool(function, task_root, Runtime(python=runtime_python, runtime_env={}, logs_dir=tmp_path / "logs",
+                                                  tmp_dir=tmp_path / "tmp", log_sink=shipped.append), {})
+    arn = "arn:aws:sqs:us-east-1:123456789012:jobs"
+    attributes = {"CorrelationId": {"DataType": "String", "StringValue": "job-1"}}
+    records = [sqs_record(delivered_message(body, attributes, sender_id="local"), arn) for body in ("a", "b")]
+    try:
+        outcomes = [functions.invoke(sqs_event(records)) for _ in range(2)]
+    finally:
+        functions.close()
+    lines = [LogRecord.from_json(json.loads(line))
+             for line in (tmp_path / "logs" / "fn.log").read_text(encoding="utf-8").splitlines()]
+    assert lines == shipped
+    ids = tuple(record["messageId"] for record in records)
+    for outcome in outcomes:
+        own = [line for line in lines if line.request_id == outcome.request_id]
+        assert [(line.stream, line.text.split(" RequestId")[0]) for line in own] == [
+            ("platform", "START"), ("function", "handling 2"), ("function", "second line"), ("platform", "END"),
+            ("platform", "REPORT")]
+        assert all(line.message_ids == ids and line.correlation_ids == ("job-1",) for line in own)
+        assert [message.queue for message in own[0].messages] == ["jobs", "jobs"]
+        assert own[-1].outcome == "ok" and own[-1].failed_message_ids == (ids[0],)
+        assert all(line.function == "fn" and "/[$LATEST]" in line.log_stream for line in own)
+
+
+def test_a_debugged_environment_listens_for_the_editor_and_waits_before_the_runtime_starts(tmp_path,
+                                                                                             runtime_python):
+    """`up --debug`: debugpy listens on loopback and the handler does not start until a client attaches; a
+    minimal Debug Adapter Protocol client gets its answer to `initialize`."""
+    import socket
+
+    from generator.local import debugging
+    from generator.local.lambda_service.environments import Debugger
+
+    found = interpreter.find_interpreter("python3.12")
+    packages = debugging.debugpy_packages(ROOT, found, log=lambda message: None)
+    port = debugging.free_port(0)
+    task_root = tmp_path / "task"
+    task_root.mkdir()
+    (task_root / "handler.py").write_text(HANDLER, encoding="utf-8")
+    function = config()
+    functions = Pool(function, task_root, Runtime(python=runtime_python, runtime_env={}, logs_dir=tmp_path / "logs",
+                                                  tmp_dir=tmp_path / "tmp", debug=Debugger(port, packages)), {})
+    try:
+        functions.prewarm()
+        [worker] = functions._idle
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                connection = socket.create_connection(("127.0.0.1", port), timeout=5)
+                break
+            except OSError:
+                assert time.monotonic() < deadline, "debugpy did not listen"
+                assert worker.alive(), (tmp_path / "logs" / "fn.log").read_text(encoding="utf-8")
+                time.sleep(0.2)
+        with connection:
+            time.sleep(1)
+            assert worker.alive() and not worker.api.ready.is_set()  # waiting: the runtime has not asked for work
+            request = json.dumps({"seq": 1, "type": "request", "command": "initialize",
+                                  "arguments": {"adapterID": "test", "clientID": "test"}}).encode()
+            connection.sendall(b"Content-Length: %d\r\n\r\n" % len(request) + request)
+            answer = _dap_message(connection)
+        assert (answer["type"], answer["command"], answer["success"]) == ("response", "initialize", True)
+    finally:
+        functions.close()
+
+
+def _dap_message(connection) -> dict:
+    data = b""
+    while b"\r\n\r\n" not in data:
+        data += connection.recv(4096)
+    header, _, rest = data.partition(b"\r\n\r\n")
+    length = int(next(line.split(b":")[1] for line in header.split(b"\r\n") if line.startswith(b"Content-Length")))
+    while len(rest) < length:
+        rest += connection.recv(4096)
+    message = json.loads(rest[:length])
+    if message.get("type") == "event":  # debugpy may announce itself first: read on
+        return _dap_message_after(connection, rest[length:])
+    return message
+
+
+def _dap_message_after(connection, buffered: bytes) -> dict:
+    class Buffered:
+        def __init__(self, data: bytes):
+            self.data = data
+
+        def recv(self, size: int) -> bytes:
+            if self.data:
+                chunk, self.data = self.data, b""
+                return chunk
+            return connection.recv(size)
+
+    return _dap_message(Buffered(buffered))

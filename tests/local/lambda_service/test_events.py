@@ -100,3 +100,62 @@ def test_responses_follow_the_function_url_response_format():
     assert function_url_response({"message": "no statusCode"}) == (
         200, {"content-type": "application/json"}, b'{"message": "no statusCode"}')
     assert function_url_response("text")[2] == b"text"
+
+
+# ── events made here (`invoke`, `event`) ────────────────────────────────────────────────────────────────────
+
+ATTRIBUTES = {
+    "JobType": {"DataType": "String", "StringValue": "video_download"},
+    "Attempt": {"DataType": "Number", "StringValue": "3"},
+    "Blob": {"DataType": "Binary", "BinaryValue": b"\x00\x01\xff"},
+    "Custom": {"DataType": "String.json", "StringValue": '{"é": 1}'},
+}
+
+
+def test_the_md5s_are_the_ones_sqs_returns_for_the_same_message():
+    from generator.local.lambda_service.events import md5_of_body, md5_of_message_attributes
+
+    body = '{"job_id": "j1", "title": "Ünïcode ✓"}'
+    with mock_aws():
+        sqs = boto3.client("sqs", region_name="us-east-1")
+        url = sqs.create_queue(QueueName="jobs")["QueueUrl"]
+        sent = sqs.send_message(QueueUrl=url, MessageBody=body, MessageAttributes=ATTRIBUTES)
+    assert md5_of_body(body) == sent["MD5OfMessageBody"]
+    assert md5_of_message_attributes(ATTRIBUTES) == sent["MD5OfMessageAttributes"]
+    # the order attributes are given in does not matter (SQS sorts by name); a value does
+    assert md5_of_message_attributes(dict(reversed(list(ATTRIBUTES.items())))) == sent["MD5OfMessageAttributes"]
+    changed = {**ATTRIBUTES, "Attempt": {"DataType": "Number", "StringValue": "4"}}
+    assert md5_of_message_attributes(changed) != sent["MD5OfMessageAttributes"]
+
+
+def test_a_made_message_becomes_a_record_like_a_polled_one_with_fresh_ids():
+    from generator.local.lambda_service.events import delivered_message
+
+    now = dt.datetime(2026, 1, 2, 3, 4, 5, tzinfo=dt.UTC)
+    arn = "arn:aws:sqs:eu-west-1:123456789012:jobs"
+    first, second = (sqs_record(delivered_message("hi", ATTRIBUTES, sender_id="AIDALOCAL", now=now), arn)
+                     for _ in range(2))
+    assert set(first) == RECORD_KEYS
+    assert first["messageId"] != second["messageId"] and first["receiptHandle"] != second["receiptHandle"]
+    assert first["attributes"] == {"ApproximateReceiveCount": "1", "SentTimestamp": "1767323045000",
+                                   "SenderId": "AIDALOCAL", "ApproximateFirstReceiveTimestamp": "1767323045000"}
+    assert (first["eventSourceARN"], first["awsRegion"]) == (arn, "eu-west-1")
+    assert first["md5OfBody"] == hashlib.md5(b"hi").hexdigest()
+    assert first["messageAttributes"]["Attempt"] == {"stringValue": "3", "stringListValues": [],
+                                                     "binaryListValues": [], "dataType": "Number"}
+    assert base64.b64decode(first["messageAttributes"]["Blob"]["binaryValue"]) == b"\x00\x01\xff"
+    without = sqs_record(delivered_message("hi", sender_id="AIDALOCAL"), arn)
+    assert "md5OfMessageAttributes" not in without and without["messageAttributes"] == {}
+
+
+def test_attributes_on_the_command_line():
+    import pytest
+
+    from generator.local.lambda_service.events import parse_attribute
+
+    assert parse_attribute("Priority=high") == ("Priority", {"DataType": "String", "StringValue": "high"})
+    assert parse_attribute("Attempt:Number=2") == ("Attempt", {"DataType": "Number", "StringValue": "2"})
+    assert parse_attribute("Url=http://x/?a=b") == ("Url", {"DataType": "String", "StringValue": "http://x/?a=b"})
+    for wrong in ("novalue", "=x", "A:Binary=x"):
+        with pytest.raises(ValueError):
+            parse_attribute(wrong)

@@ -291,3 +291,17 @@ def test_the_runner_polls_a_new_mapping_once_it_is_enabled(sqs, settling, then, 
     finally:
         for poller in runner.pollers.values():
             poller.stop()
+
+
+@pytest.mark.parametrize(("hold", "delivered_again"), [(None, True), (60, False)])
+def test_a_debugged_function_s_batch_stays_hidden_while_it_is_paused(sqs, hold, delivered_again):
+    """`up --debug`: a batch paused longer than the queue's visibility timeout is not delivered again meanwhile
+    (without the hold it is: the case the hold is for)."""
+    url, arn, _ = make_queue(sqs)
+    sqs.set_queue_attributes(QueueUrl=url, Attributes={"VisibilityTimeout": "1"})
+    send(sqs, url, "paused")
+    recorder = Recorder(delay=2.5)  # a breakpoint
+    poller = MappingPoller(mapping(url, arn, batch_size=1), recorder, lambda: sqs, report=lambda r: None,
+                           hold_visibility=hold)
+    run_until(poller, lambda: depth(sqs, url) == (0, 0) and not recorder.running, timeout=20)
+    assert (len(recorder.events) > 1) is delivered_again
