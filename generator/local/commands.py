@@ -256,8 +256,8 @@ def invoke(args: argparse.Namespace) -> int:
     account, region = configuration["FunctionArn"].split(":")[4], configuration["FunctionArn"].split(":")[3]
     kind = args.event
     if kind is None:
-        mappings = lambda_.list_event_source_mappings(FunctionName=function)["EventSourceMappings"]
-        kind = "sqs" if any(m.get("EventSourceArn", "").startswith("arn:aws:sqs:") for m in mappings) else "http"
+        sources = invoking.mapping_sources(lambda_, function)
+        kind = "sqs" if any(arn.startswith("arn:aws:sqs:") for arn in sources) else "http"
     event: object
     if kind == "sqs":
         arn = invoking.sqs_trigger(lambda_, function, queue)

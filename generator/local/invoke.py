@@ -78,11 +78,15 @@ def new_url_id() -> str:
     return "".join(secrets.choice(alphabet) for _ in range(32))
 
 
+def mapping_sources(lambda_: LambdaClient, function: str) -> list[str]:
+    """The event source ARNs of the function's mappings, whatever they invoke (the function, its live alias)."""
+    return [mapping.get("EventSourceArn", "") for page in lambda_.get_paginator("list_event_source_mappings").paginate()
+            for mapping in page["EventSourceMappings"] if mapping["FunctionArn"].split(":")[6] == function]
+
+
 def sqs_trigger(lambda_: LambdaClient, function: str, queue: str | None) -> str:
     """The ARN of the queue the function's event source mapping polls (the one on `queue` when given)."""
-    arns = [mapping["EventSourceArn"] for page in
-            lambda_.get_paginator("list_event_source_mappings").paginate(FunctionName=function)
-            for mapping in page["EventSourceMappings"] if mapping.get("EventSourceArn", "").startswith("arn:aws:sqs:")]
+    arns = [arn for arn in mapping_sources(lambda_, function) if arn.startswith("arn:aws:sqs:")]
     if queue is not None:
         arns = [arn for arn in arns if arn.rsplit(":", 1)[-1] == queue]
     if not arns:

@@ -224,9 +224,10 @@ class RunnerRecord:
     function_urls: dict[str, str]  # function name → its local URL
     media_url: str  # the loopback media server (the demo's video)
     mappings: dict[str, str]  # mapping UUID → function name, for every mapping polled
-    live_versions: dict[str, str]  # function name → the version its live alias points at ($LATEST without one)
     local_settings: dict[str, list[str]]  # function name → a line per local-only setting applied
     retry_delay: int | None
+    # function name → the version its live alias points at ($LATEST without one)
+    live_versions: dict[str, str] = field(default_factory=dict)
     invoke_endpoint: str = ""  # the Lambda Invoke API of the service (lambda_service/invoke_endpoint.py)
     debug_address: str = ""  # host:port debugpy listens on (`up --debug`), else ""
     debug_task_root: str = ""  # where the debugged function's code runs from (the editor's path mapping)

@@ -15,10 +15,10 @@ from generator.local.lambda_service.invoke_endpoint import InvokeEndpoint
 
 @pytest.fixture
 def endpoint():
-    calls: list[tuple[str, object]] = []
+    calls: list[tuple[str, str | None, object]] = []
 
-    def invoke(name: str, event: object) -> InvocationOutcome:
-        calls.append((name, event))
+    def invoke(name: str, qualifier: str | None, event: object) -> InvocationOutcome:
+        calls.append((name, qualifier, event))
         if isinstance(event, dict) and event.get("raise"):
             return InvocationOutcome("error", error={"errorType": "ValueError", "errorMessage": "asked"},
                                      request_id="r-2")
@@ -39,9 +39,13 @@ def test_a_response_a_function_error_and_the_log_tail(endpoint):
     assert json.loads(answer["Payload"].read()) == {"batchItemFailures": []}
     assert answer["ResponseMetadata"]["RequestId"] == "r-1" and "FunctionError" not in answer
     assert base64.b64decode(answer["LogResult"]).decode() == "START RequestId: r-1\nhi\n"
-    assert calls == [("fn", {"Records": []})]
+    assert calls == [("fn", None, {"Records": []})]
     failed = client.invoke(FunctionName="arn:aws:lambda:us-east-1:123456789012:function:fn",
                            Payload=json.dumps({"raise": True}))
+    assert calls[-1][:2] == ("fn", None)
+    client.invoke(FunctionName="fn", Qualifier="live", Payload=b"{}")  # an alias, as `generator invoke` asks
+    client.invoke(FunctionName="fn:7", Payload=b"{}")  # a version, in the name
+    assert [call[:2] for call in calls[-2:]] == [("fn", "live"), ("fn", "7")]
     assert failed["FunctionError"] == "Unhandled" and "LogResult" not in failed
     assert json.loads(failed["Payload"].read())["errorType"] == "ValueError"
 

@@ -267,6 +267,7 @@ def test_the_runner_polls_a_new_mapping_once_it_is_enabled(sqs, settling, then, 
     runner.client = lambda service: sqs
     runner.invoke = lambda function, qualifier, event: InvocationOutcome(status="ok")
     runner.sqs_as_role = lambda function: sqs
+    runner.debug = None
     runner._batch_done = lambda result: None
     lambda_ = _Mappings(arn)
 
