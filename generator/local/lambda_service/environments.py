@@ -52,6 +52,7 @@ class FunctionConfig:
     application_log_level: str | None
     code_sha256: str
     reserved_concurrency: int | None
+    version: str = "$LATEST"  # the published version this configuration is (what an alias resolved to)
 
     @classmethod
     def from_emulator(cls, configuration: FunctionConfigurationResponseTypeDef,
@@ -72,6 +73,7 @@ class FunctionConfig:
             application_log_level=logging.get("ApplicationLogLevel"),
             code_sha256=configuration["CodeSha256"],
             reserved_concurrency=reserved_concurrency,
+            version=configuration.get("Version") or "$LATEST",
         )
 
 
@@ -125,7 +127,7 @@ class Worker:
         self.started = time.monotonic()
         tmp = runtime.tmp_dir / function.name / uuid.uuid4().hex[:8]
         tmp.mkdir(parents=True, exist_ok=True)
-        stream = f"{dt.datetime.now(dt.UTC):%Y/%m/%d}/[$LATEST]{uuid.uuid4().hex}"
+        stream = f"{dt.datetime.now(dt.UTC):%Y/%m/%d}/[{function.version}]{uuid.uuid4().hex}"
         env = {
             "PATH": f"{runtime.python.parent}:/usr/local/bin:/usr/bin:/bin",
             "LANG": "en_US.UTF-8",
@@ -137,7 +139,7 @@ class Worker:
             "AWS_LAMBDA_RUNTIME_API": self.api.address,
             "AWS_EXECUTION_ENV": f"AWS_Lambda_{function.runtime}",
             "AWS_LAMBDA_FUNCTION_NAME": function.name,
-            "AWS_LAMBDA_FUNCTION_VERSION": "$LATEST",
+            "AWS_LAMBDA_FUNCTION_VERSION": function.version,
             "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": str(function.memory_size),
             "AWS_LAMBDA_LOG_GROUP_NAME": function.log_group,
             "AWS_LAMBDA_LOG_STREAM_NAME": stream,

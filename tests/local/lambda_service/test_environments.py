@@ -26,7 +26,8 @@ def lambda_handler(event, context):
         time.sleep(event["sleep"])
     return {"pid": os.getpid(), "python": sys.version.split()[0], "function": context.function_name,
             "remaining_ms": context.get_remaining_time_in_millis(), "setting": os.environ.get("SETTING"),
-            "key": os.environ.get("AWS_ACCESS_KEY_ID"), "token": os.environ.get("AWS_SESSION_TOKEN"), "event": event}
+            "key": os.environ.get("AWS_ACCESS_KEY_ID"), "token": os.environ.get("AWS_SESSION_TOKEN"), "event": event,
+            "version": context.function_version, "stream": context.log_stream_name}
 '''
 
 
@@ -36,13 +37,13 @@ def runtime_python() -> Path:
     return interpreter.runtime_virtualenv(ROOT, found, log=lambda message: None)
 
 
-def config(name: str = "fn", timeout: int = 3, reserved: int | None = None) -> FunctionConfig:
+def config(name: str = "fn", timeout: int = 3, reserved: int | None = None, version: str = "$LATEST") -> FunctionConfig:
     return FunctionConfig(
         name=name, arn=f"arn:aws:lambda:us-east-1:123456789012:function:{name}",
         role=f"arn:aws:iam::123456789012:role/{name}-role", region="us-east-1",
         runtime="python3.12", handler="handler.lambda_handler", timeout=timeout, memory_size=128,
         environment={"SETTING": "from-the-emulator"}, log_group=f"/aws/lambda/{name}", log_format="JSON",
-        application_log_level=None, code_sha256="x", reserved_concurrency=reserved,
+        application_log_level=None, code_sha256="x", reserved_concurrency=reserved, version=version,
     )
 
 
@@ -90,6 +91,16 @@ def test_a_handler_runs_on_the_runtime_python_with_its_environment(tmp_path, run
     assert 0 < answer["remaining_ms"] <= 3000
     if interpreter.find_interpreter("python3.12").matches_runtime:
         assert answer["python"].startswith("3.12.")
+
+
+def test_an_environment_of_a_published_version_says_which_version_it_runs(tmp_path, runtime_python):
+    functions = pool(tmp_path, runtime_python, version="3")  # what the live alias resolved to
+    try:
+        outcome = functions.invoke({})
+    finally:
+        functions.close()
+    assert outcome.status == "ok", outcome.error
+    assert outcome.payload["version"] == "3" and "/[3]" in outcome.payload["stream"]
 
 
 def test_environments_stay_warm_between_invocations(tmp_path, runtime_python):
