@@ -176,7 +176,7 @@ class Worker:
     def invoke(self, event: object, timeout_s: float) -> InvocationOutcome:
         """One invocation, its log lines framed by START / END / REPORT and tagged with its request id."""
         invocation = Invocation(payload=json.dumps(event).encode(), deadline_ms=0, function_arn=self.function.arn)
-        context = InvocationContext(invocation.request_id, messages_of(event))
+        context = InvocationContext(invocation.request_id, messages_of(event), self.function.version)
         self.pump.begin(context)
         outcome = dataclasses.replace(self._invoke(invocation, timeout_s), request_id=invocation.request_id)
         failed: tuple[str, ...] = ()

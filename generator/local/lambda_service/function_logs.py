@@ -33,6 +33,7 @@ def now_iso() -> str:
 class InvocationContext:
     request_id: str
     messages: tuple[MessageRef, ...] = ()
+    version: str = "$LATEST"  # the function version the environment runs
 
     @property
     def message_ids(self) -> tuple[str, ...]:
@@ -101,7 +102,7 @@ class Pump:
 
     def begin(self, context: InvocationContext) -> None:
         self._current = context
-        self.platform(f"START RequestId: {context.request_id} Version: $LATEST", messages=context.messages)
+        self.platform(f"START RequestId: {context.request_id} Version: {context.version}", messages=context.messages)
 
     def end(self, *, duration_ms: float, outcome: str, failed: tuple[str, ...] = (), memory_mb: int = 0) -> None:
         context = self._current
