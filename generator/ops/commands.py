@@ -21,7 +21,7 @@ from generator.command import Command, ExitCode, UsageError
 
 if TYPE_CHECKING:
     from types_boto3_sqs import SQSClient
-    from types_boto3_sqs.type_defs import MessageTypeDef
+    from types_boto3_sqs.type_defs import MessageAttributeValueTypeDef, MessageTypeDef
 
     from generator.local.state import LogRecord
     from generator.ops.redrive import Queue, RedriveOutcome
@@ -165,14 +165,13 @@ def send(args: argparse.Namespace) -> int:
     return ExitCode.OK
 
 
-def _attribute(item: str) -> tuple[str, dict[str, str]]:
-    name, sep, value = item.partition("=")
-    name, _, kind = name.partition(":")
-    if not sep or not name:
-        raise UsageError(f"--attribute {item!r}: use NAME=VALUE (or NAME:Number=VALUE)")
-    if kind not in ("", "String", "Number"):
-        raise UsageError(f"--attribute {item!r}: the type is String (the default) or Number")
-    return name, {"DataType": kind or "String", "StringValue": value}
+def _attribute(item: str) -> tuple[str, MessageAttributeValueTypeDef]:
+    from generator.local.lambda_service.events import parse_attribute  # (standard library only)
+
+    try:
+        return parse_attribute(item)
+    except ValueError as error:
+        raise UsageError(f"--attribute {error}") from None
 
 
 # ── peek ───────────────────────────────────────────────────────────────────────────────────────────────────
