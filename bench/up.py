@@ -100,11 +100,15 @@ def noop_runner_rate(project: Path, sqs, endpoint: str, events: int) -> float:
     task = Path(tempfile.mkdtemp(prefix="bench-noop-"))
     (task / "handler.py").write_text("def lambda_handler(event, context):\n    return {'batchItemFailures': []}\n")
     python = interpreter.runtime_virtualenv(ROOT, interpreter.find_interpreter("python3.12"), log=lambda message: None)
-    function = FunctionConfig("noop", "arn:aws:lambda:us-east-1:123456789012:function:noop", "us-east-1",
-                              "python3.12", "handler.lambda_handler", 30, 128, {}, "/aws/lambda/noop", "Text", None,
-                              "x", None)
+    function = FunctionConfig(
+        name="noop", arn="arn:aws:lambda:us-east-1:123456789012:function:noop", role="", region="us-east-1",
+        runtime="python3.12", handler="handler.lambda_handler", timeout=30, memory_size=128, environment={},
+        log_group="/aws/lambda/noop", log_format="Text", application_log_level=None, code_sha256="x",
+        reserved_concurrency=None)
     pool = Pool(function, task, Runtime(python, {}, task / "logs", task / "tmp"), {})
-    mapping = MappingConfig("bench", "noop", None, arn, url, 100, 5, 2, True, (), True)
+    mapping = MappingConfig(uuid="bench", function_name="noop", qualifier=None, queue_arn=arn, queue_url=url,
+                            batch_size=100, batching_window=5, maximum_concurrency=2, enabled=True,
+                            filter_patterns=(), report_batch_item_failures=True)
     import boto3
 
     session = boto3.session.Session(aws_access_key_id="local", aws_secret_access_key="local", region_name="us-east-1")
@@ -181,9 +185,12 @@ def main() -> None:
         raise SystemExit(generated.stderr)
     try:
         generate_full = generate_full_seconds(project)
+        print(f"generate --full (median of 3): {generate_full:.2f} s", flush=True)
         cold_email, cold_total = up_until_email(project)
         warm_email, warm_total = up_until_email(project)
+        print(f"cold up: email at {cold_email:.1f} s; warm up: email at {warm_email:.1f} s", flush=True)
         reload_median, reload_all = reload_seconds(project)
+        print(f"save → reloaded (median of 3): {reload_median:.1f} s", flush=True)
         sqs, endpoint = clients(project)
         raw = raw_rate(sqs, args.events)
         noop = noop_runner_rate(project, sqs, endpoint, args.events)
