@@ -13,7 +13,15 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-from generator.local.emulator import iam_enforcement, lambda_aliases, lambda_mappings, signing, sqs_fifo, sqs_move_tasks
+from generator.local.emulator import (
+    iam_enforcement,
+    lambda_aliases,
+    lambda_mappings,
+    logs_kms,
+    signing,
+    sqs_fifo,
+    sqs_move_tasks,
+)
 from generator.local.emulator.patch import Patch, patch
 
 
@@ -329,5 +337,6 @@ PATCHES: tuple[Patch, ...] = (
     *lambda_mappings.PATCHES,
     *sqs_fifo.PATCHES,
     *lambda_aliases.PATCHES,
+    *logs_kms.PATCHES,
     *iam_enforcement.PATCHES,
 )

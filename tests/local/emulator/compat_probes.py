@@ -551,6 +551,21 @@ def probe_iam_enforced():
     return {"status": answer.status_code, "code": code.group(1) if code else None}
 
 
+@probe
+def probe_log_group_keys():
+    logs = client("logs")
+    logs.create_log_group(logGroupName="/aws/lambda/router")  # as the old architecture created it
+    key = "arn:aws:kms:us-east-1:123456789012:key/0b1c2d3e-4f50-6172-8394-a5b6c7d8e9f0"
+    try:
+        logs.associate_kms_key(logGroupName="/aws/lambda/router", kmsKeyId=key)
+    except Exception as error:  # moto: the action is not implemented
+        return {"associated": type(error).__name__}
+    found = logs.describe_log_groups(logGroupNamePrefix="/aws/lambda/router")["logGroups"][0].get("kmsKeyId")
+    logs.disassociate_kms_key(logGroupName="/aws/lambda/router")
+    cleared = logs.describe_log_groups(logGroupNamePrefix="/aws/lambda/router")["logGroups"][0].get("kmsKeyId")
+    return {"associated": found == key, "cleared": cleared is None}
+
+
 def main(mode: str) -> None:
     from generator.local.emulator import patches
 

@@ -60,6 +60,8 @@ EXPECTED = {
     "function_urls_per_qualifier": ({"function_arn": "fn", "unqualified": "found", "same_url": True},
                                     {"function_arn": "fn:live", "unqualified": "ResourceNotFoundException",
                                      "same_url": True}),
+    # generator/local/emulator/logs_kms.py: an adopted log group gets the pipeline's key
+    "log_group_keys": ({"associated": "NotImplementedError"}, {"associated": True, "cleared": True}),
     "sqs_backlog_costs_nothing": (None, None),  # compared by size below
     # generator/local/emulator/signing.py: moto answers neither call; AWS signs into the destination (here: a copy), and
     # Lambda in Enforce mode deploys only a signing job's output
