@@ -1,9 +1,8 @@
-"""Aliases as Lambda keeps them: what is attached to an alias follows the alias.
+"""Function URLs as Lambda keeps them: one per qualifier, attached to the alias it names.
 
-Every generated function is reached through its `live` alias: its event source mappings and its function URL name
-the alias, and `rollback` moves the alias to an earlier version. moto resolves an alias once, when the mapping is
-created, and stores the version it pointed at then; and it keeps one function URL per function whatever the
-Qualifier. On AWS both stay attached to the alias, so moving the alias moves what they invoke.
+Every generated function is reached through its `live` alias: its function URL is on the alias, and `rollback`
+moves the alias to an earlier version. moto keeps one function URL per function whatever the Qualifier. (A mapping
+on an alias keeps the alias's ARN through lambda_mappings.py.)
 """
 
 from __future__ import annotations
@@ -12,49 +11,6 @@ import json
 from typing import Any
 
 from generator.local.emulator.patch import Patch, patch
-
-
-def _qualified_arn(backend: Any, name_or_arn: str) -> str | None:
-    """The ARN a mapping names when created with a qualified function (`fn:live`, `arn:…:function:fn:live`): the
-    alias's (or version's) ARN, as Lambda returns it in FunctionArn. None when unqualified."""
-    parts = name_or_arn.split(":")
-    if name_or_arn.startswith("arn:"):
-        if len(parts) < 8 or not parts[7]:
-            return None
-        name, qualifier = parts[6], parts[7]
-    elif len(parts) == 2:
-        name, qualifier = parts
-    else:
-        return None
-    if qualifier == "$LATEST":
-        return None
-    function = backend.get_function(name)  # raises Lambda's ResourceNotFoundException when it does not exist
-    return f"{function.function_arn}:{qualifier}"
-
-
-@patch("Lambda: a mapping created or updated with an alias ARN keeps the alias ARN as FunctionArn and follows it")
-def _mappings_follow_aliases() -> None:
-    from moto.awslambda.models import EventSourceMapping, LambdaBackend
-
-    create, update = LambdaBackend.create_event_source_mapping, LambdaBackend.update_event_source_mapping
-
-    def create_event_source_mapping(self: LambdaBackend, spec: dict[str, Any]) -> EventSourceMapping:
-        requested = spec.get("FunctionName", "")
-        esm = create(self, spec)
-        qualified = _qualified_arn(self, requested)
-        if qualified is not None:
-            esm.function_arn = qualified
-        return esm
-
-    def update_event_source_mapping(self: LambdaBackend, uuid: str,
-                                    spec: dict[str, Any]) -> EventSourceMapping | None:
-        esm = update(self, uuid, spec)
-        if esm is not None and spec.get("FunctionName"):
-            esm.function_arn = _qualified_arn(self, spec["FunctionName"]) or esm.function_arn
-        return esm
-
-    LambdaBackend.create_event_source_mapping = create_event_source_mapping
-    LambdaBackend.update_event_source_mapping = update_event_source_mapping
 
 
 @patch("Lambda: a function URL belongs to its Qualifier (an alias): Get/Update/Delete name it, FunctionArn has it")
@@ -126,4 +82,4 @@ def _function_urls_per_qualifier() -> None:
     LambdaResponse.delete_function_url_config = delete_function_url_config
 
 
-PATCHES: tuple[Patch, ...] = (_mappings_follow_aliases, _function_urls_per_qualifier)
+PATCHES: tuple[Patch, ...] = (_function_urls_per_qualifier,)

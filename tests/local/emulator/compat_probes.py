@@ -384,17 +384,6 @@ def _alias(lambda_) -> str:
 
 
 @probe
-def probe_mappings_follow_aliases():
-    lambda_, sqs = client("lambda"), client("sqs")
-    alias = _alias(lambda_)
-    _, queue_arn = _queue(sqs, "q")
-    uuid = lambda_.create_event_source_mapping(FunctionName=alias, EventSourceArn=queue_arn)["UUID"]
-    lambda_.update_function_code(FunctionName="fn", ZipFile=_zip("a = 2\n"), Publish=True)
-    lambda_.update_alias(FunctionName="fn", Name="live", FunctionVersion="2")
-    return {"function_arn": lambda_.get_event_source_mapping(UUID=uuid)["FunctionArn"].split(":", 6)[-1]}
-
-
-@probe
 def probe_function_urls_per_qualifier():
     lambda_ = client("lambda")
     _alias(lambda_)

@@ -55,8 +55,7 @@ EXPECTED = {
     "message_move_tasks": ({"error": "NotImplementedError"}, {
         "status": "COMPLETED", "moved": 3, "to_move": 3, "handle_listed": False, "bodies": ["a", "b", "c"],
         "receive_counts": ["1", "1", "1"], "new_ids": True, "left_in_dlq": "0"}),
-    # generator/local/emulator/lambda_aliases.py: what names an alias follows it
-    "mappings_follow_aliases": ({"function_arn": "fn:1"}, {"function_arn": "fn:live"}),
+    # generator/local/emulator/lambda_aliases.py: a function URL belongs to the alias it is on
     "function_urls_per_qualifier": ({"function_arn": "fn", "unqualified": "found", "same_url": True},
                                     {"function_arn": "fn:live", "unqualified": "ResourceNotFoundException",
                                      "same_url": True}),
